@@ -1,0 +1,28 @@
+"""optviz entry point: page config, language switch and navigation. Nothing else."""
+
+import streamlit as st
+
+from ui.common import language_picker, tr
+
+st.set_page_config(page_title="optviz", page_icon="📉", layout="wide")
+language_picker()
+
+PAGES = [
+    ("pages/trajectories.py", "nav.trajectories", "trajectories", "📈"),
+]
+
+
+def home() -> None:
+    st.title(tr("app.title"))
+    st.write(tr("home.intro"))
+    st.subheader(tr("home.pages"))
+    for path, label, _, icon in PAGES:
+        st.page_link(path, label=tr(label), icon=icon)
+        st.caption(tr(label + ".what"))
+    st.caption(tr("home.share"))
+
+
+pages = [st.Page(home, title=tr("home.nav"), icon="🏠", default=True)] + [
+    st.Page(path, title=tr(label), url_path=url, icon=icon) for path, label, url, icon in PAGES
+]
+st.navigation(pages).run()

@@ -1,0 +1,297 @@
+"""Plotly figure builders: arrays in, ``go.Figure`` out. No computation of the lessons here.
+
+Arrays are sent as float32 (half the payload); paths are drawn as lines with markers only at the
+start, the end and the animated head, since markers are what makes big figures slow.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from typing import NamedTuple
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from optviz.curvature import Analysis
+from optviz.descent import Path
+from optviz.surfaces import Surface
+from optviz.text import t
+
+Array = np.ndarray
+
+# Okabe & Ito's colour-blind-safe palette (yellow left out: it vanishes on a light contour).
+COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+CONTOUR_SCALE = [[0.0, "#f7f7f7"], [0.5, "#c9d3dd"], [1.0, "#7c8a99"]]
+MAX_FRAMES = 60
+MAX_TRAIL = 250  # points per path per animation frame; the last frame is always the full path
+
+
+class Run(NamedTuple):
+    label: str
+    colour: str
+    path: Path
+
+
+class Grid(NamedTuple):
+    x: Array  # (nx,)
+    y: Array  # (ny,)
+    z: Array  # (ny, nx): what the contour colours (f, or log(1 + f − f*))
+
+
+def grid(surface: Surface, n: int = 120) -> Grid:
+    """The surface sampled on an n × n grid over its window, float32."""
+    x = np.linspace(*surface.xlim, n)
+    y = np.linspace(*surface.ylim, n)
+    xx, yy = np.meshgrid(x, y)
+    z = surface.value(np.stack([xx, yy], -1))
+    if surface.log_contour:
+        z = np.log1p(np.maximum(z, 0.0))
+    return Grid(x.astype(np.float32), y.astype(np.float32), z.astype(np.float32))
+
+
+def _contour(g: Grid, showscale: bool = False) -> go.Contour:
+    return go.Contour(
+        x=g.x, y=g.y, z=g.z, colorscale=CONTOUR_SCALE, ncontours=25, showscale=showscale,
+        contours=dict(coloring="heatmap", showlines=True), line=dict(width=0.5, color="#8a96a3"),
+        hoverinfo="skip",
+    )
+
+
+def _landmarks(surface: Surface, lang: str, showlegend: bool = True) -> list[go.Scatter]:
+    traces = []
+    if surface.min_curve_xy is not None:
+        xy = surface.min_curve_xy()
+        traces.append(go.Scatter(
+            x=xy[:, 0], y=xy[:, 1], mode="lines", name=t("fig.valley", lang),
+            line=dict(color="#333333", dash="dot", width=1.5), hoverinfo="skip", showlegend=showlegend,
+        ))
+    symbols = {"minimum": "star", "saddle": "x-thin", "maximum": "triangle-up-open"}
+    for kind, symbol in symbols.items():
+        pts = np.array([c.xy for c in surface.critical if c.kind == kind]).reshape(-1, 2)
+        if len(pts):
+            traces.append(go.Scatter(
+                x=pts[:, 0], y=pts[:, 1], mode="markers", name=t(f"fig.{kind}", lang),
+                marker=dict(symbol=symbol, size=12, color="#222222", line=dict(width=2, color="#222222")),
+                hovertemplate=f"{t(f'fig.{kind}', lang)} (%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+                showlegend=showlegend,
+            ))
+    return traces
+
+
+def _frame_steps(n_points: int) -> Array:
+    """Indices of the path points shown by each animation frame (at most MAX_FRAMES)."""
+    return np.unique(np.linspace(0, n_points - 1, min(n_points, MAX_FRAMES)).round().astype(int))
+
+
+def _axes(fig: go.Figure, surface: Surface, row: int | None = None, col: int | None = None) -> None:
+    kw = dict(row=row, col=col) if row else {}
+    fig.update_xaxes(range=list(surface.xlim), constrain="domain", **kw)
+    fig.update_yaxes(range=list(surface.ylim), scaleanchor="x" if not row else None, **kw)
+
+
+class RawFigure(go.Figure):
+    """A figure whose traces and frames are plain dicts in plotly.js's JSON schema.
+
+    Plotly validates every trace object (about 0.5 ms each); an animation of 60 frames × 7 paths
+    spent most of a rerun's budget there. The dicts below are built to the schema directly and
+    handed over untouched by ``to_dict``, which is what Streamlit serialises.
+    """
+
+    def __init__(self, spec: dict) -> None:
+        super().__init__(layout=spec["layout"])
+        self._spec = spec
+
+    def to_dict(self) -> dict:
+        return {"data": self._spec["data"], "layout": super().to_dict()["layout"],
+                "frames": self._spec.get("frames", [])}
+
+
+def _typed(a: Array) -> dict:
+    """A float32 typed-array spec (plotly.js decodes it; a fifth of a JSON list's size)."""
+    a = np.ascontiguousarray(a, dtype=np.float32)
+    return {"dtype": "f4", "bdata": base64.b64encode(a.tobytes()).decode("ascii")}
+
+
+def _trail(points: Array, k: int, full: bool) -> dict:
+    """The path up to step k, thinned to about MAX_TRAIL points (keeping step k) unless full."""
+    pts = points[: k + 1]
+    if not full and len(pts) > MAX_TRAIL:
+        keep = np.unique(np.r_[np.linspace(0, len(pts) - 1, MAX_TRAIL).round().astype(int), len(pts) - 1])
+        pts = pts[keep]
+    return dict(type="scatter", x=_typed(pts[:, 0]), y=_typed(pts[:, 1]))
+
+
+def trajectories(surface: Surface, runs: list[Run], lang: str, click_grid: int = 41) -> go.Figure:
+    """Contour with every path, start and end marked, and an in-browser Play/Pause/scrub animation.
+
+    An invisible ``click_grid`` × ``click_grid`` lattice of points (the last trace) makes the
+    contour clickable: a click selects the nearest lattice point.
+    """
+    g = grid(surface)
+    fixed = [_contour(g)] + _landmarks(surface, lang)
+    data = [tr.to_plotly_json() for tr in fixed]
+    longest = max((len(r.path.points) for r in runs), default=1)
+    steps = _frame_steps(longest)
+    animated = []
+    for r in runs:
+        pts = r.path.points
+        animated.append(len(data))
+        data.append(dict(
+            type="scatter", x=_typed(pts[:, 0]), y=_typed(pts[:, 1]), mode="lines", name=r.label,
+            legendgroup=r.label, line=dict(color=r.colour, width=2.5),
+            hovertemplate=f"{r.label}<br>{t('fig.step', lang)} %{{pointNumber}}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+        ))
+        data.append(dict(
+            type="scatter", x=[float(pts[0, 0]), float(pts[-1, 0])], y=[float(pts[0, 1]), float(pts[-1, 1])],
+            mode="markers", legendgroup=r.label, showlegend=False, hoverinfo="skip",
+            marker=dict(color=["white", r.colour], symbol=["circle", "x" if r.path.diverged_at else "circle"],
+                        size=[11, 10], line=dict(color=r.colour, width=2)),
+        ))
+    if click_grid:
+        cx, cy = np.meshgrid(np.linspace(*surface.xlim, click_grid), np.linspace(*surface.ylim, click_grid))
+        data.append(dict(type="scatter", x=_typed(cx.ravel()), y=_typed(cy.ravel()), mode="markers",
+                         marker=dict(size=14, opacity=0), hoverinfo="none", showlegend=False, name="click"))
+    frames = [
+        dict(name=str(int(k)), traces=animated, data=[_trail(r.path.points, k, k == steps[-1]) for r in runs])
+        for k in steps
+    ]
+    still = dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))
+    layout = dict(
+        height=560, margin=dict(l=10, r=10, t=30, b=10), uirevision=surface.key,
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+        clickmode="event+select", dragmode="pan",
+        xaxis=dict(range=list(surface.xlim), constrain="domain"),
+        yaxis=dict(range=list(surface.ylim), scaleanchor="x"),
+        updatemenus=[dict(
+            type="buttons", direction="left", x=0.0, y=-0.04, xanchor="left", yanchor="top",
+            buttons=[
+                dict(label=t("fig.play", lang), method="animate", args=[None, dict(
+                    frame=dict(duration=80, redraw=False), transition=dict(duration=0),
+                    fromcurrent=True, mode="immediate")]),
+                dict(label=t("fig.pause", lang), method="animate", args=[[None], still]),
+            ],
+        )],
+        sliders=[dict(
+            active=len(steps) - 1, x=0.22, y=-0.02, len=0.78, yanchor="top",
+            currentvalue=dict(prefix=f"{t('fig.step', lang)} ", font=dict(size=12)),
+            steps=[dict(label=str(int(k)), method="animate", args=[[str(int(k))], still]) for k in steps],
+        )],
+    )
+    return RawFigure(dict(data=data, layout=layout, frames=frames))
+
+
+def panels(surface: Surface, runs: list[Run], lang: str) -> go.Figure:
+    """Small multiples: one contour panel per optimizer, as in the book's figure."""
+    cols = 2 if len(runs) <= 4 else 3
+    rows = max(1, math.ceil(len(runs) / cols))
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[r.label for r in runs],
+                        horizontal_spacing=0.04, vertical_spacing=0.08)
+    g = grid(surface, 80)
+    for i, r in enumerate(runs):
+        row, col = i // cols + 1, i % cols + 1
+        fig.add_trace(_contour(g), row=row, col=col)
+        for tr in _landmarks(surface, lang, showlegend=False):
+            fig.add_trace(tr, row=row, col=col)
+        pts = r.path.points.astype(np.float32)
+        fig.add_trace(go.Scatter(
+            x=pts[:, 0], y=pts[:, 1], mode="lines+markers", showlegend=False,
+            line=dict(color=r.colour, width=2), marker=dict(size=4, color=r.colour),
+            hovertemplate="step %{pointNumber}: (%{x:.4g}, %{y:.4g})<extra></extra>",
+        ), row=row, col=col)
+        _axes(fig, surface, row, col)
+    fig.update_layout(height=300 * rows, margin=dict(l=10, r=10, t=40, b=10))
+    return fig
+
+
+def surface_3d(surface: Surface, runs: list[Run], lang: str) -> go.Figure:
+    """The surface in 3-D with every path lying on it."""
+    g = grid(surface, 70)
+    fig = go.Figure(go.Surface(x=g.x, y=g.y, z=g.z, colorscale=CONTOUR_SCALE, showscale=False,
+                               opacity=0.9, hoverinfo="skip"))
+    zmin, zmax = float(g.z.min()), float(g.z.max())
+    for r in runs:
+        pts = r.path.points
+        z = np.log1p(np.maximum(r.path.values, 0)) if surface.log_contour else r.path.values
+        inside = ((pts[:, 0] >= surface.xlim[0]) & (pts[:, 0] <= surface.xlim[1])
+                  & (pts[:, 1] >= surface.ylim[0]) & (pts[:, 1] <= surface.ylim[1]))
+        x, y = np.where(inside, pts[:, 0], np.nan), np.where(inside, pts[:, 1], np.nan)
+        fig.add_trace(go.Scatter3d(
+            x=x.astype(np.float32), y=y.astype(np.float32), z=z.astype(np.float32),
+            mode="lines", name=r.label, line=dict(color=r.colour, width=6),
+        ))
+    ztitle = t("fig.log_colour", lang) if surface.log_contour else "f"
+    fig.update_layout(
+        height=560, margin=dict(l=0, r=0, t=10, b=0),
+        scene=dict(xaxis=dict(range=list(surface.xlim)), yaxis=dict(range=list(surface.ylim)),
+                   zaxis=dict(range=[zmin, zmax], title=ztitle), aspectmode="manual",
+                   aspectratio=dict(x=1.2, y=1.2 * (surface.ylim[1] - surface.ylim[0])
+                                    / (surface.xlim[1] - surface.xlim[0]), z=0.7)),
+    )
+    return fig
+
+
+def curves(surface: Surface, runs: list[Run], lang: str) -> go.Figure:
+    """Loss against step and, when the surface has a minimum, distance to it (log scales)."""
+    has_min = surface.has_minimum
+    fig = make_subplots(rows=1, cols=2 if has_min else 1, horizontal_spacing=0.1)
+    for r in runs:
+        steps = np.arange(len(r.path.values))
+        loss = r.path.values
+        if has_min:  # every surface here with a minimum has f* = 0
+            loss = np.where(loss > 0, loss, np.nan)
+        fig.add_trace(go.Scatter(x=steps, y=loss.astype(np.float32), name=r.label, legendgroup=r.label,
+                                 line=dict(color=r.colour)), row=1, col=1)
+        if has_min:
+            d = surface.distance_to_minimum(r.path.points)
+            d = np.where(d > 0, d, np.nan)
+            fig.add_trace(go.Scatter(x=steps, y=d.astype(np.float32), name=r.label, legendgroup=r.label,
+                                     showlegend=False, line=dict(color=r.colour)), row=1, col=2)
+    fig.update_xaxes(title_text=t("fig.step", lang))
+    fig.update_yaxes(title_text=t("fig.loss" if has_min else "fig.loss_raw", lang),
+                     type="log" if has_min else "linear", row=1, col=1)
+    if has_min:
+        fig.update_yaxes(title_text=t("fig.distance", lang), type="log", row=1, col=2)
+    fig.update_layout(height=380, margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def curvature(surface: Surface, a: Analysis, lang: str) -> go.Figure:
+    """A close-up contour around the analysed point with its Hessian eigenvectors as arrows
+    (length ∝ 1/√|λ|) and, where the surface curves down, the escape step."""
+    span = 0.15 * max(surface.xlim[1] - surface.xlim[0], surface.ylim[1] - surface.ylim[0])
+    x0, y0 = a.point
+    xs = np.linspace(x0 - span, x0 + span, 80)
+    ys = np.linspace(y0 - span, y0 + span, 80)
+    xx, yy = np.meshgrid(xs, ys)
+    with np.errstate(all="ignore"):
+        z = surface.value(np.stack([xx, yy], -1))
+    g = Grid(xs.astype(np.float32), ys.astype(np.float32), z.astype(np.float32))
+    fig = go.Figure(_contour(g, showscale=True))
+    lam_scale = np.sqrt(np.abs(a.eigenvalues).max()) or 1.0
+    for i in range(2):
+        lam = float(a.eigenvalues[i])
+        u = a.eigenvectors[:, i]
+        length = 0.6 * span * (lam_scale / max(np.sqrt(abs(lam)), 1e-3 * lam_scale)) / 3
+        length = min(length, 0.9 * span)
+        colour = COLOURS[1] if lam < 0 else COLOURS[0]
+        fig.add_trace(go.Scatter(
+            x=[x0 - length * u[0], x0 + length * u[0]], y=[y0 - length * u[1], y0 + length * u[1]],
+            mode="lines", line=dict(color=colour, width=3, dash="solid" if lam >= 0 else "dash"),
+            name=t("fig.eigvec", lang, lam=f"{lam:.3g}"),
+        ))
+    if a.escape is not None:
+        e = a.escape
+        end = a.point + e.step * e.direction
+        fig.add_trace(go.Scatter(x=[x0, end[0]], y=[y0, end[1]], mode="lines+markers",
+                                 name=t("fig.escape", lang), line=dict(color=COLOURS[2], width=3),
+                                 marker=dict(size=[0, 12], symbol="arrow", angleref="previous",
+                                             color=COLOURS[2])))
+    fig.add_trace(go.Scatter(x=[x0], y=[y0], mode="markers", showlegend=False, hoverinfo="skip",
+                             marker=dict(size=10, color="#222222")))
+    fig.update_layout(height=420, margin=dict(l=10, r=10, t=30, b=10),
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0))
+    fig.update_xaxes(range=[x0 - span, x0 + span], constrain="domain")
+    fig.update_yaxes(range=[y0 - span, y0 + span], scaleanchor="x")
+    return fig

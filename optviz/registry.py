@@ -1,0 +1,57 @@
+"""The optimizers and schedules a page can offer, by name, with the knobs each one exposes."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from optviz import optimizers as opt
+from optviz import schedules as sch
+
+# name -> (factory, hyper-parameters a page lets the student set besides lr)
+OPTIMIZERS: dict[str, tuple[Callable[..., opt.Optimizer], tuple[str, ...]]] = {
+    "SGD": (opt.SGD, ()),
+    "Momentum": (opt.Momentum, ("momentum",)),
+    "Nesterov": (opt.Nesterov, ("momentum",)),
+    "AdaGrad": (opt.AdaGrad, ()),
+    "RMSProp": (opt.RMSProp, ("alpha",)),
+    "Adam": (opt.Adam, ("beta1", "beta2")),
+    "AdamW": (opt.AdamW, ("beta1", "beta2", "weight_decay")),
+}
+
+# The grids sliders choose from: exact values keep shared links exact.
+LR_VALUES = (
+    0.0001, 0.0003, 0.001, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5,
+    0.7, 0.9, 0.95, 1.0, 1.05, 1.2, 1.5, 2.0, 3.0, 5.0, 10.0,
+)
+KNOB_VALUES: dict[str, tuple[float, ...]] = {
+    "momentum": (0.0, 0.5, 0.8, 0.9, 0.95, 0.99),
+    "beta1": (0.0, 0.5, 0.8, 0.9, 0.95, 0.99),
+    "beta2": (0.9, 0.99, 0.999, 0.9999),
+    "alpha": (0.5, 0.9, 0.99, 0.999),
+    "weight_decay": (0.0, 0.001, 0.01, 0.1, 0.5),
+}
+KNOB_DEFAULTS = {"momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "alpha": 0.99, "weight_decay": 0.01}
+
+
+def make_optimizer(name: str, lr: float, **knobs: float) -> opt.Optimizer:
+    """The optimizer ``name`` with learning rate ``lr`` and the page's knobs (beta1/beta2 are
+    PyTorch's ``betas`` pair)."""
+    factory, _ = OPTIMIZERS[name]
+    kw = dict(knobs)
+    if "beta1" in kw or "beta2" in kw:
+        kw["betas"] = (kw.pop("beta1", 0.9), kw.pop("beta2", 0.999))
+    return factory(lr=lr, **kw)
+
+
+SCHEDULES: dict[str, Callable[[int], sch.Schedule]] = {
+    "constant": lambda n: sch.Constant(),
+    "step": lambda n: sch.StepDecay(step_size=100, gamma=0.5),
+    "exponential": lambda n: sch.Exponential(gamma=0.99),
+    "cosine": lambda n: sch.Cosine(t_max=max(1, n)),
+    "warmup": lambda n: sch.Warmup(warmup_steps=20),
+}
+
+
+def make_schedule(key: str, n_steps: int) -> sch.Schedule:
+    """Schedule ``key`` for a run of ``n_steps`` steps (cosine anneals over the whole run)."""
+    return SCHEDULES[key](n_steps)

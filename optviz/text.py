@@ -1,0 +1,197 @@
+"""Every user-facing string of the app, in English and Simplified Chinese.
+
+``t(key, lang, **values)`` looks a string up and fills its ``{placeholders}``. Pages and figure
+builders take all their words from here, so a new language is one more column.
+"""
+
+from __future__ import annotations
+
+LANGS = ("en", "zh")
+LANG_NAMES = {"en": "English", "zh": "简体中文"}
+
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # app and home
+    "app.title": ("optviz: see how networks learn", "optviz：看见神经网络如何学习"),
+    "app.language": ("Language", "语言"),
+    "home.nav": ("Home", "首页"),
+    "home.intro": (
+        "Interactive lessons on how neural networks are optimised. Every picture is computed live "
+        "from the formulas on the page; change a slider and watch what happens. Every page keeps "
+        "its settings in the link, so a teacher can share exactly what is on the screen.",
+        "关于神经网络如何被优化的交互式课程。每张图都由页面上的公式实时计算；拖动滑块，"
+        "看看会发生什么。每个页面都把设置保存在链接里，老师可以把屏幕上的内容原样分享给学生。",
+    ),
+    "home.pages": ("Lessons", "课程"),
+    "home.share": (
+        "Tip: the address bar always holds the current settings. Copy it to share a configuration.",
+        "提示：地址栏始终保存当前设置，复制它即可分享同样的配置。",
+    ),
+    "nav.trajectories": ("Optimizer trajectories", "优化器轨迹"),
+    "nav.trajectories.what": (
+        "SGD, Momentum, Nesterov, AdaGrad, RMSProp, Adam and AdamW race on x²/20 + y², saddles and "
+        "classic test functions; the Hessian tells minima from saddles and shows the way out.",
+        "SGD、Momentum、Nesterov、AdaGrad、RMSProp、Adam 与 AdamW 在 x²/20 + y²、鞍面和经典测试函数上"
+        "比赛；黑塞矩阵区分极小值与鞍点，并指出逃离鞍点的方向。",
+    ),
+    # common widgets
+    "common.preset": ("Presets", "预设"),
+    "common.seed": ("Seed", "随机种子"),
+    "common.explain": ("What to look for", "看点"),
+    # trajectories page
+    "traj.title": ("Optimizer trajectories", "优化器轨迹"),
+    "traj.caption": (
+        "Each optimizer starts from the same point and follows its own update rule. Press ▶ to "
+        "replay the race; click the contour to move the start.",
+        "所有优化器从同一点出发，各自按更新规则前进。按 ▶ 回放；点击等高线图可移动起点。",
+    ),
+    "traj.surface": ("Surface", "曲面"),
+    "traj.kappa": ("Condition number κ", "条件数 κ"),
+    "traj.optimizers": ("Optimizers", "优化器"),
+    "traj.steps": ("Steps", "步数"),
+    "traj.start_x": ("Start x", "起点 x"),
+    "traj.start_y": ("Start y", "起点 y"),
+    "traj.schedule": ("Learning-rate schedule", "学习率调度"),
+    "traj.noise": ("Gradient noise σ", "梯度噪声 σ"),
+    "traj.noise.help": (
+        "Adds Gaussian noise of this standard deviation to every gradient, like a mini-batch would.",
+        "给每次梯度加上该标准差的高斯噪声，模拟小批量带来的噪声。",
+    ),
+    "traj.settings": ("Settings of {name}", "{name} 的设置"),
+    "traj.lr": ("Learning rate", "学习率"),
+    "traj.momentum": ("Momentum μ", "动量 μ"),
+    "traj.beta1": ("β₁", "β₁"),
+    "traj.beta2": ("β₂", "β₂"),
+    "traj.alpha": ("Decay α", "衰减 α"),
+    "traj.weight_decay": ("Weight decay", "权重衰减"),
+    "traj.pick_one": ("Choose at least one optimizer.", "请至少选择一个优化器。"),
+    "traj.tab.paths": ("Paths", "轨迹"),
+    "traj.tab.panels": ("One panel each", "分图"),
+    "traj.tab.surface3d": ("3-D surface", "三维曲面"),
+    "traj.tab.curves": ("Loss and distance", "损失与距离"),
+    "traj.tab.curvature": ("Curvature", "曲率分析"),
+    "traj.status": ("Where each run ended", "各次运行的结果"),
+    "traj.diverged": ("diverged at step {k}", "在第 {k} 步发散"),
+    "traj.ended": ("f = {f} after {n} steps", "{n} 步后 f = {f}"),
+    "traj.diverged.help": (
+        "{name} diverged at step {k}: its learning rate is too large for this surface. The path "
+        "is drawn up to the last finite point.",
+        "{name} 在第 {k} 步发散：对这个曲面来说学习率过大。轨迹画到最后一个有限值的点为止。",
+    ),
+    "traj.no_minimum": (
+        "This surface has no minimum (it falls without bound), so there is no distance to plot.",
+        "这个曲面没有极小值（它向下无界），因此无法画出到极小值的距离。",
+    ),
+    "traj.at": ("Analyse the point", "分析的点"),
+    "traj.at.start": ("Start point", "起点"),
+    "traj.at.path": ("A step of {name}", "{name} 的某一步"),
+    "traj.at.step": ("Step", "步"),
+    "traj.kind": ("Kind", "类型"),
+    "traj.value": ("f", "f"),
+    "traj.grad": ("Gradient", "梯度"),
+    "traj.hessian": ("Hessian H", "黑塞矩阵 H"),
+    "traj.eigen": ("Eigenvalues of H", "H 的特征值"),
+    "traj.cond": ("Condition number", "条件数"),
+    "traj.lr_limit": ("GD stable for lr <", "GD 稳定条件 lr <"),
+    "traj.escape": (
+        "Saddle-shaped here: the eigenvector u = ({ux}, {uy}) of λ = {lam} points downhill. "
+        "A step of η = {eta} along it changes f by −½·|λ|·η² = −{pred} (Taylor); the surface "
+        "itself drops by {act}.",
+        "此处呈鞍形：λ = {lam} 的特征向量 u = ({ux}, {uy}) 指向下坡。沿它走 η = {eta}，泰勒展开预测 f "
+        "变化 −½·|λ|·η² = −{pred}；曲面实际下降 {act}。",
+    ),
+    "traj.kind.minimum": ("local minimum", "局部极小值"),
+    "traj.kind.maximum": ("local maximum", "局部极大值"),
+    "traj.kind.saddle": ("saddle point", "鞍点"),
+    "traj.kind.degenerate": ("degenerate critical point (H has a zero eigenvalue)", "退化临界点（H 有零特征值）"),
+    "traj.kind.convex": ("not critical; curving up in every direction", "非临界点；各方向都向上弯"),
+    "traj.kind.concave": ("not critical; curving down in every direction", "非临界点；各方向都向下弯"),
+    "traj.kind.saddle-shaped": ("not critical; saddle-shaped", "非临界点；呈鞍形"),
+    "traj.kind.flat direction": ("not critical; flat in one direction", "非临界点；某方向平坦"),
+    "traj.preset.book": ("Book figure", "书中图 6-8"),
+    "traj.preset.saddle": ("Saddle escape", "逃离鞍点"),
+    "traj.preset.illcond": ("Ill-conditioned bowl", "病态碗形"),
+    "traj.preset.rosenbrock": ("Rosenbrock", "Rosenbrock"),
+    "traj.look.book": (
+        "SGD zig-zags across the narrow y direction and crawls along x; Momentum overshoots and "
+        "swings back; AdaGrad's steps shrink as squared gradients pile up; Adam moves like a ball "
+        "with friction and its own per-coordinate step size.",
+        "SGD 在狭窄的 y 方向来回震荡，沿 x 方向缓慢前进；Momentum 冲过头再荡回；AdaGrad 的步长随"
+        "梯度平方累积而缩小；Adam 像带摩擦的小球，并且每个坐标有自己的步长。",
+    ),
+    "traj.look.saddle": (
+        "The start lies 0.0001 off the saddle's stable line. Plain gradient descent (and Adam) "
+        "slide into the saddle (0, 0) and stall there; momentum keeps its speed and leaves along "
+        "the downhill eigenvector u = (1, 1)/√2 to the valley w₁w₂ = 1. Set the gradient noise "
+        "to 0.05 and SGD escapes too.",
+        "起点离鞍点的稳定方向只差 0.0001。普通梯度下降（以及 Adam）滑入鞍点 (0, 0) 后停滞；动量保持"
+        "速度，沿下坡特征向量 u = (1, 1)/√2 离开，到达谷底 w₁w₂ = 1。把梯度噪声设为 0.05，SGD 也能逃离。",
+    ),
+    "traj.look.illcond": (
+        "With κ = 100 the largest stable SGD learning rate is set by the steep direction, so the "
+        "flat direction barely moves. Adaptive methods divide by each coordinate's own gradient "
+        "scale and walk straight to the minimum.",
+        "κ = 100 时，SGD 的最大稳定学习率由陡峭方向决定，平坦方向几乎不动。自适应方法按每个坐标自身的"
+        "梯度尺度归一化，径直走向极小值。",
+    ),
+    "traj.look.rosenbrock": (
+        "The minimum (1, 1) sits at the end of a long curved valley. Everything finds the valley "
+        "quickly; moving along it is the hard part.",
+        "极小值 (1, 1) 位于一条弯曲长谷的尽头。找到谷底很快，沿谷底前进才是难点。",
+    ),
+    "traj.look.default": (
+        "Compare how far each optimizer gets in the same number of steps, and which ones "
+        "overshoot. Hover over a path to read its points.",
+        "比较相同步数内每个优化器能走多远，以及哪些会冲过头。把鼠标停在轨迹上可以读出坐标。",
+    ),
+    "traj.rules": ("Update rules (PyTorch conventions)", "更新规则（PyTorch 约定）"),
+    # surfaces
+    "surface.bowl": ("x²/20 + y² (the book's)", "x²/20 + y²（书中的函数）"),
+    "surface.conditioned": ("x²/κ + y² (choose κ)", "x²/κ + y²（可调 κ）"),
+    "surface.saddle": ("Saddle x² − y²", "鞍面 x² − y²"),
+    "surface.monkey": ("Monkey saddle x³ − 3xy²", "猴鞍 x³ − 3xy²"),
+    "surface.li": ("(1 − w₁w₂)²: saddle at 0", "(1 − w₁w₂)²：原点为鞍点"),
+    "surface.rosenbrock": ("Rosenbrock", "Rosenbrock 函数"),
+    "surface.beale": ("Beale", "Beale 函数"),
+    "surface.himmelblau": ("Himmelblau (four minima)", "Himmelblau（四个极小值）"),
+    "surface.eggcrate": ("Egg crate (many local minima)", "蛋托面（许多局部极小值）"),
+    # schedules
+    "schedule.constant": ("Constant", "常数"),
+    "schedule.step": ("Step decay (×0.5 every 100 steps)", "阶梯衰减（每 100 步 ×0.5）"),
+    "schedule.exponential": ("Exponential (×0.99 per step)", "指数衰减（每步 ×0.99）"),
+    "schedule.cosine": ("Cosine to 0 over the run", "余弦退火至 0"),
+    "schedule.warmup": ("Linear warm-up over 20 steps", "线性预热 20 步"),
+    # figures
+    "fig.start": ("start", "起点"),
+    "fig.end": ("end", "终点"),
+    "fig.minimum": ("minimum", "极小值"),
+    "fig.saddle": ("saddle", "鞍点"),
+    "fig.maximum": ("maximum", "极大值"),
+    "fig.valley": ("minima (w₁w₂ = 1)", "极小值（w₁w₂ = 1）"),
+    "fig.step": ("step", "步数"),
+    "fig.loss": ("f − f*", "f − f*"),
+    "fig.loss_raw": ("f", "f"),
+    "fig.distance": ("distance to nearest minimum", "到最近极小值的距离"),
+    "fig.play": ("▶ Play", "▶ 播放"),
+    "fig.pause": ("❚❚ Pause", "❚❚ 暂停"),
+    "fig.log_colour": ("colour: log(1 + f − f*)", "颜色：log(1 + f − f*)"),
+    "fig.eigvec": ("eigenvector, λ = {lam}", "特征向量，λ = {lam}"),
+    "fig.escape": ("escape step", "逃离步"),
+}
+
+
+def t(key: str, lang: str = "en", **values: object) -> str:
+    """The string ``key`` in ``lang`` ("en" or "zh"), with ``values`` filled in."""
+    text = CATALOGUE[key][LANGS.index(lang) if lang in LANGS else 0]
+    return text.format(**values) if values else text
+
+# Update rules as LaTeX (the same in every language), PyTorch's conventions.
+FORMULAS: dict[str, str] = {
+    "SGD": r"\theta \leftarrow \theta - \eta\, g",
+    "Momentum": r"b \leftarrow \mu b + g,\quad \theta \leftarrow \theta - \eta\, b",
+    "Nesterov": r"b \leftarrow \mu b + g,\quad \theta \leftarrow \theta - \eta\,(g + \mu b)",
+    "AdaGrad": r"h \leftarrow h + g^2,\quad \theta \leftarrow \theta - \eta\, \frac{g}{\sqrt{h} + \epsilon}",
+    "RMSProp": r"v \leftarrow \alpha v + (1-\alpha)\, g^2,\quad \theta \leftarrow \theta - \eta\, \frac{g}{\sqrt{v} + \epsilon}",
+    "Adam": r"m \leftarrow \beta_1 m + (1-\beta_1) g,\ v \leftarrow \beta_2 v + (1-\beta_2) g^2,\ "
+    r"\theta \leftarrow \theta - \eta\, \frac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)} + \epsilon}",
+    "AdamW": r"\theta \leftarrow \theta\,(1 - \eta\lambda),\ \text{then the Adam step}",
+}

@@ -1,0 +1,156 @@
+"""Optimizer trajectories: several optimizers race on one surface from one start."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from optviz import curvature, descent, plots, surfaces
+from optviz.presets import TRAJECTORY_DEFAULT_LR, TRAJECTORY_PRESETS
+from optviz.registry import OPTIMIZERS, SCHEDULES, make_schedule
+from optviz.text import FORMULAS
+from ui.common import apply_preset, clamp_state, lang, snap_state, tr
+from ui.controls import build, optimizer_settings
+
+P = "traj_"
+KAPPAS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
+NOISES = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
+ORDER = tuple(OPTIMIZERS)
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def cached_path(surface_key: str, kappa: float, name: str, settings: tuple, start: tuple,
+                n_steps: int, schedule: str, noise: float, seed: int) -> descent.Path:
+    surface = surfaces.get(surface_key, kappa)
+    return descent.run(surface, build(name, dict(settings)), np.array(start), n_steps,
+                       make_schedule(schedule, n_steps), noise, seed)
+
+
+def on_surface_change() -> None:
+    s = surfaces.get(st.session_state[P + "surface"], st.session_state.get(P + "kappa", 20.0))
+    st.session_state[P + "x0"], st.session_state[P + "y0"] = s.start
+
+
+def on_click() -> None:
+    points = st.session_state[P + "chart"].selection.get("points", [])
+    if points:
+        st.session_state[P + "x0"] = round(float(points[0]["x"]), 4)
+        st.session_state[P + "y0"] = round(float(points[0]["y"]), 4)
+
+
+st.title(tr("traj.title"))
+st.caption(tr("traj.caption"))
+
+cols = st.columns(len(TRAJECTORY_PRESETS))
+for col, (name, values) in zip(cols, TRAJECTORY_PRESETS.items()):
+    col.button(tr(f"traj.preset.{name}"), key=f"{P}preset_{name}", on_click=apply_preset,
+               args=(values, P), width="stretch")
+
+with st.sidebar:
+    snap_state(P + "surface", surfaces.SURFACE_KEYS, "bowl")
+    key = st.selectbox(tr("traj.surface"), surfaces.SURFACE_KEYS, key=P + "surface",
+                       format_func=lambda k: tr(f"surface.{k}"), bind="query-params",
+                       on_change=on_surface_change)
+    kappa = 20.0
+    if key == "conditioned":
+        snap_state(P + "kappa", KAPPAS, 20.0)
+        kappa = st.select_slider(tr("traj.kappa"), KAPPAS, value=20.0, key=P + "kappa",
+                                 format_func=lambda v: f"{v:g}", bind="query-params",
+                                 on_change=on_surface_change)
+    surface = surfaces.get(key, kappa)
+    st.latex(surface.formula)
+
+    chosen = st.multiselect(tr("traj.optimizers"), ORDER, default=["SGD", "Momentum", "AdaGrad", "Adam"],
+                            key=P + "opts", bind="query-params")
+    n_steps = st.number_input(tr("traj.steps"), 1, 1000, value=30, step=10, key=P + "steps",
+                              bind="query-params")
+    c1, c2 = st.columns(2)
+    clamp_state(P + "x0", *surface.xlim)
+    clamp_state(P + "y0", *surface.ylim)
+    x0 = c1.number_input(tr("traj.start_x"), *surface.xlim, value=surface.start[0], step=0.1,
+                         format="%.4f", key=P + "x0", bind="query-params")
+    y0 = c2.number_input(tr("traj.start_y"), *surface.ylim, value=surface.start[1], step=0.1,
+                         format="%.4f", key=P + "y0", bind="query-params")
+    snap_state(P + "sched", tuple(SCHEDULES), "constant")
+    schedule = st.selectbox(tr("traj.schedule"), tuple(SCHEDULES), key=P + "sched",
+                            format_func=lambda k: tr(f"schedule.{k}"), bind="query-params")
+    c1, c2 = st.columns([2, 1])
+    snap_state(P + "noise", NOISES, 0.0)
+    noise = c1.select_slider(tr("traj.noise"), NOISES, value=0.0, key=P + "noise",
+                             help=tr("traj.noise.help"), bind="query-params")
+    seed = c2.number_input(tr("common.seed"), 0, 9999, value=0, key=P + "seed", bind="query-params",
+                           disabled=noise == 0)
+    settings = {}
+    for name in [n for n in ORDER if n in chosen]:
+        with st.expander(tr("traj.settings", name=name), expanded=len(chosen) <= 2):
+            settings[name] = optimizer_settings(name, P, TRAJECTORY_DEFAULT_LR[name])
+
+if not settings:
+    st.info(tr("traj.pick_one"))
+    st.stop()
+
+runs = [
+    plots.Run(name, plots.COLOURS[ORDER.index(name)],
+              cached_path(key, kappa, name, tuple(sorted(cfg.items())), (x0, y0), int(n_steps),
+                          schedule, noise, int(seed)))
+    for name, cfg in settings.items()
+]
+
+st.plotly_chart(plots.trajectories(surface, runs, lang()), key=P + "chart", on_select=on_click,
+                selection_mode="points", config={"displayModeBar": False})
+
+status = st.columns(len(runs))
+for col, run in zip(status, runs):
+    if run.path.diverged_at:
+        col.error(f"**{run.label}**: {tr('traj.diverged', k=run.path.diverged_at)}", icon="⚠️")
+    else:
+        col.success(f"**{run.label}**: {tr('traj.ended', f=f'{run.path.values[-1]:.3g}', n=len(run.path.values) - 1)}")
+
+preset_key = next((k for k, v in TRAJECTORY_PRESETS.items() if v["surface"] == key), None)
+st.info(tr(f"traj.look.{preset_key}" if preset_key else "traj.look.default"), icon="👀")
+
+tabs = st.tabs([tr("traj.tab.curves"), tr("traj.tab.panels"), tr("traj.tab.surface3d"),
+                tr("traj.tab.curvature")], key=P + "tab", on_change="rerun")
+if tabs[0].open:
+    with tabs[0]:
+        if not surface.has_minimum:
+            st.caption(tr("traj.no_minimum"))
+        st.plotly_chart(plots.curves(surface, runs, lang()))
+if tabs[1].open:
+    with tabs[1]:
+        st.plotly_chart(plots.panels(surface, runs, lang()))
+if tabs[2].open:
+    with tabs[2]:
+        st.plotly_chart(plots.surface_3d(surface, runs, lang()))
+if tabs[3].open:
+    with tabs[3]:
+        where = st.radio(tr("traj.at"), ["start"] + [r.label for r in runs], horizontal=True,
+                         key=P + "at", format_func=lambda v: tr("traj.at.start") if v == "start"
+                         else tr("traj.at.path", name=v))
+        point = np.array([x0, y0])
+        if where != "start":
+            path = next(r.path for r in runs if r.label == where)
+            k = st.slider(tr("traj.at.step"), 0, len(path.points) - 1, len(path.points) - 1, key=P + "at_step")
+            point = path.points[k]
+        a = curvature.analyse(surface, point)
+        left, right = st.columns([1, 1])
+        with left:
+            st.markdown(f"**{tr('traj.kind')}:** {tr('traj.kind.' + a.label)}")
+            st.markdown(f"**{tr('traj.value')}** = {a.value:.6g} at ({point[0]:.4g}, {point[1]:.4g})")
+            st.markdown(f"**{tr('traj.grad')}** = ({a.grad[0]:.4g}, {a.grad[1]:.4g})")
+            h = a.hessian
+            st.latex(rf"H = \begin{{pmatrix}} {h[0,0]:.4g} & {h[0,1]:.4g} \\ {h[1,0]:.4g} & {h[1,1]:.4g} \end{{pmatrix}}")
+            st.markdown(f"**{tr('traj.eigen')}**: λ₁ = {a.eigenvalues[0]:.4g}, λ₂ = {a.eigenvalues[1]:.4g}")
+            st.markdown(f"**{tr('traj.cond')}**: {a.condition_number:.4g} · **{tr('traj.lr_limit')}** "
+                        f"{a.lr_limit:.4g}")
+            if a.escape is not None:
+                e = a.escape
+                st.warning(tr("traj.escape", ux=f"{e.direction[0]:.3f}", uy=f"{e.direction[1]:.3f}",
+                              lam=f"{e.eigenvalue:.4g}", eta=f"{e.step:g}", pred=f"{e.predicted_drop:.4g}",
+                              act=f"{e.actual_drop:.4g}"))
+        right.plotly_chart(plots.curvature(surface, a, lang()))
+
+with st.expander(tr("traj.rules"), expanded=False):
+    for name in settings:
+        st.markdown(f"**{name}**")
+        st.latex(FORMULAS[name])

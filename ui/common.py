@@ -1,0 +1,56 @@
+"""Language choice and the small conventions every page follows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+from optviz.text import LANG_NAMES, LANGS, t
+
+LANG_KEY = "lang"
+
+
+def language_picker() -> None:
+    """The sidebar language switch, remembered in the URL (``?lang=zh``)."""
+    st.sidebar.segmented_control(
+        "Language / 语言", LANGS, format_func=LANG_NAMES.get, key=LANG_KEY, default="en",
+        bind="query-params", required=True,
+    )
+
+
+def lang() -> str:
+    value = st.session_state.get(LANG_KEY)
+    return value if value in LANGS else "en"
+
+
+def tr(key: str, **values: object) -> str:
+    """``key`` from the catalogue, in the student's language."""
+    return t(key, lang(), **values)
+
+
+def init_state(defaults: dict[str, object]) -> None:
+    """Give each key its default before its widget is drawn (so no widget gets both a default
+    and a session value)."""
+    for key, value in defaults.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+
+
+def apply_preset(values: dict[str, object], prefix: str) -> None:
+    """Button callback: copy a preset into the page's widget state."""
+    for key, value in values.items():
+        st.session_state[prefix + key] = value
+
+
+def clamp_state(key: str, lo: float, hi: float) -> None:
+    """Keep a number widget's remembered value inside its current bounds."""
+    value = st.session_state.get(key)
+    if isinstance(value, (int, float)) and not lo <= value <= hi:
+        st.session_state[key] = min(max(value, lo), hi)
+
+
+def snap_state(key: str, options: Sequence[object], default: object) -> None:
+    """Keep a select widget's remembered value among its options."""
+    if key in st.session_state and st.session_state[key] not in options:
+        st.session_state[key] = default
