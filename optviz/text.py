@@ -7,7 +7,8 @@ builders take all their words from here, so a new language is one more column.
 from __future__ import annotations
 
 LANGS = ("en", "zh")
-LANG_NAMES = {"en": "English", "zh": "简体中文"}
+# Shown on the language switch and written into links (?lang=中文), so never translated.
+LANG_NAMES = {"en": "English", "zh": "中文"}
 
 CATALOGUE: dict[str, tuple[str, str]] = {
     # app and home
@@ -122,9 +123,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "The start lies 0.0001 off the saddle's stable line. Plain gradient descent (and Adam) "
         "slide into the saddle (0, 0) and stall there; momentum keeps its speed and leaves along "
         "the downhill eigenvector u = (1, 1)/√2 to the valley w₁w₂ = 1. Set the gradient noise "
-        "to 0.05 and SGD escapes too.",
+        "to 0.2 and SGD escapes too.",
         "起点离鞍点的稳定方向只差 0.0001。普通梯度下降（以及 Adam）滑入鞍点 (0, 0) 后停滞；动量保持"
-        "速度，沿下坡特征向量 u = (1, 1)/√2 离开，到达谷底 w₁w₂ = 1。把梯度噪声设为 0.05，SGD 也能逃离。",
+        "速度，沿下坡特征向量 u = (1, 1)/√2 离开，到达谷底 w₁w₂ = 1。把梯度噪声设为 0.2，SGD 也能逃离。",
     ),
     "traj.look.illcond": (
         "With κ = 100 the largest stable SGD learning rate is set by the steep direction, so the "
@@ -144,22 +145,22 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "比较相同步数内每个优化器能走多远，以及哪些会冲过头。把鼠标停在轨迹上可以读出坐标。",
     ),
     "traj.rules": ("Update rules (PyTorch conventions)", "更新规则（PyTorch 约定）"),
-    # surfaces
-    "surface.bowl": ("x²/20 + y² (the book's)", "x²/20 + y²（书中的函数）"),
-    "surface.conditioned": ("x²/κ + y² (choose κ)", "x²/κ + y²（可调 κ）"),
-    "surface.saddle": ("Saddle x² − y²", "鞍面 x² − y²"),
-    "surface.monkey": ("Monkey saddle x³ − 3xy²", "猴鞍 x³ − 3xy²"),
-    "surface.li": ("(1 − w₁w₂)²: saddle at 0", "(1 − w₁w₂)²：原点为鞍点"),
-    "surface.rosenbrock": ("Rosenbrock", "Rosenbrock 函数"),
-    "surface.beale": ("Beale", "Beale 函数"),
-    "surface.himmelblau": ("Himmelblau (four minima)", "Himmelblau（四个极小值）"),
-    "surface.eggcrate": ("Egg crate (many local minima)", "蛋托面（许多局部极小值）"),
-    # schedules
-    "schedule.constant": ("Constant", "常数"),
-    "schedule.step": ("Step decay (×0.5 every 100 steps)", "阶梯衰减（每 100 步 ×0.5）"),
-    "schedule.exponential": ("Exponential (×0.99 per step)", "指数衰减（每步 ×0.99）"),
-    "schedule.cosine": ("Cosine to 0 over the run", "余弦退火至 0"),
-    "schedule.warmup": ("Linear warm-up over 20 steps", "线性预热 20 步"),
+    # surfaces: what each one shows (their names, in SURFACE_NAMES, are the same in every language)
+    "surface.bowl": ("The book's surface: 20 times flatter along x than along y.", "书中的函数：x 方向比 y 方向平坦 20 倍。"),
+    "surface.conditioned": ("Choose how much flatter x is than y (the condition number κ).", "自选 x 比 y 平坦多少倍（条件数 κ）。"),
+    "surface.saddle": ("The plainest saddle: up along x, down along y.", "最简单的鞍面：沿 x 向上，沿 y 向下。"),
+    "surface.monkey": ("A degenerate saddle: its Hessian at 0 is zero, three ways down.", "退化鞍点：原点处黑塞矩阵为零，有三个下坡方向。"),
+    "surface.li": ("Li Hongyi's example: a saddle at 0, a valley of minima where w₁w₂ = 1.", "李宏毅课上的例子：原点是鞍点，w₁w₂ = 1 处是一条极小值谷。"),
+    "surface.rosenbrock": ("A long curved valley; the minimum (1, 1) is at its end.", "弯曲的长谷，极小值 (1, 1) 在谷的尽头。"),
+    "surface.beale": ("Steep walls, flat plateaus, minimum at (3, 0.5).", "陡峭的壁和平坦的台地，极小值在 (3, 0.5)。"),
+    "surface.himmelblau": ("Four equal minima: which one you reach depends on where you start.", "四个同样低的极小值：到达哪一个取决于起点。"),
+    "surface.eggcrate": ("A bowl with ripples: nine local minima, one global at 0.", "带波纹的碗：九个局部极小值，全局最小在原点。"),
+    # schedules: what each one does (their names, formulas, are in SCHEDULE_NAMES)
+    "schedule.constant": ("Constant learning rate.", "学习率不变。"),
+    "schedule.step": ("Halve every 100 steps.", "每 100 步减半。"),
+    "schedule.exponential": ("Multiply by 0.99 every step.", "每步乘以 0.99。"),
+    "schedule.cosine": ("Cosine annealing from η₀ to 0 over the whole run.", "在整个运行中从 η₀ 余弦退火到 0。"),
+    "schedule.warmup": ("Linear warm-up over the first 20 steps, then constant.", "前 20 步线性预热，之后不变。"),
     # figures
     "fig.start": ("start", "起点"),
     "fig.end": ("end", "终点"),
@@ -183,6 +184,18 @@ def t(key: str, lang: str = "en", **values: object) -> str:
     """The string ``key`` in ``lang`` ("en" or "zh"), with ``values`` filled in."""
     text = CATALOGUE[key][LANGS.index(lang) if lang in LANGS else 0]
     return text.format(**values) if values else text
+
+# Names of surfaces and schedules: formulas and proper nouns, the same in every language, because
+# a URL-bound select stores the shown name in the link.
+SURFACE_NAMES = {
+    "bowl": "x²/20 + y²", "conditioned": "x²/κ + y²", "saddle": "x² − y²", "monkey": "x³ − 3xy²",
+    "li": "(1 − w₁w₂)²", "rosenbrock": "Rosenbrock", "beale": "Beale", "himmelblau": "Himmelblau",
+    "eggcrate": "Egg crate / 蛋托",
+}
+SCHEDULE_NAMES = {
+    "constant": "η₀", "step": "η₀ · 0.5^⌊t/100⌋", "exponential": "η₀ · 0.99ᵗ",
+    "cosine": "η₀ · (1 + cos πt/T)/2", "warmup": "η₀ · min(1, (t+1)/20)",
+}
 
 # Update rules as LaTeX (the same in every language), PyTorch's conventions.
 FORMULAS: dict[str, str] = {

@@ -8,8 +8,8 @@ import streamlit as st
 from optviz import curvature, descent, plots, surfaces
 from optviz.presets import TRAJECTORY_DEFAULT_LR, TRAJECTORY_PRESETS
 from optviz.registry import OPTIMIZERS, SCHEDULES, make_schedule
-from optviz.text import FORMULAS
-from ui.common import apply_preset, clamp_state, lang, snap_state, tr
+from optviz.text import FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES
+from ui.common import apply_preset, clamp_state, lang, require_navigation, snap_state, tr
 from ui.controls import build, optimizer_settings
 
 P = "traj_"
@@ -38,6 +38,7 @@ def on_click() -> None:
         st.session_state[P + "y0"] = round(float(points[0]["y"]), 4)
 
 
+require_navigation()
 st.title(tr("traj.title"))
 st.caption(tr("traj.caption"))
 
@@ -49,7 +50,7 @@ for col, (name, values) in zip(cols, TRAJECTORY_PRESETS.items()):
 with st.sidebar:
     snap_state(P + "surface", surfaces.SURFACE_KEYS, "bowl")
     key = st.selectbox(tr("traj.surface"), surfaces.SURFACE_KEYS, key=P + "surface",
-                       format_func=lambda k: tr(f"surface.{k}"), bind="query-params",
+                       format_func=SURFACE_NAMES.get, bind="query-params",
                        on_change=on_surface_change)
     kappa = 20.0
     if key == "conditioned":
@@ -59,6 +60,7 @@ with st.sidebar:
                                  on_change=on_surface_change)
     surface = surfaces.get(key, kappa)
     st.latex(surface.formula)
+    st.caption(tr(f"surface.{key}"))
 
     chosen = st.multiselect(tr("traj.optimizers"), ORDER, default=["SGD", "Momentum", "AdaGrad", "Adam"],
                             key=P + "opts", bind="query-params")
@@ -73,7 +75,8 @@ with st.sidebar:
                          format="%.4f", key=P + "y0", bind="query-params")
     snap_state(P + "sched", tuple(SCHEDULES), "constant")
     schedule = st.selectbox(tr("traj.schedule"), tuple(SCHEDULES), key=P + "sched",
-                            format_func=lambda k: tr(f"schedule.{k}"), bind="query-params")
+                            format_func=SCHEDULE_NAMES.get, bind="query-params")
+    st.caption(tr(f"schedule.{schedule}"))
     c1, c2 = st.columns([2, 1])
     snap_state(P + "noise", NOISES, 0.0)
     noise = c1.select_slider(tr("traj.noise"), NOISES, value=0.0, key=P + "noise",

@@ -54,3 +54,14 @@ def snap_state(key: str, options: Sequence[object], default: object) -> None:
     """Keep a select widget's remembered value among its options."""
     if key in st.session_state and st.session_state[key] not in options:
         st.session_state[key] = default
+
+
+def require_navigation() -> None:
+    """Call first in every page. Until some session of a fresh server process has run app.py,
+    Streamlit treats the ``pages/`` folder the old (v1) way and runs a deep-linked page on its
+    own: no navigation, no language switch. Switch that mode off and rerun through app.py."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()

@@ -1,0 +1,121 @@
+"""Browser-test harness: one live Streamlit server and one headless Chromium for the session.
+
+Pages add their own tests here using the ``page`` fixture (a fresh tab) and ``open_page``
+(loads a URL path and waits until the script has finished). Screenshots of every test land in
+``artifacts/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("OPTVIZ_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_url():
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
+         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("Streamlit server did not become healthy within 60 s")
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+    assert "Traceback" not in log, f"the server logged a traceback:\n{log}"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    errors: list[str] = []
+    # Pausing a Plotly animation rejects the interrupted animation's promise with no value
+    # ("undefined", no stack): Plotly's own behaviour, invisible to the student. Anything else counts.
+    pg.on("pageerror", lambda e: None if (e.message, e.stack) == ("undefined", "") else errors.append(str(e)))
+    yield pg
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    ctx.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def wait_idle(pg, timeout: float = 30_000) -> None:
+    """Wait until Streamlit has finished running the script (and drawn its output)."""
+    pg.wait_for_timeout(300)
+    pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
+    pg.wait_for_timeout(300)
+
+
+def assert_no_exception(pg) -> None:
+    assert pg.locator("[data-testid='stException']").count() == 0, pg.locator(
+        "[data-testid='stException']").first.inner_text()
+
+
+def wait_charts(pg, n: int = 1, timeout: float = 30_000) -> int:
+    """Wait until at least ``n`` Plotly charts have been drawn; return how many there are."""
+    pg.locator("[data-testid='stPlotlyChart'] .main-svg").nth(n - 1).wait_for(timeout=timeout)
+    return pg.locator("[data-testid='stPlotlyChart']").count()
+
+
+@pytest.fixture
+def open_page(page, server_url):
+    def _open(path: str = "", timeout: float = 30_000):
+        page.goto(f"{server_url}/{path}")
+        page.wait_for_selector("[data-testid='stApp']", timeout=timeout)
+        wait_idle(page, timeout)
+        assert_no_exception(page)
+        return page
+
+    return _open

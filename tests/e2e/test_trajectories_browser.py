@@ -1,0 +1,72 @@
+"""The trajectories page in a real browser: controls, animation, no exception on screen."""
+
+from __future__ import annotations
+
+from conftest import assert_no_exception, wait_charts, wait_idle
+
+
+def test_home_links_to_trajectories(open_page):
+    pg = open_page("")
+    pg.get_by_role("link", name="Optimizer trajectories").first.click()
+    wait_idle(pg)
+    assert_no_exception(pg)
+    assert wait_charts(pg, 1) >= 1
+
+
+def test_trajectories_controls_and_animation(open_page):
+    pg = open_page("trajectories")
+    assert wait_charts(pg, 2) >= 2
+    # Four default optimizers: four status boxes, none diverged.
+    assert pg.get_by_text("after 30 steps").count() == 4
+
+    # Raise SGD's learning rate past 2/λmax = 1 through the URL-bound control: it diverges.
+    pg.goto(pg.url + "?traj_lr_SGD=1.5")
+    wait_idle(pg)
+    assert pg.get_by_text("diverged at step").count() == 1
+    assert_no_exception(pg)
+
+    # Add Nesterov from the multiselect.
+    pg.locator("[data-testid='stMultiSelect'] input").first.click()
+    pg.keyboard.type("Nesterov")
+    pg.keyboard.press("Enter")
+    pg.keyboard.press("Escape")
+    wait_idle(pg)
+    assert "Nesterov" in pg.url
+    assert pg.get_by_text("Nesterov:", exact=False).count() >= 1
+
+    # Play the animation in the browser: the frame label moves on without a server rerun.
+    chart = pg.locator("[data-testid='stPlotlyChart']").first
+    label = chart.locator(".slider-group text.slider-label").first
+    assert label.text_content() == "step 30"
+    chart.get_by_text("▶ Play").click()
+    pg.wait_for_timeout(500)
+    first = label.text_content()
+    pg.wait_for_timeout(800)
+    second = label.text_content()
+    chart.get_by_text("❚❚ Pause").click()
+    steps = [int(s.split()[-1]) for s in (first, second)]
+    assert steps[0] < steps[1] <= 30, (first, second)
+    paused = label.text_content()
+    pg.wait_for_timeout(600)
+    assert label.text_content() == paused
+    assert_no_exception(pg)
+
+
+def test_presets_and_tabs(open_page):
+    pg = open_page("trajectories")
+    for name in ["Saddle escape", "Ill-conditioned bowl", "Rosenbrock", "Book figure"]:
+        pg.get_by_role("button", name=name).click()
+        wait_idle(pg)
+        assert_no_exception(pg)
+    for tab in ["One panel each", "3-D surface", "Curvature", "Loss and distance"]:
+        pg.get_by_role("tab", name=tab).click()
+        wait_idle(pg)
+        assert_no_exception(pg)
+        assert wait_charts(pg, 2) >= 2
+
+
+def test_chinese_and_bad_link(open_page):
+    pg = open_page("trajectories?lang=中文&traj_steps=99999&traj_x0=abc&traj_surface=nope")
+    assert pg.get_by_text("优化器轨迹").count() >= 1
+    assert_no_exception(pg)
+    assert wait_charts(pg, 1) >= 1

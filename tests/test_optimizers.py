@@ -1,0 +1,160 @@
+"""Optimizers against independent references: closed forms and first steps worked by hand."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from optviz import optimizers as O
+from optviz import schedules as S
+from optviz.descent import run
+from optviz.registry import OPTIMIZERS, make_optimizer
+from optviz.surfaces import bowl
+
+G1, G2 = np.array([1.0, -2.0]), np.array([0.5, 4.0])  # two gradients for hand-worked steps
+P0 = np.array([3.0, -1.0])
+
+
+def two_steps(opt):
+    state = opt.init(P0)
+    p1, state = opt.step(P0, G1, state)
+    p2, _ = opt.step(p1, G2, state)
+    return p1, p2
+
+
+def test_sgd_matches_closed_form_on_the_books_bowl():
+    # f = x²/20 + y²: x ← x − 0.95·x/10 = 0.905x, y ← y − 0.95·2y = −0.9y
+    path = run(bowl(), O.SGD(lr=0.95), np.array([-7.0, 2.0]), 30)
+    k = np.arange(31)
+    np.testing.assert_allclose(path.points[:, 0], -7 * 0.905**k, rtol=1e-12)
+    np.testing.assert_allclose(path.points[:, 1], 2 * (-0.9) ** k, rtol=1e-12, atol=1e-15)
+
+
+def test_sgd_first_steps_by_hand():
+    p1, p2 = two_steps(O.SGD(lr=0.1))
+    np.testing.assert_allclose(p1, [2.9, -0.8])
+    np.testing.assert_allclose(p2, [2.85, -1.2])
+
+
+def test_momentum_first_steps_by_hand():
+    # b1 = g1 = (1, −2); p1 = p0 − 0.1·b1. b2 = 0.9·b1 + g2 = (1.4, 2.2); p2 = p1 − 0.1·b2.
+    p1, p2 = two_steps(O.Momentum(lr=0.1, momentum=0.9))
+    np.testing.assert_allclose(p1, [2.9, -0.8])
+    np.testing.assert_allclose(p2, [2.76, -1.02])
+
+
+def test_momentum_equals_the_textbook_velocity_form():
+    # v ← μv − lr·g; p ← p + v (the book's convention) gives the same points at constant lr.
+    path = run(bowl(), O.Momentum(lr=0.1, momentum=0.9), np.array([-7.0, 2.0]), 30)
+    p, v = np.array([-7.0, 2.0]), np.zeros(2)
+    for k in range(30):
+        v = 0.9 * v - 0.1 * np.array([p[0] / 10, 2 * p[1]])
+        p = p + v
+        np.testing.assert_allclose(path.points[k + 1], p, rtol=1e-12, atol=1e-14)
+
+
+def test_nesterov_first_steps_by_hand():
+    # d1 = g1 + 0.9·b1 = 1.9·g1; d2 = g2 + 0.9·(0.9·g1 + g2)
+    p1, p2 = two_steps(O.Nesterov(lr=0.1, momentum=0.9))
+    np.testing.assert_allclose(p1, P0 - 0.1 * 1.9 * G1)
+    np.testing.assert_allclose(p2, p1 - 0.1 * (G2 + 0.9 * (0.9 * G1 + G2)))
+
+
+def test_adagrad_first_steps_by_hand():
+    p1, p2 = two_steps(O.AdaGrad(lr=0.5, eps=1e-30))
+    np.testing.assert_allclose(p1, P0 - 0.5 * np.sign(G1))  # g/√g² = sign(g)
+    h = G1**2 + G2**2
+    np.testing.assert_allclose(p2, p1 - 0.5 * G2 / np.sqrt(h))
+
+
+def test_rmsprop_first_steps_by_hand():
+    p1, p2 = two_steps(O.RMSProp(lr=0.01, alpha=0.9, eps=1e-30))
+    v1 = 0.1 * G1**2
+    np.testing.assert_allclose(p1, P0 - 0.01 * G1 / np.sqrt(v1))
+    v2 = 0.9 * v1 + 0.1 * G2**2
+    np.testing.assert_allclose(p2, p1 - 0.01 * G2 / np.sqrt(v2))
+
+
+def test_adam_first_step_is_lr_times_sign():
+    # m̂1 = g, v̂1 = g², so the first step is lr·g/|g| whatever the betas.
+    p1, p2 = two_steps(O.Adam(lr=0.3, eps=1e-30))
+    np.testing.assert_allclose(p1, P0 - 0.3 * np.sign(G1))
+    m = 0.1 * 0.9 * G1 + 0.1 * G2
+    v = 0.001 * 0.999 * G1**2 + 0.001 * G2**2
+    np.testing.assert_allclose(p2, p1 - 0.3 * (m / (1 - 0.9**2)) / np.sqrt(v / (1 - 0.999**2)))
+
+
+def test_adamw_decays_weights_before_the_adam_step():
+    p1, _ = two_steps(O.AdamW(lr=0.3, weight_decay=0.1, eps=1e-30))
+    np.testing.assert_allclose(p1, P0 * (1 - 0.03) - 0.3 * np.sign(G1))
+    # Adam's weight decay is L2 added to the gradient instead: here it flips nothing but the size.
+    a1, _ = two_steps(O.Adam(lr=0.3, weight_decay=0.1, eps=1e-30))
+    np.testing.assert_allclose(a1, P0 - 0.3 * np.sign(G1 + 0.1 * P0))
+
+
+def test_sgd_weight_decay_is_l2_in_the_gradient():
+    p1, _ = two_steps(O.SGD(lr=0.1, weight_decay=0.5))
+    np.testing.assert_allclose(p1, P0 - 0.1 * (G1 + 0.5 * P0))
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_every_optimizer_reaches_the_minimum_of_a_convex_bowl(name):
+    lr = {"SGD": 0.5, "Momentum": 0.05, "Nesterov": 0.05, "AdaGrad": 1.0, "RMSProp": 0.01,
+          "Adam": 0.1, "AdamW": 0.1}[name]
+    path = run(bowl(5.0), make_optimizer(name, lr), np.array([3.0, -2.0]), 1000)
+    assert path.diverged_at is None
+    assert np.linalg.norm(path.points[-1]) < 0.05, path.points[-1]
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_optimizers_run_many_points_at_once_and_keep_float32(name, rng):
+    opt = make_optimizer(name, 0.01)
+    params = rng.normal(size=(5, 3, 2)).astype(np.float32)
+    grads = rng.normal(size=params.shape).astype(np.float32)
+    new, state = opt.step(params, grads, opt.init(params))
+    assert new.shape == params.shape and new.dtype == np.float32
+    # Each point moves exactly as it would alone.
+    alone, _ = opt.step(params[2, 1], grads[2, 1], opt.init(params[2, 1]))
+    np.testing.assert_allclose(new[2, 1], alone, rtol=1e-6)
+
+
+@pytest.mark.parametrize("bad", [
+    lambda: O.SGD(lr=-0.1), lambda: O.SGD(lr=float("nan")), lambda: O.SGD(lr=0.1, momentum=1.0),
+    lambda: O.SGD(lr=0.1, nesterov=True), lambda: O.Adam(betas=(1.0, 0.999)),
+    lambda: O.Adam(betas=(0.9, -0.1)), lambda: O.Adam(eps=0.0), lambda: O.AdaGrad(eps=-1e-10),
+    lambda: O.RMSProp(alpha=1.5), lambda: O.AdamW(weight_decay=-1.0),
+])
+def test_invalid_hyperparameters_raise_a_clear_value_error(bad):
+    with pytest.raises(ValueError, match="must be"):
+        bad()
+
+
+def test_defaults_match_pytorch():
+    assert O.SGD().lr == 1e-3 and O.AdaGrad().lr == 1e-2 and O.AdaGrad().eps == 1e-10
+    assert O.RMSProp().alpha == 0.99 and O.RMSProp().lr == 1e-2
+    assert O.Adam().betas == (0.9, 0.999) and O.Adam().eps == 1e-8 and O.Adam().weight_decay == 0
+    assert O.AdamW().weight_decay == 1e-2
+
+
+def test_schedules_by_hand():
+    assert [S.StepDecay(2, 0.5)(t) for t in range(5)] == [1, 1, 0.5, 0.5, 0.25]
+    assert S.Exponential(0.9)(2) == pytest.approx(0.81)
+    c = S.Cosine(t_max=10)
+    assert c(0) == 1 and c(5) == pytest.approx(0.5) and c(10) == pytest.approx(0) and c(20) == pytest.approx(0)
+    assert [S.Warmup(4)(t) for t in range(6)] == [0.25, 0.5, 0.75, 1, 1, 1]
+    assert S.Constant()(123) == 1
+
+
+def test_a_schedule_scales_every_step():
+    # SGD on the bowl with a schedule: x_{k+1} = x_k·(1 − lr·s(k)/10).
+    sched = S.StepDecay(step_size=3, gamma=0.5)
+    path = run(bowl(), O.SGD(lr=0.5), np.array([-7.0, 0.0]), 9, schedule=sched)
+    expect = -7 * np.cumprod([1] + [1 - 0.5 * sched(k) / 10 for k in range(9)])
+    np.testing.assert_allclose(path.points[:, 0], expect)
+
+
+def test_cosine_schedule_brings_the_lr_to_zero_at_the_end():
+    sched = S.Cosine(t_max=50)
+    assert sched(50) == 0 and math.isclose(sched(25), 0.5)
