@@ -24,7 +24,7 @@ TRAJECTORY_PRESETS: dict[str, dict[str, object]] = {
     "illcond": dict(surface="conditioned", kappa=100.0, opts=["SGD", "Momentum", "RMSProp", "Adam"],
                     steps=100, x0=-9.0, y0=3.0, sched="constant", noise=0.0,
                     lr_SGD=0.9, lr_Momentum=0.1, lr_RMSProp=0.1, lr_Adam=0.5),
-    "rosenbrock": dict(surface="rosenbrock", opts=["SGD", "Momentum", "Adam", "RMSProp"], steps=1000,
+    "rosenbrock": dict(surface="rosenbrock", opts=["SGD", "Momentum", "RMSProp", "Adam"], steps=1000,
                        x0=-1.5, y0=2.0, sched="constant", noise=0.0,
                        lr_SGD=0.0003, lr_Momentum=0.0003, lr_Adam=0.05, lr_RMSProp=0.003),
 }

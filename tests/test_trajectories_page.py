@@ -1,0 +1,147 @@
+"""AppTest drives every control of the trajectories page; the figure JSON holds what a student sees."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from optviz.presets import TRAJECTORY_PRESETS
+from optviz.surfaces import SURFACE_KEYS
+
+
+def _decode(v):
+    if isinstance(v, dict) and "bdata" in v:
+        import base64
+
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+    return np.asarray(v, dtype=float)
+
+
+def _page(**query) -> AppTest:
+    at = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=30)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("pages/trajectories.py").run()
+    assert not at.exception
+    return at
+
+
+def _figure(at, i=0) -> dict:
+    return json.loads(at.get("plotly_chart")[i].proto.spec)
+
+
+def _paths(fig) -> dict[str, np.ndarray]:
+    return {tr["name"]: np.stack([_decode(tr["x"]), _decode(tr["y"])], -1)
+            for tr in fig["data"] if tr.get("mode") == "lines" and tr.get("legendgroup")}
+
+
+def test_default_page_draws_the_books_four_paths():
+    at = _page()
+    paths = _paths(_figure(at))
+    assert list(paths) == ["SGD", "Momentum", "AdaGrad", "Adam"]
+    np.testing.assert_allclose(paths["SGD"][-1], [-7 * 0.905**30, 2 * 0.9**30], rtol=1e-5)
+    assert len(_figure(at)["frames"]) == 31  # one animation frame per step up to 60
+
+
+@pytest.mark.parametrize("key", SURFACE_KEYS)
+def test_every_surface_renders_without_nan(key):
+    at = _page()
+    at.selectbox(key="traj_surface").set_value(key).run()
+    assert not at.exception
+    fig = _figure(at)
+    for name, pts in _paths(fig).items():
+        assert np.isfinite(pts).all(), name
+    x0, y0 = at.number_input(key="traj_x0").value, at.number_input(key="traj_y0").value
+    xr, yr = fig["layout"]["xaxis"]["range"], fig["layout"]["yaxis"]["range"]
+    assert xr[0] <= x0 <= xr[1] and yr[0] <= y0 <= yr[1]
+
+
+@pytest.mark.parametrize("name", list(TRAJECTORY_PRESETS))
+def test_presets_set_the_page(name):
+    at = _page()
+    at.button(key=f"traj_preset_{name}").click().run()
+    assert not at.exception
+    preset = TRAJECTORY_PRESETS[name]
+    assert at.selectbox(key="traj_surface").value == preset["surface"]
+    assert list(_paths(_figure(at))) == preset["opts"]
+    assert at.number_input(key="traj_steps").value == preset["steps"]
+
+
+def test_diverging_run_is_labelled_and_cut():
+    at = _page()
+    at.select_slider(key="traj_lr_SGD").set_value(1.5).run()
+    assert any("diverged at step 19" in e.value for e in at.error)
+    assert np.isfinite(_paths(_figure(at))["SGD"]).all()
+
+
+def test_every_control_can_be_driven():
+    at = _page()
+    at.multiselect(key="traj_opts").set_value(["Nesterov", "RMSProp", "AdamW"]).run()
+    at.select_slider(key="traj_momentum_Nesterov").set_value(0.5).run()
+    at.select_slider(key="traj_alpha_RMSProp").set_value(0.9).run()
+    at.select_slider(key="traj_beta1_AdamW").set_value(0.8).run()
+    at.select_slider(key="traj_beta2_AdamW").set_value(0.99).run()
+    at.select_slider(key="traj_weight_decay_AdamW").set_value(0.1).run()
+    at.number_input(key="traj_steps").set_value(1000).run()
+    at.number_input(key="traj_x0").set_value(5.0).run()
+    at.number_input(key="traj_y0").set_value(-3.0).run()
+    at.selectbox(key="traj_sched").set_value("cosine").run()
+    at.select_slider(key="traj_noise").set_value(0.5).run()
+    at.number_input(key="traj_seed").set_value(7).run()
+    assert not at.exception
+    paths = _paths(_figure(at))
+    assert list(paths) == ["Nesterov", "RMSProp", "AdamW"]
+    assert all(np.allclose(p[0], [5.0, -3.0]) for p in paths.values())
+    at.selectbox(key="traj_surface").set_value("conditioned").run()
+    at.select_slider(key="traj_kappa").set_value(500.0).run()
+    assert not at.exception
+
+
+def test_no_optimizer_gives_a_hint_not_an_error():
+    at = _page()
+    at.multiselect(key="traj_opts").set_value([]).run()
+    assert not at.exception and at.info
+
+
+@pytest.mark.parametrize("tab", range(4))
+def test_each_tab_draws_its_chart(tab):
+    at = _page()
+    labels = ["Loss and distance", "One panel each", "3-D surface", "Curvature"]
+    at.tabs[0]  # the tab container exists
+    at.session_state["traj_tab"] = labels[tab]
+    at.run()
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_curvature_tab_analyses_a_chosen_step_and_shows_the_escape():
+    at = _page()
+    at.button(key="traj_preset_saddle").click().run()
+    at.session_state["traj_tab"] = "Curvature"
+    at.run()
+    at.radio(key="traj_at").set_value("SGD").run()
+    at.slider(key="traj_at_step").set_value(200).run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "saddle" in text
+    assert any("eigenvector" in w.value for w in at.warning)
+
+
+def test_link_with_bad_values_falls_back_to_defaults():
+    at = _page(traj_steps="99999", traj_x0="abc", traj_surface="nope", traj_lr_SGD="-3", lang="xx")
+    assert at.number_input(key="traj_steps").value == 30
+    assert at.selectbox(key="traj_surface").value == "bowl"
+    assert at.select_slider(key="traj_lr_SGD").value == 0.95
+
+
+def test_link_restores_a_configuration_in_chinese():
+    at = _page(lang="中文", traj_surface="Rosenbrock", traj_steps="200", traj_lr_Adam="0.05")
+    assert at.title[0].value == "优化器轨迹"
+    assert at.selectbox(key="traj_surface").value == "rosenbrock"
+    assert at.number_input(key="traj_steps").value == 200
+    assert at.select_slider(key="traj_lr_Adam").value == 0.05
