@@ -49,7 +49,7 @@ def run(
                 g = g + noise_draws[t]
             p, state = optimizer.step(p, g, state, lr=optimizer.lr * schedule(t))
             v = surface.value(p)
-            if not (np.isfinite(v) and abs(v) < BLOW_UP**2 and np.all(np.abs(p) < BLOW_UP)):
+            if not (abs(v) < BLOW_UP**2 and (np.abs(p) < BLOW_UP).all()):  # False for nan too
                 return Path(points[: t + 1].copy(), values[: t + 1].copy(), t + 1)
             points[t + 1], values[t + 1] = p, v
     return Path(points, values, None)

@@ -24,8 +24,8 @@ Array = np.ndarray
 # Okabe & Ito's colour-blind-safe palette (yellow left out: it vanishes on a light contour).
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 CONTOUR_SCALE = [[0.0, "#f7f7f7"], [0.5, "#c9d3dd"], [1.0, "#7c8a99"]]
-MAX_FRAMES = 60
-MAX_TRAIL = 250  # points per path per animation frame; the last frame is always the full path
+MAX_FRAMES = 40
+MAX_TRAIL = 120  # points per path per animation frame; the last frame is always the full path
 
 
 class Run(NamedTuple):
@@ -234,27 +234,28 @@ def surface_3d(surface: Surface, runs: list[Run], lang: str) -> go.Figure:
 
 def curves(surface: Surface, runs: list[Run], lang: str) -> go.Figure:
     """Loss against step and, when the surface has a minimum, distance to it (log scales)."""
-    has_min = surface.has_minimum
-    fig = make_subplots(rows=1, cols=2 if has_min else 1, horizontal_spacing=0.1)
+    has_min = surface.has_minimum  # every surface here with a minimum has f* = 0
+    data = []
     for r in runs:
-        steps = np.arange(len(r.path.values))
-        loss = r.path.values
-        if has_min:  # every surface here with a minimum has f* = 0
-            loss = np.where(loss > 0, loss, np.nan)
-        fig.add_trace(go.Scatter(x=steps, y=loss.astype(np.float32), name=r.label, legendgroup=r.label,
-                                 line=dict(color=r.colour)), row=1, col=1)
+        steps = np.arange(len(r.path.values), dtype=np.float32)
+        loss = np.where(r.path.values > 0, r.path.values, np.nan) if has_min else r.path.values
+        data.append(dict(type="scatter", mode="lines", x=_typed(steps), y=_typed(loss), name=r.label,
+                         legendgroup=r.label, line=dict(color=r.colour), xaxis="x", yaxis="y"))
         if has_min:
             d = surface.distance_to_minimum(r.path.points)
-            d = np.where(d > 0, d, np.nan)
-            fig.add_trace(go.Scatter(x=steps, y=d.astype(np.float32), name=r.label, legendgroup=r.label,
-                                     showlegend=False, line=dict(color=r.colour)), row=1, col=2)
-    fig.update_xaxes(title_text=t("fig.step", lang))
-    fig.update_yaxes(title_text=t("fig.loss" if has_min else "fig.loss_raw", lang),
-                     type="log" if has_min else "linear", row=1, col=1)
+            data.append(dict(type="scatter", mode="lines", x=_typed(steps), y=_typed(np.where(d > 0, d, np.nan)),
+                             name=r.label, legendgroup=r.label, showlegend=False, line=dict(color=r.colour),
+                             xaxis="x2", yaxis="y2"))
+    split = 0.45 if has_min else 1.0
+    layout = dict(
+        height=380, margin=dict(l=10, r=10, t=30, b=10),
+        xaxis=dict(domain=[0, split], title=dict(text=t("fig.step", lang))),
+        yaxis=dict(type="log" if has_min else "linear", title=dict(text=t("fig.loss" if has_min else "fig.loss_raw", lang))),
+    )
     if has_min:
-        fig.update_yaxes(title_text=t("fig.distance", lang), type="log", row=1, col=2)
-    fig.update_layout(height=380, margin=dict(l=10, r=10, t=30, b=10))
-    return fig
+        layout |= dict(xaxis2=dict(domain=[0.55, 1], anchor="y2", title=dict(text=t("fig.step", lang))),
+                       yaxis2=dict(type="log", anchor="x2", title=dict(text=t("fig.distance", lang))))
+    return RawFigure(dict(data=data, layout=layout))
 
 
 def curvature(surface: Surface, a: Analysis, lang: str) -> go.Figure:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from optviz import optimizers as opt
 from optviz import schedules as sch

@@ -7,8 +7,8 @@ points with their kind, a default start, and how far a point is from its nearest
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
@@ -56,8 +56,12 @@ class Surface:
         return np.sqrt((diff**2).sum(-1)).min(-1)
 
 
-def _stack(*parts: Array) -> Array:
-    return np.stack(np.broadcast_arrays(*parts), axis=-1)
+def _stack(x: Array, y: Array) -> Array:
+    """(..., 2) from two same-shape components (np.stack costs 5x more on one point)."""
+    out = np.empty(np.shape(x) + (2,))
+    out[..., 0] = x
+    out[..., 1] = y
+    return out
 
 
 def _hess(hxx: Array, hxy: Array, hyy: Array) -> Array:

@@ -43,7 +43,7 @@ st.title(tr("traj.title"))
 st.caption(tr("traj.caption"))
 
 cols = st.columns(len(TRAJECTORY_PRESETS))
-for col, (name, values) in zip(cols, TRAJECTORY_PRESETS.items()):
+for col, (name, values) in zip(cols, TRAJECTORY_PRESETS.items(), strict=True):
     col.button(tr(f"traj.preset.{name}"), key=f"{P}preset_{name}", on_click=apply_preset,
                args=(values, P), width="stretch")
 
@@ -103,7 +103,7 @@ st.plotly_chart(plots.trajectories(surface, runs, lang()), key=P + "chart", on_s
                 selection_mode="points", config={"displayModeBar": False})
 
 status = st.columns(len(runs))
-for col, run in zip(status, runs):
+for col, run in zip(status, runs, strict=True):
     if run.path.diverged_at:
         col.error(f"**{run.label}**: {tr('traj.diverged', k=run.path.diverged_at)}", icon="⚠️")
     else:

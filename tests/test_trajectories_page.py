@@ -45,7 +45,7 @@ def test_default_page_draws_the_books_four_paths():
     paths = _paths(_figure(at))
     assert list(paths) == ["SGD", "Momentum", "AdaGrad", "Adam"]
     np.testing.assert_allclose(paths["SGD"][-1], [-7 * 0.905**30, 2 * 0.9**30], rtol=1e-5)
-    assert len(_figure(at)["frames"]) == 31  # one animation frame per step up to 60
+    assert len(_figure(at)["frames"]) == 31  # one animation frame per step, up to 40 frames
 
 
 @pytest.mark.parametrize("key", SURFACE_KEYS)

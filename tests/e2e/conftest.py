@@ -16,6 +16,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from streamlit_page import assert_no_exception, wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("OPTVIZ_CHROMIUM", "/usr/bin/chromium")
@@ -89,24 +90,6 @@ def page(browser, request):
     pg.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     ctx.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
-
-
-def wait_idle(pg, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script (and drawn its output)."""
-    pg.wait_for_timeout(300)
-    pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout)
-    pg.wait_for_timeout(300)
-
-
-def assert_no_exception(pg) -> None:
-    assert pg.locator("[data-testid='stException']").count() == 0, pg.locator(
-        "[data-testid='stException']").first.inner_text()
-
-
-def wait_charts(pg, n: int = 1, timeout: float = 30_000) -> int:
-    """Wait until at least ``n`` Plotly charts have been drawn; return how many there are."""
-    pg.locator("[data-testid='stPlotlyChart'] .main-svg").nth(n - 1).wait_for(timeout=timeout)
-    return pg.locator("[data-testid='stPlotlyChart']").count()
 
 
 @pytest.fixture

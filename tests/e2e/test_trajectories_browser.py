@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import assert_no_exception, wait_charts, wait_idle
+from streamlit_page import assert_no_exception, wait_charts, wait_idle
 
 
 def test_home_links_to_trajectories(open_page):

@@ -1,0 +1,48 @@
+"""The catalogue: every string in both languages, every key a page asks for exists."""
+
+from __future__ import annotations
+
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from optviz.text import CATALOGUE, LANGS, t
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = list((ROOT / "pages").glob("*.py")) + list((ROOT / "optviz").glob("*.py")) + [ROOT / "app.py"]
+
+
+@pytest.mark.parametrize("key", sorted(CATALOGUE))
+def test_every_entry_has_both_languages_with_the_same_placeholders(key):
+    texts = CATALOGUE[key]
+    assert len(texts) == len(LANGS) and all(s.strip() for s in texts)
+    fields = [{f for _, f, _, _ in string.Formatter().parse(s) if f} for s in texts]
+    assert fields[0] == fields[1], key
+
+
+def test_every_key_used_in_code_exists():
+    used = set()
+    for path in SOURCES:
+        used |= set(re.findall(r"""\btr?\(\s*["']([a-z0-9_]+(?:\.[a-z0-9_]+)+)["']""", path.read_text()))
+    missing = sorted(k for k in used if k not in CATALOGUE)
+    assert not missing, missing
+
+
+def test_unknown_language_falls_back_to_english():
+    assert t("traj.title", "xx") == "Optimizer trajectories"
+    assert t("traj.diverged", "zh", k=3) == "在第 3 步发散"
+
+
+def test_keys_built_at_run_time_exist():
+    from optviz.presets import TRAJECTORY_PRESETS
+    from optviz.registry import KNOB_VALUES, SCHEDULES
+    from optviz.surfaces import SURFACE_KEYS
+
+    kinds = ["minimum", "maximum", "saddle", "degenerate", "convex", "concave", "saddle-shaped", "flat direction"]
+    keys = ([f"traj.kind.{k}" for k in kinds] + [f"surface.{k}" for k in SURFACE_KEYS]
+            + [f"schedule.{k}" for k in SCHEDULES] + [f"traj.preset.{k}" for k in TRAJECTORY_PRESETS]
+            + [f"traj.look.{k}" for k in TRAJECTORY_PRESETS] + [f"traj.{k}" for k in KNOB_VALUES]
+            + ["fig.minimum", "fig.saddle", "fig.maximum"])
+    assert not [k for k in keys if k not in CATALOGUE]
