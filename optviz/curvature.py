@@ -23,7 +23,7 @@ class Escape(NamedTuple):
     direction: Array  # (2,) unit eigenvector of the most negative eigenvalue
     eigenvalue: float
     step: float  # η, distance moved along the direction
-    predicted_drop: float  # −½λη², from the Taylor expansion
+    predicted_drop: float  # −(η·gᵀu + ½λη²), from the second-order Taylor expansion
     actual_drop: float  # f(θ) − f(θ + ηu)
 
 
@@ -39,7 +39,7 @@ class Analysis(NamedTuple):
     # local shape: "convex", "concave", "saddle-shaped", "flat direction"
     condition_number: float  # |λ|max / |λ|min (inf when an eigenvalue is zero)
     lr_limit: float  # gradient descent is stable near here for lr < 2/λmax (inf if λmax ≤ 0)
-    escape: Escape | None  # present when some eigenvalue is negative
+    escape: Escape | None  # present when some eigenvalue is negative: a step along its eigenvector
 
 
 def classify(eigenvalues: Array, critical: bool) -> str:
@@ -67,13 +67,13 @@ def analyse(surface: Surface, point: Array, escape_step: float = 0.5) -> Analysi
     lr_limit = 2.0 / float(lam[-1]) if lam[-1] > 0 else float("inf")
     escape = None
     if lam[0] < 0:
-        u = vecs[:, 0]
+        u = vecs[:, 0] if g @ vecs[:, 0] <= 0 else -vecs[:, 0]  # the downhill sense of ±u
         f0 = float(surface.value(p))
         escape = Escape(
             direction=u,
             eigenvalue=float(lam[0]),
             step=escape_step,
-            predicted_drop=float(-0.5 * lam[0] * escape_step**2),
+            predicted_drop=float(-(escape_step * g @ u + 0.5 * lam[0] * escape_step**2)),
             actual_drop=f0 - float(surface.value(p + escape_step * u)),
         )
     return Analysis(

@@ -94,11 +94,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "traj.cond": ("Condition number", "条件数"),
     "traj.lr_limit": ("GD stable for lr <", "GD 稳定条件 lr <"),
     "traj.escape": (
-        "Saddle-shaped here: the eigenvector u = ({ux}, {uy}) of λ = {lam} points downhill. "
-        "A step of η = {eta} along it changes f by −½·|λ|·η² = −{pred} (Taylor); the surface "
+        "H has a negative eigenvalue λ = {lam}: along its eigenvector u = ({ux}, {uy}) the surface "
+        "curves down. A step of η = {eta} along u changes f by η·gᵀu + ½·λ·η² = −{pred} "
+        "(second-order Taylor; at a saddle g = 0 and only ½·λ·η² < 0 is left); the surface "
         "itself drops by {act}.",
-        "此处呈鞍形：λ = {lam} 的特征向量 u = ({ux}, {uy}) 指向下坡。沿它走 η = {eta}，泰勒展开预测 f "
-        "变化 −½·|λ|·η² = −{pred}；曲面实际下降 {act}。",
+        "H 有负特征值 λ = {lam}：沿其特征向量 u = ({ux}, {uy}) 曲面向下弯。沿 u 走 η = {eta}，"
+        "f 的变化为 η·gᵀu + ½·λ·η² = −{pred}（二阶泰勒展开；在鞍点 g = 0，只剩 ½·λ·η² < 0）；"
+        "曲面实际下降 {act}。",
     ),
     "traj.kind.minimum": ("local minimum", "局部极小值"),
     "traj.kind.maximum": ("local maximum", "局部极大值"),

@@ -105,3 +105,11 @@ def test_gradient_descent_stalls_at_the_saddle_and_momentum_escapes():
     for seed in range(10):  # noise of σ = 0.2 pushes plain SGD off the saddle, whatever the seed
         noisy = run(surfaces.LI_SADDLE, SGD(lr=0.02), start, 200, noise=0.2, seed=seed)
         assert noisy.values[-1] < 0.1
+
+
+def test_escape_prediction_is_the_second_order_taylor_change_off_critical_points():
+    # On a quadratic surface the second-order Taylor expansion is exact, gradient term included.
+    a = curvature.analyse(surfaces.SADDLE, np.array([0.7, -0.4]), escape_step=0.3)
+    assert not a.critical and a.label == "saddle-shaped"
+    assert a.escape.predicted_drop == pytest.approx(a.escape.actual_drop, rel=1e-12)
+    assert a.escape.actual_drop > 0  # the chosen sense of u goes downhill
