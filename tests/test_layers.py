@@ -1,0 +1,137 @@
+"""Every layer's backward pass and the whole MLP against central finite differences (float64)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from optviz import layers
+from optviz.mlp import MLP
+from optviz.optimizers import Adam
+
+
+def numerical_grad(f, x, h=1e-6):
+    g = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        fp = f()
+        x[i] = old - h
+        fm = f()
+        x[i] = old
+        g[i] = (fp - fm) / (2 * h)
+    return g
+
+
+def test_affine_backward(rng):
+    x, w, b = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=2)
+    dy = rng.normal(size=(4, 2))
+    loss = lambda: float((layers.affine(x, w, b) * dy).sum())
+    dx, dw, db = layers.affine_backward(dy, x, w)
+    for got, arr in [(dx, x), (dw, w), (db, b)]:
+        np.testing.assert_allclose(got, numerical_grad(loss, arr), rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", list(layers.ACTIVATIONS))
+def test_activation_backward(name, rng):
+    act = layers.ACTIVATIONS[name]
+    z = rng.normal(size=(5, 4)) * 3
+    z[np.abs(z) < 1e-3] = 0.5  # keep away from ReLU's kink
+    dy = rng.normal(size=z.shape)
+    loss = lambda: float((act.forward(z) * dy).sum())
+    np.testing.assert_allclose(act.backward(dy, z, act.forward(z)), numerical_grad(loss, z), rtol=1e-5, atol=1e-8)
+
+
+def test_sigmoid_is_stable_at_extremes():
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        y = layers.ACTIVATIONS["sigmoid"].forward(np.array([-1000.0, 0.0, 1000.0]))
+    np.testing.assert_allclose(y, [0, 0.5, 1])
+
+
+def test_batchnorm_backward(rng):
+    x, gamma, beta = rng.normal(size=(6, 3)) * 2 + 1, rng.normal(size=3), rng.normal(size=3)
+    dy = rng.normal(size=(6, 3))
+    loss = lambda: float((layers.batchnorm_train(x, gamma, beta)[0] * dy).sum())
+    _, cache, _, _ = layers.batchnorm_train(x, gamma, beta)
+    dx, dg, db = layers.batchnorm_backward(dy, cache)
+    for got, arr in [(dx, x), (dg, gamma), (db, beta)]:
+        np.testing.assert_allclose(got, numerical_grad(loss, arr), rtol=1e-5, atol=1e-7)
+
+
+def test_batchnorm_normalises_and_eval_mode_uses_running_averages(rng):
+    x = rng.normal(3, 5, size=(1000, 4))
+    y, _, mean, var = layers.batchnorm_train(x, np.ones(4), np.zeros(4))
+    np.testing.assert_allclose(y.mean(0), 0, atol=1e-12)
+    np.testing.assert_allclose(y.std(0), 1, atol=1e-4)
+    # With the batch's statistics as running averages, eval mode gives the same output.
+    np.testing.assert_allclose(layers.batchnorm_eval(x, np.ones(4), np.zeros(4), mean, var), y)
+
+
+def test_softmax_cross_entropy_value_gradient_and_stability(rng):
+    logits = rng.normal(size=(5, 4))
+    labels = np.array([0, 3, 1, 1, 2])
+    p = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+    loss, grad = layers.softmax_cross_entropy(logits, labels)
+    assert loss == pytest.approx(-np.log(p[np.arange(5), labels]).mean())
+    np.testing.assert_allclose(grad, numerical_grad(lambda: layers.softmax_cross_entropy(logits, labels)[0], logits),
+                               rtol=1e-5, atol=1e-9)
+    big, _ = layers.softmax_cross_entropy(np.array([[1000.0, 0.0], [0.0, 1000.0]]), np.array([0, 0]))
+    assert big == pytest.approx(500)  # finite, no overflow
+
+
+def test_inverted_dropout_keeps_the_expected_value(rng):
+    mask = layers.dropout_mask((200_000,), 0.2, rng, np.float64)
+    assert set(np.unique(mask)) == {0.0, 1.25}
+    assert mask.mean() == pytest.approx(1.0, abs=0.01)
+
+
+def test_initialiser_scales():
+    assert layers.init_std("xavier", 100, 50) == pytest.approx(0.1)
+    assert layers.init_std("he", 100, 50) == pytest.approx(np.sqrt(0.02))
+    assert layers.init_std(0.01, 100, 50) == 0.01
+    w = layers.init_weights("xavier_uniform", 300, 200, np.random.default_rng(1), np.float64)
+    assert np.abs(w).max() <= np.sqrt(6 / 500) and w.std() == pytest.approx(np.sqrt(2 / 500), rel=0.02)
+    with pytest.raises(ValueError):
+        layers.init_std(-1.0, 3, 3)
+
+
+@pytest.mark.parametrize("bn", [False, True])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu"])
+def test_whole_mlp_backprop_matches_finite_differences(bn, activation, rng):
+    net = MLP(n_in=5, hidden=(4, 3), n_out=3, activation=activation, init="xavier", batchnorm=bn, dropout=0.3)
+    flat = net.init_params(rng, np.float64)
+    flat += 0.1 * rng.normal(size=flat.shape)  # move γ, β, b off their initial values
+    x, labels = rng.normal(size=(7, 5)), rng.integers(0, 3, 7)
+    seed = 5  # the same dropout masks in every evaluation
+
+    def loss():
+        return net.loss_and_grad(flat, x, labels, np.random.default_rng(seed))[0]
+
+    _, grad, _ = net.loss_and_grad(flat, x, labels, np.random.default_rng(seed))
+    np.testing.assert_allclose(grad, numerical_grad(loss, flat), rtol=1e-4, atol=1e-7)
+
+
+def test_mlp_views_write_through_and_weight_mask_covers_weights_only(rng):
+    net = MLP(n_in=4, hidden=(3,), n_out=2, batchnorm=True)
+    flat = net.init_params(rng)
+    net.views(flat)[1].b[...] = 7
+    assert (flat[-2:] == 7).all()
+    mask = net.weight_mask()
+    assert mask.sum() == 4 * 3 + 3 * 2 and mask.size == net.size == 12 + 3 + 6 + 6 + 2
+
+
+def test_the_trajectory_optimizers_train_the_mlp(rng):
+    net = MLP(n_in=2, hidden=(16,), n_out=2, activation="tanh", init="xavier")
+    x = rng.normal(size=(200, 2)).astype(np.float32)
+    labels = (x[:, 0] * x[:, 1] > 0).astype(int)  # XOR-like quadrants
+    flat = net.init_params(rng)
+    opt = Adam(lr=0.05)
+    state = opt.init(flat)
+    first = None
+    for _ in range(300):
+        loss, grad, _ = net.loss_and_grad(flat, x, labels)
+        first = first or loss
+        flat, state = opt.step(flat, grad, state)
+    assert flat.dtype == np.float32
+    accuracy = (net.predict(flat, x).argmax(1) == labels).mean()
+    assert loss < 0.3 * first and accuracy > 0.9
