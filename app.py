@@ -9,6 +9,7 @@ language_picker()
 
 PAGES = [
     ("pages/trajectories.py", "nav.trajectories", "trajectories", "📈"),
+    ("pages/initialisation.py", "nav.initialisation", "initialisation", "📊"),
 ]
 
 

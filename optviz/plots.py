@@ -16,6 +16,7 @@ from plotly.subplots import make_subplots
 
 from optviz.curvature import Analysis
 from optviz.descent import Path
+from optviz.initialisation import Histograms
 from optviz.surfaces import Surface
 from optviz.text import t
 
@@ -296,3 +297,29 @@ def curvature(surface: Surface, a: Analysis, lang: str) -> go.Figure:
     fig.update_xaxes(range=[x0 - span, x0 + span], constrain="domain")
     fig.update_yaxes(range=[y0 - span, y0 + span], scaleanchor="x")
     return fig
+
+
+def layer_histograms(act: Histograms, grad: Histograms, lang: str, colour: str = COLOURS[0]) -> go.Figure:
+    """Two rows of per-layer histograms (activations above, ∂L/∂z below); every panel of a row
+    shares the row's bins and axes, so layers compare at a glance."""
+    n = act.shares.shape[0]
+    gap = 0.012
+    width = (1 - gap * (n - 1)) / n
+    data, layout = [], dict(height=420, margin=dict(l=10, r=10, t=30, b=10), showlegend=False, bargap=0)
+    ymax = [float(act.shares.max()) * 1.05, float(grad.shares.max()) * 1.05]
+    for row, (h, label, col) in enumerate([(act, "fig.activation", colour), (grad, "fig.gradient", COLOURS[1])]):
+        centres = (h.edges[:-1] + h.edges[1:]) / 2
+        for i in range(n):
+            k = row * n + i + 1
+            ax = "" if k == 1 else str(k)
+            data.append(dict(type="bar", x=_typed(centres), y=_typed(h.shares[i]), marker=dict(color=col),
+                             xaxis=f"x{ax}", yaxis=f"y{ax}", width=float(h.edges[1] - h.edges[0]),
+                             hovertemplate=f"{t('fig.layer', lang)} {i + 1}: %{{x:.3g}}<br>%{{y:.1%}}<extra></extra>"))
+            x0 = i * (width + gap)
+            layout[f"xaxis{ax}"] = dict(domain=[x0, x0 + width], anchor=f"y{ax}",
+                                        range=[float(h.edges[0]), float(h.edges[-1])], nticks=3,
+                                        title=dict(text=f"{t('fig.layer', lang)} {i + 1}" if row else ""))
+            layout[f"yaxis{ax}"] = dict(domain=[0.55, 1.0] if row == 0 else [0.0, 0.42], anchor=f"x{ax}",
+                                        range=[0, ymax[row]], showticklabels=i == 0, tickformat=".0%",
+                                        title=dict(text=t(label, lang) if i == 0 else ""))
+    return RawFigure(dict(data=data, layout=layout))

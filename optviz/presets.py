@@ -28,3 +28,13 @@ TRAJECTORY_PRESETS: dict[str, dict[str, object]] = {
                        x0=-1.5, y0=2.0, sched="constant", noise=0.0,
                        lr_SGD=0.0003, lr_Momentum=0.0003, lr_Adam=0.05, lr_RMSProp=0.003),
 }
+
+# The book's activation-histogram figures (Deep Learning from Scratch, 6.2).
+INIT_PRESETS: dict[str, dict[str, object]] = {
+    "sig1": dict(init="1", act="sigmoid", layers=5, units=100, bn=False),
+    "sig001": dict(init="0.01", act="sigmoid", layers=5, units=100, bn=False),
+    "sigxavier": dict(init="xavier", act="sigmoid", layers=5, units=100, bn=False),
+    "relu001": dict(init="0.01", act="relu", layers=5, units=100, bn=False),
+    "reluxavier": dict(init="xavier", act="relu", layers=5, units=100, bn=False),
+    "reluhe": dict(init="he", act="relu", layers=5, units=100, bn=False),
+}

@@ -34,6 +34,59 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "SGD、Momentum、Nesterov、AdaGrad、RMSProp、Adam 与 AdamW 在 x²/20 + y²、鞍面和经典测试函数上"
         "比赛；黑塞矩阵区分极小值与鞍点，并指出逃离鞍点的方向。",
     ),
+    "nav.initialisation": ("Weight initialisation", "权重初始化"),
+    "nav.initialisation.what": (
+        "Random inputs through a deep network: how std 1, std 0.01, Xavier and He shape every "
+        "layer's activations and gradients, with sigmoid, tanh and ReLU, with and without batch norm.",
+        "随机输入穿过深层网络：标准差 1、0.01、Xavier 与 He 初始化如何塑造每层的激活值与梯度；"
+        "比较 sigmoid、tanh、ReLU，以及有无批归一化。",
+    ),
+    # initialisation page
+    "init.title": ("Weight initialisation", "权重初始化"),
+    "init.caption": (
+        "1000 random inputs pass through a stack of layers. Top row: what each layer outputs. "
+        "Bottom row: the gradient ∂L/∂z that reaches each layer on the way back.",
+        "1000 个随机输入穿过多层网络。上排：每层的输出；下排：反向传播时到达每层的梯度 ∂L/∂z。",
+    ),
+    "init.init": ("Initialisation", "初始化"),
+    "init.custom_std": ("Custom standard deviation", "自定义标准差"),
+    "init.activation": ("Activation", "激活函数"),
+    "init.layers": ("Layers", "层数"),
+    "init.units": ("Units per layer", "每层单元数"),
+    "init.batchnorm": ("Batch normalisation", "批归一化"),
+    "init.compare": ("Compare with a second set-up", "与第二种设置对比"),
+    "init.second": ("Second set-up", "第二种设置"),
+    "init.overflow": (
+        "The values overflowed (they grew past what float32 can hold) with this set-up, so there "
+        "is nothing meaningful to draw. Choose a smaller standard deviation or fewer layers.",
+        "在这个设置下数值溢出（超出 float32 的范围），没有可画的内容。请选择更小的标准差或更少的层。",
+    ),
+    "init.table.layer": ("Layer", "层"),
+    "init.table.mean": ("Mean", "均值"),
+    "init.table.std": ("Std", "标准差"),
+    "init.table.saturated": ("Saturated", "饱和比例"),
+    "init.table.dead": ("Dead (= 0)", "死亡（= 0）"),
+    "init.table.grad_std": ("Std of ∂L/∂z", "∂L/∂z 标准差"),
+    "init.preset.sig1": ("Sigmoid, std 1", "Sigmoid，标准差 1"),
+    "init.preset.sig001": ("Sigmoid, std 0.01", "Sigmoid，标准差 0.01"),
+    "init.preset.sigxavier": ("Sigmoid, Xavier", "Sigmoid，Xavier"),
+    "init.preset.relu001": ("ReLU, std 0.01", "ReLU，标准差 0.01"),
+    "init.preset.reluxavier": ("ReLU, Xavier", "ReLU，Xavier"),
+    "init.preset.reluhe": ("ReLU, He", "ReLU，He"),
+    "init.explain": (
+        "A unit adds up n inputs, each times a weight: Var(z) = n·Var(w)·Var(x). Keeping Var(z) = "
+        "Var(x) from layer to layer needs Var(w) = 1/n (Xavier/Glorot, for activations symmetric "
+        "around 0 such as tanh). ReLU zeroes half of its inputs, which halves the variance, so He "
+        "doubles it back: Var(w) = 2/n. Too large a scale saturates sigmoid and tanh (outputs pile "
+        "up at the bounds, the gradient σ′(z) ≈ 0 stops); too small a scale makes every unit output "
+        "the same value, and a hundred identical units are worth one. Batch normalisation "
+        "re-standardises z in every layer, which makes the starting scale matter far less.",
+        "一个单元把 n 个输入各乘权重后相加：Var(z) = n·Var(w)·Var(x)。要让 Var(z) 逐层保持等于 Var(x)，"
+        "需要 Var(w) = 1/n（Xavier/Glorot，适用于 tanh 这类关于 0 对称的激活函数）。ReLU 把一半输入置零，"
+        "方差减半，所以 He 初始化把它加倍回来：Var(w) = 2/n。尺度太大时 sigmoid 和 tanh 饱和（输出堆积在"
+        "边界，梯度 σ′(z) ≈ 0 无法传递）；尺度太小时所有单元输出相同，一百个相同的单元只顶一个。"
+        "批归一化在每层重新标准化 z，使初始尺度的影响小得多。",
+    ),
     # common widgets
     "common.preset": ("Presets", "预设"),
     "common.seed": ("Seed", "随机种子"),
@@ -179,6 +232,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "fig.log_colour": ("colour: log(1 + f − f*)", "颜色：log(1 + f − f*)"),
     "fig.eigvec": ("eigenvector, λ = {lam}", "特征向量，λ = {lam}"),
     "fig.escape": ("escape step", "逃离步"),
+    "fig.layer": ("layer", "第几层"),
+    "fig.activation": ("activation", "激活值"),
+    "fig.gradient": ("∂L/∂z", "∂L/∂z"),
 }
 
 
@@ -198,6 +254,9 @@ SCHEDULE_NAMES = {
     "constant": "η₀", "step": "η₀ · 0.5^⌊t/100⌋", "exponential": "η₀ · 0.99ᵗ",
     "cosine": "η₀ · (1 + cos πt/T)/2", "warmup": "η₀ · min(1, (t+1)/20)",
 }
+
+INIT_NAMES = {"1": "std 1", "0.01": "std 0.01", "xavier": "Xavier √(1/n)", "he": "He √(2/n)", "custom": "custom / 自定义"}
+ACTIVATION_NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU", "linear": "linear / 线性"}
 
 # Update rules as LaTeX (the same in every language), PyTorch's conventions.
 FORMULAS: dict[str, str] = {

@@ -1,0 +1,93 @@
+"""Weight initialisation: activation and gradient histograms, layer by layer."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from optviz import initialisation, plots
+from optviz.layers import ACTIVATIONS
+from optviz.presets import INIT_PRESETS
+from optviz.text import ACTIVATION_NAMES, INIT_NAMES
+from ui.common import apply_preset, lang, require_navigation, tr
+
+P = "init_"
+STDS = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 1000.0)
+UNITS = (10, 20, 50, 100, 200, 300, 500)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def experiment(init: str | float, activation: str, n_layers: int, units: int, bn: bool, seed: int):
+    """Histograms and statistics only: small, so a cached copy per session is cheap."""
+    e = initialisation.run(initialisation.InitConfig(init, activation, n_layers, units, bn, 1000, seed))
+    if not e.finite:
+        return None
+    return initialisation.histograms(e.act), initialisation.histograms(e.grads), e.stats
+
+
+def controls(suffix: str, defaults: dict[str, object]) -> tuple:
+    """One configuration's widgets (keys end in ``suffix``); returns experiment arguments."""
+    k = P + "{}" + suffix
+    init = st.selectbox(tr("init.init"), tuple(INIT_NAMES), format_func=INIT_NAMES.get, key=k.format("init"),
+                        index=tuple(INIT_NAMES).index(defaults["init"]), bind="query-params")
+    if init == "custom":
+        scale: str | float = st.select_slider(tr("init.custom_std"), STDS, value=0.1, key=k.format("std"),
+                                              format_func=lambda v: f"{v:g}", bind="query-params")
+    else:
+        scale = float(init) if init[0].isdigit() else init
+    act = st.selectbox(tr("init.activation"), tuple(ACTIVATIONS), format_func=ACTIVATION_NAMES.get,
+                       index=tuple(ACTIVATIONS).index(defaults["act"]), key=k.format("act"), bind="query-params")
+    bn = st.toggle(tr("init.batchnorm"), value=defaults["bn"], key=k.format("bn"), bind="query-params")
+    return scale, act, bn
+
+
+def show(args: tuple, n_layers: int, units: int, seed: int, colour: str) -> None:
+    result = experiment(*args[:2], n_layers, units, args[2], seed)
+    if result is None:
+        st.warning(tr("init.overflow"), icon="⚠️")
+        return
+    acts, grads, stats = result
+    st.plotly_chart(plots.layer_histograms(acts, grads, lang(), colour), config={"displayModeBar": False})
+    pct = lambda v: "–" if np.isnan(v) else f"{v:.0%}"
+    st.dataframe({
+        tr("init.table.layer"): list(range(1, len(stats) + 1)),
+        tr("init.table.mean"): [f"{s.mean:.3g}" for s in stats],
+        tr("init.table.std"): [f"{s.std:.3g}" for s in stats],
+        tr("init.table.saturated"): [pct(s.saturated) for s in stats],
+        tr("init.table.dead"): [pct(s.dead) for s in stats],
+        tr("init.table.grad_std"): [f"{s.grad_std:.3g}" for s in stats],
+    }, hide_index=True)
+
+
+require_navigation()
+st.title(tr("init.title"))
+st.caption(tr("init.caption"))
+
+cols = st.columns(len(INIT_PRESETS))
+for col, (name, values) in zip(cols, INIT_PRESETS.items(), strict=True):
+    col.button(tr(f"init.preset.{name}"), key=f"{P}preset_{name}", on_click=apply_preset, args=(values, P),
+               width="stretch")
+
+with st.sidebar:
+    first = controls("", INIT_PRESETS["sig1"])
+    n_layers = st.slider(tr("init.layers"), 1, 10, 5, key=P + "layers", bind="query-params")
+    units = st.select_slider(tr("init.units"), UNITS, value=100, key=P + "units", bind="query-params")
+    seed = st.number_input(tr("common.seed"), 0, 9999, 0, key=P + "seed", bind="query-params")
+    compare = st.toggle(tr("init.compare"), key=P + "compare", bind="query-params")
+    if compare:
+        st.subheader(tr("init.second"))
+        second = controls("2", INIT_PRESETS["reluhe"])
+
+if compare:
+    left, right = st.columns(2)
+    with left:
+        show(first, n_layers, units, seed, plots.COLOURS[0])
+    with right:
+        show(second, n_layers, units, seed, plots.COLOURS[2])
+else:
+    show(first, n_layers, units, seed, plots.COLOURS[0])
+
+with st.expander(tr("common.explain"), expanded=True):
+    st.write(tr("init.explain"))
+    st.latex(r"\mathrm{Var}(z) = n\,\mathrm{Var}(w)\,\mathrm{Var}(x),\qquad "
+             r"\sigma_{\text{Xavier}} = \sqrt{1/n},\qquad \sigma_{\text{He}} = \sqrt{2/n}")
