@@ -38,9 +38,10 @@ def median_ms(cfg: ini.InitConfig, repeat: int = 7) -> float:
 
 def main() -> None:
     rerun(ini.InitConfig())  # warm-up
+    largest = dict(init="he", activation="relu", n_layers=10, units=500)
     for label, cfg in [("default: 5 layers x 100 units x 1000", ini.InitConfig()),
-                       ("largest: 10 layers x 500 units x 1000", ini.InitConfig(init="he", activation="relu", n_layers=10, units=500)),
-                       ("largest with batch norm", ini.InitConfig(init="he", activation="relu", n_layers=10, units=500, batchnorm=True))]:
+                       ("largest: 10 layers x 500 units x 1000", ini.InitConfig(**largest)),
+                       ("largest with batch norm", ini.InitConfig(**largest, batchnorm=True))]:
         ms = median_ms(cfg)
         print(f"{label:42s} {ms:8.1f} ms  = {ms / TARGET_MS:.2f} x target {TARGET_MS:.0f} ms")
 
