@@ -3,22 +3,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
+from apptest import open_page
 from streamlit.testing.v1 import AppTest
 
 from optviz.presets import INIT_PRESETS
 
 
 def _page(**query) -> AppTest:
-    at = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=30)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page("pages/initialisation.py").run()
-    assert not at.exception
-    return at
+    return open_page("initialisation", **query)
 
 
 def _n_panels(at, i=0) -> int:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
+from apptest import open_page
 from streamlit.testing.v1 import AppTest
 
 from optviz.presets import TRAJECTORY_PRESETS
@@ -22,13 +22,7 @@ def _decode(v):
 
 
 def _page(**query) -> AppTest:
-    at = AppTest.from_file(str(Path(__file__).parents[1] / "app.py"), default_timeout=30)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page("pages/trajectories.py").run()
-    assert not at.exception
-    return at
+    return open_page("trajectories", **query)
 
 
 def _figure(at, i=0) -> dict:
