@@ -59,7 +59,6 @@ with st.sidebar:
                                  format_func=lambda v: f"{v:g}", bind="query-params",
                                  on_change=on_surface_change)
     surface = surfaces.get(key, kappa)
-    st.latex(surface.formula)
     st.caption(tr(f"surface.{key}"))
 
     chosen = st.multiselect(tr("traj.optimizers"), ORDER, default=["SGD", "Momentum", "AdaGrad", "Adam"],
@@ -88,6 +87,7 @@ with st.sidebar:
         with st.expander(tr("traj.settings", name=name), expanded=len(chosen) <= 2):
             settings[name] = optimizer_settings(name, P, TRAJECTORY_DEFAULT_LR[name])
 
+st.latex(surface.formula)
 if not settings:
     st.info(tr("traj.pick_one"))
     st.stop()
