@@ -10,7 +10,7 @@ schedules use it. The dtype of ``params`` is kept (float32 stays float32).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 import numpy as np
@@ -249,7 +249,3 @@ class AdamW(Adam):
     def _grads(self, params: Array, grads: Array) -> Array:
         return grads
 
-
-def hyperparameters(opt: object) -> dict[str, object]:
-    """The optimizer's hyper-parameters by name, as the dataclass fields hold them."""
-    return {f.name: getattr(opt, f.name) for f in fields(opt)}

@@ -84,7 +84,7 @@ with st.sidebar:
                            disabled=noise == 0)
     settings = {}
     for name in [n for n in ORDER if n in chosen]:
-        with st.expander(tr("traj.settings", name=name), expanded=len(chosen) <= 2):
+        with st.expander(tr("opt.settings", name=name), expanded=len(chosen) <= 2):
             settings[name] = optimizer_settings(name, P, TRAJECTORY_DEFAULT_LR[name])
 
 st.latex(surface.formula)

@@ -43,6 +43,6 @@ def test_keys_built_at_run_time_exist():
     kinds = ["minimum", "maximum", "saddle", "degenerate", "convex", "concave", "saddle-shaped", "flat direction"]
     keys = ([f"traj.kind.{k}" for k in kinds] + [f"surface.{k}" for k in SURFACE_KEYS]
             + [f"schedule.{k}" for k in SCHEDULES] + [f"traj.preset.{k}" for k in TRAJECTORY_PRESETS]
-            + [f"traj.look.{k}" for k in TRAJECTORY_PRESETS] + [f"traj.{k}" for k in KNOB_VALUES]
+            + [f"traj.look.{k}" for k in TRAJECTORY_PRESETS] + [f"opt.{k}" for k in KNOB_VALUES]
             + ["fig.minimum", "fig.saddle", "fig.maximum"])
     assert not [k for k in keys if k not in CATALOGUE]

@@ -29,14 +29,6 @@ def tr(key: str, **values: object) -> str:
     return t(key, lang(), **values)
 
 
-def init_state(defaults: dict[str, object]) -> None:
-    """Give each key its default before its widget is drawn (so no widget gets both a default
-    and a session value)."""
-    for key, value in defaults.items():
-        if key not in st.session_state:
-            st.session_state[key] = value
-
-
 def apply_preset(values: dict[str, object], prefix: str) -> None:
     """Button callback: copy a preset into the page's widget state."""
     for key, value in values.items():

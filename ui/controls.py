@@ -18,12 +18,12 @@ def optimizer_settings(name: str, prefix: str, default_lr: float) -> dict[str, f
     _, knobs = OPTIMIZERS[name]
     key = f"{prefix}lr_{name}"
     snap_state(key, LR_VALUES, default_lr)
-    values = {"lr": st.select_slider(tr("traj.lr"), LR_VALUES, value=default_lr, key=key,
+    values = {"lr": st.select_slider(tr("opt.lr"), LR_VALUES, value=default_lr, key=key,
                                      format_func=_fmt, bind="query-params")}
     for knob in knobs:
         key = f"{prefix}{knob}_{name}"
         snap_state(key, KNOB_VALUES[knob], KNOB_DEFAULTS[knob])
-        values[knob] = st.select_slider(tr(f"traj.{knob}"), KNOB_VALUES[knob], value=KNOB_DEFAULTS[knob],
+        values[knob] = st.select_slider(tr(f"opt.{knob}"), KNOB_VALUES[knob], value=KNOB_DEFAULTS[knob],
                                         key=key, format_func=_fmt, bind="query-params")
     return values
 
