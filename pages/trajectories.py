@@ -144,8 +144,9 @@ if tabs[3].open:
             h = a.hessian
             st.latex(rf"H = \begin{{pmatrix}} {h[0,0]:.4g} & {h[0,1]:.4g} \\ {h[1,0]:.4g} & {h[1,1]:.4g} \end{{pmatrix}}")
             st.markdown(f"**{tr('traj.eigen')}**: λ₁ = {a.eigenvalues[0]:.4g}, λ₂ = {a.eigenvalues[1]:.4g}")
-            st.markdown(f"**{tr('traj.cond')}**: {a.condition_number:.4g} · **{tr('traj.lr_limit')}** "
-                        f"{a.lr_limit:.4g}")
+            big = lambda v: "∞" if np.isinf(v) else f"{v:.4g}"
+            st.markdown(f"**{tr('traj.cond')}**: {big(a.condition_number)} · **{tr('traj.lr_limit')}** "
+                        f"{big(a.lr_limit)}")
             if a.escape is not None:
                 e = a.escape
                 st.warning(tr("traj.escape", ux=f"{e.direction[0]:.3f}", uy=f"{e.direction[1]:.3f}",
