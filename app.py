@@ -10,6 +10,7 @@ language_picker()
 PAGES = [
     ("pages/trajectories.py", "nav.trajectories", "trajectories", "📈"),
     ("pages/initialisation.py", "nav.initialisation", "initialisation", "📊"),
+    ("pages/mnist.py", "nav.mnist", "mnist", "✍️"),
 ]
 
 

@@ -149,6 +149,11 @@ def _why(mirror: str, err: Exception) -> str:
     return f"{host}: {str(err).splitlines()[0][:120]}"
 
 
+def missing(folder: Path) -> list[str]:
+    """Names of the four files not yet in ``folder`` (a file there was verified when written)."""
+    return [name for name, _ in FILES.values() if not (folder / name).exists()]
+
+
 def offline_message(reason: str) -> str:
     return (
         f"MNIST is not on this server and could not be downloaded ({reason}). "

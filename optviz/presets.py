@@ -1,10 +1,12 @@
-"""One-click set-ups of the trajectories page: plain values, keyed like the page's controls.
+"""One-click set-ups of the pages: plain values, keyed like the page's controls.
 
 Optimizer settings are keyed ``lr_<name>`` and ``<knob>_<name>``; anything a preset leaves out
 takes the page's default.
 """
 
 from __future__ import annotations
+
+from optviz.train import NetConfig
 
 TRAJECTORY_DEFAULT_LR = {
     "SGD": 0.95, "Momentum": 0.1, "Nesterov": 0.1, "AdaGrad": 1.5, "RMSProp": 0.1, "Adam": 0.3,
@@ -37,4 +39,43 @@ INIT_PRESETS: dict[str, dict[str, object]] = {
     "relu001": dict(init="0.01", act="relu", layers=5, units=100, bn=False),
     "reluxavier": dict(init="xavier", act="relu", layers=5, units=100, bn=False),
     "reluhe": dict(init="he", act="relu", layers=5, units=100, bn=False),
+}
+
+
+def _nets(*rows: dict[str, object]) -> tuple[NetConfig, ...]:
+    return tuple(NetConfig(**row) for row in rows)
+
+
+# The MNIST page's experiments (Deep Learning from Scratch, chapter 6). ``settings`` are keyed
+# like the page's shared controls; ``nets`` fill its table of contestants.
+MNIST_PRESETS: dict[str, dict[str, object]] = {
+    # Figure 6-9 plus Nesterov and RMSProp (AdamW is one edit away: at most six run at once).
+    "optimizers": dict(
+        settings=dict(n_train=0, batch=128, iterations=2000, hidden="100,100,100,100"),
+        nets=_nets(dict(optimizer="SGD", lr=0.01), dict(optimizer="Momentum", lr=0.01),
+                   dict(optimizer="Nesterov", lr=0.01), dict(optimizer="AdaGrad", lr=0.01),
+                   dict(optimizer="RMSProp", lr=0.001), dict(optimizer="Adam", lr=0.001))),
+    # Figure 6-15, made honest: each initialisation with sigmoid and with ReLU.
+    "init": dict(
+        settings=dict(n_train=0, batch=128, iterations=2000, hidden="100,100,100,100"),
+        nets=_nets(*(dict(optimizer="SGD", lr=0.01, init=i, activation=a)
+                     for a in ("sigmoid", "relu") for i in ("0.01", "xavier", "he")))),
+    # Figure 6-19: 1000 training images, weight scales from 1 down to 1e-4, with and without BN.
+    "batchnorm": dict(
+        settings=dict(n_train=1000, batch=100, iterations=400, hidden="100,100,100,100,100"),
+        nets=_nets(*(dict(optimizer="SGD", lr=0.01, init=s, batchnorm=bn)
+                     for s in ("1", "0.01", "0.0001") for bn in (False, True)))),
+    # Figures 6-20 to 6-23: 300 training images and six hidden layers overfit; L2 and dropout.
+    "overfit": dict(
+        settings=dict(n_train=300, batch=100, iterations=900, hidden="100,100,100,100,100,100"),
+        nets=_nets(dict(optimizer="SGD", lr=0.01), dict(optimizer="SGD", lr=0.01, weight_decay=0.1),
+                   dict(optimizer="SGD", lr=0.01, dropout=0.2))),
+    "schedules": dict(
+        settings=dict(n_train=0, batch=128, iterations=2000, hidden="100,100,100,100"),
+        nets=_nets(*(dict(optimizer="Momentum", lr=0.1, schedule=s) for s in ("constant", "step", "cosine", "warmup")))),
+    "custom": dict(
+        settings=dict(n_train=5000, batch=64, iterations=1000, hidden="200,100"),
+        nets=_nets(dict(optimizer="Adam", lr=0.001, batchnorm=True, dropout=0.1),
+                   dict(optimizer="AdamW", lr=0.003, schedule="cosine"),
+                   dict(optimizer="Momentum", lr=0.05, activation="tanh", init="xavier", weight_decay=0.001))),
 }

@@ -35,6 +35,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "比赛；黑塞矩阵区分极小值与鞍点，并指出逃离鞍点的方向。",
     ),
     "nav.initialisation": ("Weight initialisation", "权重初始化"),
+    "nav.mnist": ("Live MNIST training", "MNIST 实时训练"),
+    "nav.mnist.what": (
+        "Up to six networks learn handwritten digits side by side on the same mini-batches: "
+        "optimizers, initialisations, batch norm, weight decay, dropout and schedules race live.",
+        "最多六个网络在相同的小批量上并排学习手写数字：优化器、初始化、批归一化、权重衰减、"
+        "Dropout 与学习率调度实时比赛。",
+    ),
     "nav.initialisation.what": (
         "Random inputs through a deep network: how std 1, std 0.01, Xavier and He shape every "
         "layer's activations and gradients, with sigmoid, tanh and ReLU, with and without batch norm.",
@@ -235,6 +242,158 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "fig.layer": ("layer", "第几层"),
     "fig.activation": ("activation", "激活值"),
     "fig.gradient": ("∂L/∂z", "∂L/∂z"),
+    # live MNIST training
+    "mnist.title": ("Live MNIST training", "MNIST 实时训练"),
+    "mnist.caption": (
+        "Networks train side by side on real handwritten digits, on identical shuffled mini-batches from "
+        "identical starting weights, so every difference you see comes from the setting that differs.",
+        "多个网络在真实手写数字上并排训练：同样打乱的小批量、同样的初始权重，所以看到的每个差别都来自不同的那项设置。",
+    ),
+    "mnist.downloading": ("Downloading MNIST {name}: {pct} %", "正在下载 MNIST {name}：{pct} %"),
+    "mnist.unavailable": ("MNIST is not available, so this page cannot train. The other pages work.",
+                          "MNIST 数据不可用，本页无法训练；其他页面照常使用。"),
+    "mnist.retry": ("Try again", "重试"),
+    "mnist.experiment": ("Experiment", "实验"),
+    "mnist.exp.optimizers": ("Optimizers", "优化器"),
+    "mnist.exp.init": ("Initialisation", "初始化"),
+    "mnist.exp.batchnorm": ("Batch norm", "批归一化"),
+    "mnist.exp.overfit": ("Overfitting", "过拟合"),
+    "mnist.exp.schedules": ("LR schedules", "学习率调度"),
+    "mnist.exp.custom": ("Custom", "自定义"),
+    "mnist.about.optimizers": (
+        "The book's race: SGD, Momentum, AdaGrad and Adam (plus Nesterov and RMSProp) train the same "
+        "784-100-100-100-100-10 ReLU network with batch 128 for 2000 iterations. Change any row to AdamW to add it.",
+        "书中的比赛：SGD、Momentum、AdaGrad 与 Adam（外加 Nesterov 和 RMSProp）训练同一个 784-100-100-100-100-10 "
+        "ReLU 网络，批大小 128，迭代 2000 次。把任意一行改成 AdamW 即可加入它。",
+    ),
+    "mnist.about.init": (
+        "Weight std 0.01, Xavier and He, each with sigmoid and with ReLU, all trained by SGD (lr 0.01).",
+        "权重标准差 0.01、Xavier 与 He，各配 sigmoid 与 ReLU，全部用 SGD（学习率 0.01）训练。",
+    ),
+    "mnist.about.batchnorm": (
+        "1000 training images; initial weight std 1, 0.01 and 0.0001, each with and without batch norm.",
+        "1000 张训练图片；初始权重标准差 1、0.01、0.0001，各自有无批归一化。",
+    ),
+    "mnist.about.overfit": (
+        "Only 300 training images and six hidden layers: the plain network memorises them. Compare weight decay "
+        "λ = 0.1 and dropout 0.2: watch the gap between the dashed (train) and solid (test) accuracy.",
+        "只有 300 张训练图片、六个隐藏层：普通网络会把它们背下来。对比权重衰减 λ = 0.1 与 Dropout 0.2："
+        "看虚线（训练）与实线（测试）准确率之间的差距。",
+    ),
+    "mnist.about.schedules": (
+        "Momentum (lr 0.1) with a constant rate, step decay (×0.2 every third of the run), cosine annealing "
+        "and a linear warm-up over the first tenth.",
+        "Momentum（学习率 0.1）分别配合恒定学习率、阶梯衰减（每三分之一的训练乘 0.2）、余弦退火，以及前十分之一的线性预热。",
+    ),
+    "mnist.about.custom": (
+        "A free mix: edit any cell, add or delete rows (at most six), and change the shared settings on the left.",
+        "自由组合：编辑任意单元格、增删行（最多六行），并在左侧修改共享设置。",
+    ),
+    "mnist.n_train": ("Training images", "训练图片数"),
+    "mnist.batch": ("Batch size", "批大小"),
+    "mnist.iterations": ("Iterations", "迭代次数"),
+    "mnist.epochs": ("= {epochs:.1f} epochs", "= {epochs:.1f} 轮（epoch）"),
+    "mnist.hidden": ("Hidden layer sizes", "隐藏层大小"),
+    "mnist.bad_hidden": (
+        "Write 1 to {max_layers} sizes of 1 to {max_units} units, separated by commas (like 100,100,50). "
+        "Using the experiment's sizes until then.",
+        "请写 1 到 {max_layers} 个 1 到 {max_units} 之间的数，用逗号分隔（如 100,100,50）。在此之前使用实验的默认大小。",
+    ),
+    "mnist.contestants": ("The {n} networks in the race", "参赛的 {n} 个网络"),
+    "mnist.table_help": ("Edit a cell, or add and delete rows (at most six). Every network shares the settings on the left.",
+                         "可编辑单元格、增删行（最多六行）。所有网络共享左侧的设置。"),
+    "mnist.col.optimizer": ("Optimizer", "优化器"),
+    "mnist.col.bn": ("Batch norm", "批归一化"),
+    "mnist.col.dropout": ("Dropout", "Dropout"),
+    "mnist.col.l2": ("Weight decay λ", "权重衰减 λ"),
+    "mnist.col.schedule": ("LR schedule", "学习率调度"),
+    "mnist.too_many": ("At most six networks race at once: the rows after the sixth are left out.",
+                       "一次最多六个网络比赛：第六行之后的行不参加。"),
+    "mnist.no_nets": ("Add at least one network to the table.", "请在表中至少添加一个网络。"),
+    "mnist.start": ("▶ Start", "▶ 开始"),
+    "mnist.pause": ("❚❚ Pause", "❚❚ 暂停"),
+    "mnist.resume": ("▶ Resume", "▶ 继续"),
+    "mnist.reset": ("↺ Reset", "↺ 重置"),
+    "mnist.changed": ("The settings changed since this run started; it goes on with the old ones. "
+                      "Press Reset to train with the new ones.",
+                      "开始训练后设置有改动；本次训练仍用原来的设置。按「重置」以新设置训练。"),
+    "mnist.press_start": ("Press Start: the curves grow here while the networks train.",
+                          "按「开始」：网络训练时，曲线会在这里增长。"),
+    "mnist.diverged": ("diverged at {at}", "在第 {at} 步发散"),
+    "mnist.iteration": ("iteration", "迭代"),
+    "mnist.epoch": ("epoch", "轮数"),
+    "mnist.speed": ("speed", "速度"),
+    "mnist.class": ("training / waiting", "训练中 / 等待中"),
+    "mnist.class_help": ("Students on this server whose networks are training right now, and those waiting for a turn. "
+                         "At most two train at the same moment, so everyone's page stays quick.",
+                         "此服务器上正在训练的同学数，以及等待轮到的同学数。同一时刻最多两人训练，让每个人的页面都保持流畅。"),
+    "mnist.waiting": ("The server's two cores are busy with classmates' training: you are number {place} in line. "
+                      "Your run goes on by itself when its turn comes.",
+                      "服务器的两个核心正在为同学训练：你排在第 {place} 位。轮到你时训练会自动继续。"),
+    "mnist.loss_axis": ("training loss (cross-entropy, log scale)", "训练损失（交叉熵，对数刻度）"),
+    "mnist.acc_axis": ("accuracy", "准确率"),
+    "mnist.train": ("train", "训练集"),
+    "mnist.test": ("test", "测试集"),
+    "mnist.results": ("Results", "结果"),
+    "mnist.net": ("network", "网络"),
+    "mnist.final_loss": ("final loss (smoothed)", "最终损失（平滑）"),
+    "mnist.train_acc": ("train accuracy", "训练准确率"),
+    "mnist.test_acc": ("test accuracy", "测试准确率"),
+    "mnist.time": ("training time", "训练时间"),
+    "mnist.step_time": ("time per step", "每步时间"),
+    "mnist.digits": ("Test digits and what each network read", "测试数字与每个网络的判断"),
+    "mnist.digits_caption": ("The digits most networks got wrong come first; ✗ marks a wrong answer.",
+                             "多数网络判断错误的数字排在前面；✗ 表示判断错误。"),
+    "mnist.truth": ("true digit", "真实数字"),
+    "mnist.image": ("image", "图像"),
+    "mnist.explain.optimizers": (
+        "Every network starts from the same weights and sees the same batches, so the curves separate only "
+        "because of the update rule. Plain SGD with lr 0.01 creeps; momentum keeps a running sum of gradients "
+        "and moves faster along consistent directions; AdaGrad, RMSProp and Adam divide each parameter's step "
+        "by the size of its recent gradients, so rarely-updated weights still move. Solid lines are smoothed "
+        "losses, faint ones the raw batch losses: the noise comes from sampling the batch.",
+        "所有网络从相同权重出发、看到相同的批次，曲线分开只因更新规则不同。学习率 0.01 的普通 SGD 走得很慢；"
+        "动量累积梯度，在方向一致时走得更快；AdaGrad、RMSProp 与 Adam 用各参数近期梯度的大小去除步长，"
+        "让很少更新的权重也能移动。实线是平滑后的损失，淡线是每批原始损失：噪声来自批次的随机抽样。",
+    ),
+    "mnist.explain.init": (
+        "With std 0.01 the signal shrinks layer by layer, the gradients vanish, and the loss stays at ln 10 ≈ 2.30: "
+        "the network guesses. Xavier keeps the variance for sigmoid and tanh, He for ReLU. The book ran its "
+        "\"Xavier\" curve with ReLU; here each is shown with both activations, and sigmoid with plain SGD is slow "
+        "whatever the initialisation.",
+        "标准差 0.01 时信号逐层变小、梯度消失，损失停在 ln 10 ≈ 2.30：网络只是在猜。Xavier 为 sigmoid 与 tanh "
+        "保持方差，He 为 ReLU 保持方差。书中的「Xavier」曲线其实用的是 ReLU；这里每种初始化都配两种激活函数，"
+        "并且可以看到：sigmoid 配普通 SGD 无论怎样初始化都学得慢。",
+    ),
+    "mnist.explain.batchnorm": (
+        "Batch norm rescales each layer's pre-activations to mean 0 and variance 1 over the batch, then lets the "
+        "network learn a scale γ and shift β. Without it, weights that start too large blow up (diverged) and "
+        "weights that start too small never get going; with it, learning starts at every scale. At test time "
+        "the running averages of the batch statistics replace them.",
+        "批归一化把每层的预激活在批内标准化为均值 0、方差 1，再学习缩放 γ 与平移 β。没有它时，初始权重太大会爆炸"
+        "（发散），太小则迟迟学不动；有了它，各种尺度都能开始学习。测试时用批统计量的滑动平均代替批统计量。",
+    ),
+    "mnist.explain.overfit": (
+        "With 300 images the plain network drives its training accuracy to 100 % while test accuracy stalls: it "
+        "memorises. Weight decay adds λ/2·Σw² to the loss (weights only, not biases), pulling every weight "
+        "towards zero each step; dropout switches off a random 20 % of hidden units in every training step, so "
+        "no unit can rely on another. Both narrow the gap between the dashed and solid curves.",
+        "只有 300 张图片时，普通网络的训练准确率冲到 100 %，测试准确率却停滞：它在死记硬背。权重衰减在损失上加 "
+        "λ/2·Σw²（只对权重，不对偏置），每步把权重拉向零；Dropout 在每个训练步随机关闭 20 % 的隐藏单元，"
+        "让单元无法互相依赖。两者都缩小虚线与实线之间的差距。",
+    ),
+    "mnist.explain.schedules": (
+        "A schedule multiplies the base learning rate at every step. Step decay drops it at fixed points (watch "
+        "the loss fall right after each drop); cosine annealing lowers it smoothly to zero by the end; warm-up "
+        "starts small so the first, large gradients do not throw the weights far off.",
+        "学习率调度在每一步给基础学习率乘一个系数。阶梯衰减在固定时刻降低学习率（注意每次下降后损失随之下降）；"
+        "余弦退火在训练结束前平滑地降到零；预热从小学习率开始，避免最初的大梯度把权重甩得太远。",
+    ),
+    "mnist.explain.custom": (
+        "Combine anything: the table's rows share the batches, the starting weights (when their layers and "
+        "initialisation match) and the settings on the left. Change one thing at a time to see what it does.",
+        "任意组合：表中各行共享批次、初始权重（层与初始化相同时）以及左侧的设置。一次只改一项，才能看清它的作用。",
+    ),
 }
 
 
@@ -268,4 +427,20 @@ FORMULAS: dict[str, str] = {
     "Adam": r"m \leftarrow \beta_1 m + (1-\beta_1) g,\ v \leftarrow \beta_2 v + (1-\beta_2) g^2,\ "
     r"\theta \leftarrow \theta - \eta\, \frac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)} + \epsilon}",
     "AdamW": r"\theta \leftarrow \theta\,(1 - \eta\lambda),\ \text{then the Adam step}",
+}
+
+# The formulas shown under each MNIST experiment.
+EXPERIMENT_FORMULAS: dict[str, tuple[str, ...]] = {
+    "optimizers": tuple(FORMULAS[k] for k in ("SGD", "Momentum", "AdaGrad", "Adam")),
+    "init": (r"\mathrm{Var}(z) = n\,\mathrm{Var}(w)\,\mathrm{Var}(x),\qquad "
+             r"\sigma_{\text{Xavier}} = \sqrt{1/n},\qquad \sigma_{\text{He}} = \sqrt{2/n}",
+             r"L_{\text{guess}} = -\ln \tfrac{1}{10} = \ln 10 \approx 2.30"),
+    "batchnorm": (r"\hat z = \frac{z - \mu_B}{\sqrt{\sigma_B^2 + \epsilon}},\qquad y = \gamma \hat z + \beta",),
+    "overfit": (r"L = L_{\text{CE}} + \frac{\lambda}{2} \sum_l \lVert W_l \rVert^2,\qquad "
+                r"W \leftarrow W - \eta\,(\nabla_W L_{\text{CE}} + \lambda W)",
+                r"h \leftarrow \frac{m \odot h}{1 - p},\quad m_i \sim \mathrm{Bernoulli}(1 - p)"),
+    "schedules": (r"\eta_t = \eta_0 \cdot 0.2^{\lfloor 3t/T \rfloor},\qquad "
+                  r"\eta_t = \eta_0 \cdot \tfrac{1}{2}\bigl(1 + \cos \tfrac{\pi t}{T}\bigr),\qquad "
+                  r"\eta_t = \eta_0 \cdot \min\bigl(1, \tfrac{t + 1}{T/10}\bigr)",),
+    "custom": (r"L_{\text{CE}} = -\frac{1}{B} \sum_{i=1}^{B} \log \operatorname{softmax}(z_i)_{y_i}",),
 }

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from optviz import schedules as sch
+from optviz.layers import ACTIVATIONS
 from optviz.mlp import MLP
-from optviz.registry import make_optimizer
+from optviz.registry import OPTIMIZERS, make_optimizer
 
 Array = np.ndarray
 
@@ -133,6 +134,7 @@ class Race:
     train_acc: list[list[float]] = field(default_factory=list)  # per measurement, per net
     test_acc: list[list[float]] = field(default_factory=list)
     final: list[tuple[float, float]] | None = None  # (train, test) accuracy per net once finished
+    test_pred: Array | None = None  # (nets, EVAL_SAMPLES) digits predicted for the first test images, once finished
     seconds: float = 0.0  # wall time spent advancing
 
     @property
@@ -184,6 +186,7 @@ class Race:
         if self.done and self.final is None:
             train, test = self._measure(x_train, y_train, x_test, y_test, FINAL_SAMPLES)
             self.final = list(zip(train, test, strict=True))
+            self.test_pred = np.stack([r.predict(x_test[:EVAL_SAMPLES]) for r in self.runners]).astype(np.int8)
             for r in self.runners:
                 r.opt_state = None  # no longer needed: keep a finished run small
         self.seconds += time.perf_counter() - start
@@ -221,3 +224,67 @@ def smooth(values: Array, window: int) -> Array:
     with np.errstate(invalid="ignore", divide="ignore"):
         out = (c[i] - c[lo]) / (k[i] - k[lo])
     return np.where(ok, out, np.nan)
+
+
+MAX_LAYERS, MAX_UNITS = 8, 1024
+
+
+def parse_hidden(text: str) -> tuple[int, ...] | None:
+    """Hidden sizes from text like "100, 100, 50"; None unless 1–8 sizes of 1–1024 units."""
+    try:
+        sizes = tuple(int(s) for s in text.replace(" ", "").split(",") if s)
+    except ValueError:
+        return None
+    if not 1 <= len(sizes) <= MAX_LAYERS or not all(1 <= s <= MAX_UNITS for s in sizes):
+        return None
+    return sizes
+
+
+_FIELDS = ("optimizer", "lr", "init", "activation", "batchnorm", "dropout", "weight_decay", "schedule")
+
+
+def describe(net: NetConfig, field_name: str) -> str:
+    """One setting of ``net`` in a few characters ("" for a regulariser that is off)."""
+    v = getattr(net, field_name)
+    return {
+        "optimizer": lambda: f"{v}",
+        "lr": lambda: f"lr {v:g}",
+        "init": lambda: v.capitalize() if v in ("he", "xavier") else f"std {float(v):g}",
+        "activation": lambda: v,
+        "batchnorm": lambda: "BN" if v else "",
+        "dropout": lambda: f"dropout {v:g}" if v else "",
+        "weight_decay": lambda: f"L2 λ {v:g}" if v else "",
+        "schedule": lambda: v,
+    }[field_name]()
+
+
+def labels(nets: tuple[NetConfig, ...]) -> list[str]:
+    """Short unique names that show what sets each network apart from the others."""
+    varying = [f for f in _FIELDS if len({getattr(n, f) for n in nets}) > 1]
+    if not varying:
+        varying = ["optimizer"]
+    names = [" · ".join(filter(None, (describe(n, f) for f in varying))) or describe(n, "optimizer") for n in nets]
+    return [f"{name} #{k + 1}" if names.count(name) > 1 else name for k, name in enumerate(names)]
+
+
+def net_from_row(row: dict) -> NetConfig:
+    """A contestant from one row of the page's table; a blank or out-of-range cell takes the
+    default (the table's own validation should not let one through, but a page never crashes)."""
+    d = NetConfig()
+
+    def pick(name, options):
+        v = row.get(name)
+        return v if v in options else getattr(d, name)
+
+    def number(name, lo, hi):
+        v = row.get(name)
+        try:
+            v = float(v)
+        except (TypeError, ValueError):
+            return getattr(d, name)
+        return min(max(v, lo), hi) if np.isfinite(v) else getattr(d, name)
+
+    return NetConfig(optimizer=pick("optimizer", OPTIMIZERS), lr=number("lr", 1e-5, 10.0), init=pick("init", INITS),
+                     activation=pick("activation", ACTIVATIONS), batchnorm=bool(row.get("batchnorm") or False),
+                     dropout=number("dropout", 0.0, 0.9), weight_decay=number("weight_decay", 0.0, 1.0),
+                     schedule=pick("schedule", SCHEDULES))

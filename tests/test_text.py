@@ -11,7 +11,7 @@ import pytest
 from optviz.text import CATALOGUE, LANGS, t
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = list((ROOT / "pages").glob("*.py")) + list((ROOT / "optviz").glob("*.py")) + [ROOT / "app.py"]
+SOURCES = [ROOT / "app.py"] + [p for d in ("pages", "optviz", "ui") for p in (ROOT / d).glob("*.py")]
 
 
 @pytest.mark.parametrize("key", sorted(CATALOGUE))
@@ -36,7 +36,7 @@ def test_unknown_language_falls_back_to_english():
 
 
 def test_keys_built_at_run_time_exist():
-    from optviz.presets import TRAJECTORY_PRESETS
+    from optviz.presets import MNIST_PRESETS, TRAJECTORY_PRESETS
     from optviz.registry import KNOB_VALUES, SCHEDULES
     from optviz.surfaces import SURFACE_KEYS
 
@@ -44,5 +44,6 @@ def test_keys_built_at_run_time_exist():
     keys = ([f"traj.kind.{k}" for k in kinds] + [f"surface.{k}" for k in SURFACE_KEYS]
             + [f"schedule.{k}" for k in SCHEDULES] + [f"traj.preset.{k}" for k in TRAJECTORY_PRESETS]
             + [f"traj.look.{k}" for k in TRAJECTORY_PRESETS] + [f"opt.{k}" for k in KNOB_VALUES]
-            + ["fig.minimum", "fig.saddle", "fig.maximum"])
+            + ["fig.minimum", "fig.saddle", "fig.maximum"]
+            + [f"mnist.{part}.{k}" for k in MNIST_PRESETS for part in ("exp", "about", "explain")])
     assert not [k for k in keys if k not in CATALOGUE]

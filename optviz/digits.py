@@ -1,0 +1,38 @@
+"""Showing test digits next to what each network predicted for them."""
+
+from __future__ import annotations
+
+import base64
+import struct
+import zlib
+
+import numpy as np
+
+Array = np.ndarray
+
+
+def png_data_uri(image: Array, scale: int = 2) -> str:
+    """A grayscale PNG (as a data: URI) of ``image`` (h, w) with values in [0, 1], drawn dark on
+    light and enlarged ``scale`` times without smoothing."""
+    pixels = np.round(255 * (1 - np.clip(image, 0, 1))).astype(np.uint8)
+    pixels = pixels.repeat(scale, 0).repeat(scale, 1)
+    h, w = pixels.shape
+    rows = b"".join(b"\0" + row.tobytes() for row in pixels)  # filter byte 0 per scanline
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+           + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def telling_examples(predictions: Array, labels: Array, k: int = 12) -> Array:
+    """Indices of ``k`` test images worth showing: those most networks got wrong first (up to two
+    thirds of them), then correctly classified ones in test-set order.
+    predictions: (nets, n) predicted digits; labels: (n,)."""
+    wrong = (predictions != labels).sum(0)
+    hard = np.flatnonzero(wrong)
+    hard = hard[np.argsort(-wrong[hard], kind="stable")][: 2 * k // 3]
+    easy = np.flatnonzero(wrong == 0)[: k - len(hard)]
+    return np.concatenate([hard, easy]).astype(int)

@@ -1,0 +1,87 @@
+"""Vega-Lite specs and columns for the curves that grow live while networks train.
+
+Streamlit updates a Vega-Lite chart in place (a Plotly chart is remounted on every update and
+flickers), so the live curves use these plain-dict specs; each builder returns
+``(columns, spec)`` for ``st.vega_lite_chart(columns, spec)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from optviz.plots import COLOURS
+from optviz.train import Race, smooth
+
+MAX_POINTS = 400  # per curve: enough for the eye, light enough to resend several times a second
+LOSS_FLOOR = 1e-4  # losses are drawn on a log axis; exact zeros (float32 saturation) sit here
+
+
+def _colour(names: list[str]) -> dict:
+    return {"field": "net", "type": "nominal", "title": None,
+            "scale": {"domain": names, "range": list(COLOURS[:len(names)])},
+            "legend": {"orient": "bottom", "columns": 3, "labelLimit": 320}}
+
+
+def _x(race: Race, title: str) -> dict:
+    return {"field": "iteration", "type": "quantitative", "title": title,
+            "scale": {"domain": [0, race.config.iterations], "nice": False}}
+
+
+def smoothing_window(iterations: int) -> int:
+    """Points in the moving average of the loss: 2 % of the run, at least 10."""
+    return max(10, iterations // 50)
+
+
+def loss_chart(race: Race, names: list[str], x_title: str, y_title: str) -> tuple[dict, dict]:
+    """Raw batch losses as faint lines and their moving average on top, log y axis."""
+    t = race.t
+    stride = max(1, -(-t // MAX_POINTS))
+    its = np.arange(0, t, stride)
+    window = smoothing_window(race.config.iterations)
+    cols: dict[str, list] = {"iteration": [], "net": [], "loss": [], "kind": []}
+    for name, row in zip(names, race.losses, strict=True):
+        raw = row[:t].astype(np.float64)
+        for kind, values in (("raw", raw), ("smooth", smooth(raw, window))):
+            v = values[its]
+            ok = np.isfinite(v)
+            cols["iteration"].append(its[ok] + 1)
+            cols["loss"].append(np.maximum(v[ok], LOSS_FLOOR))
+            cols["net"].append(np.full(ok.sum(), name, dtype=object))
+            cols["kind"].append(np.full(ok.sum(), kind, dtype=object))
+    columns = {k: np.concatenate(v) if v else np.zeros(0) for k, v in cols.items()}
+    encoding = {"x": _x(race, x_title),
+                "y": {"field": "loss", "type": "quantitative", "title": y_title, "scale": {"type": "log"}},
+                "color": _colour(names)}
+    spec = {"height": 340, "layer": [
+        {"transform": [{"filter": "datum.kind == 'raw'"}], "mark": {"type": "line", "opacity": 0.25, "strokeWidth": 1},
+         "encoding": {**encoding, "color": {**encoding["color"], "legend": None}}},
+        {"transform": [{"filter": "datum.kind == 'smooth'"}], "mark": {"type": "line", "strokeWidth": 2.5},
+         "encoding": {**encoding, "tooltip": [{"field": "net"}, {"field": "iteration"},
+                                              {"field": "loss", "format": ".4f"}]}},
+    ]}
+    return columns, spec
+
+
+def accuracy_chart(race: Race, names: list[str], x_title: str, y_title: str,
+                   split_names: tuple[str, str]) -> tuple[dict, dict]:
+    """Train (dashed) and test (solid) accuracy of every network at each measurement."""
+    cols: dict[str, list] = {"iteration": [], "net": [], "accuracy": [], "split": []}
+    for split, history in zip(split_names, (race.train_acc, race.test_acc), strict=True):
+        for at, row in zip(race.eval_at, history, strict=True):
+            for name, acc in zip(names, row, strict=True):
+                if np.isfinite(acc):
+                    cols["iteration"].append(at)
+                    cols["net"].append(name)
+                    cols["accuracy"].append(acc)
+                    cols["split"].append(split)
+    spec = {"height": 300, "mark": {"type": "line", "point": True, "strokeWidth": 2},
+            "encoding": {"x": _x(race, x_title),
+                         "y": {"field": "accuracy", "type": "quantitative", "title": y_title,
+                               "scale": {"domain": [0, 1]}, "axis": {"format": ".0%"}},
+                         "color": _colour(names),
+                         "strokeDash": {"field": "split", "type": "nominal", "title": None,
+                                        "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2},
+                                        "scale": {"domain": list(split_names), "range": [[5, 4], [1, 0]]}},
+                         "tooltip": [{"field": "net"}, {"field": "split"}, {"field": "iteration"},
+                                     {"field": "accuracy", "format": ".1%"}]}}
+    return {k: np.asarray(v) for k, v in cols.items()}, spec

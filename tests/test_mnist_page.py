@@ -1,0 +1,125 @@
+"""AppTest drives the live MNIST page: Start, chunks, Pause, Resume, Reset, presets, results."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+from apptest import open_page
+
+from optviz import data
+from optviz.presets import MNIST_PRESETS
+from optviz.train import NetConfig
+from ui import datasets
+
+pytestmark = pytest.mark.skipif(not os.environ.get(data.ENV_DIR), reason="needs OPTVIZ_MNIST_DIR")
+
+
+def chart_names(at) -> list[str]:
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    return spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
+
+
+def test_start_runs_chunks_then_pause_resume_and_reset():
+    at = open_page("mnist")
+    assert at.segmented_control(key="mnist_exp").value == "optimizers"
+    at.button(key="mnist_start").click().run()
+    seen = [at.session_state["mnist_race"].t]
+    for _ in range(3):
+        at.run()
+        seen.append(at.session_state["mnist_race"].t)
+    assert not at.exception
+    assert seen == sorted(seen) and seen[-1] > seen[0] > 0  # every chunk trains
+    assert len(at.get("vega_lite_chart")) == 2
+    assert chart_names(at) == ["SGD · lr 0.01", "Momentum · lr 0.01", "Nesterov · lr 0.01", "AdaGrad · lr 0.01",
+                               "RMSProp · lr 0.001", "Adam · lr 0.001"]
+    at.button(key="mnist_pause").click().run()
+    paused = at.session_state["mnist_race"].t
+    at.run()
+    assert at.session_state["mnist_race"].t == paused  # a paused race stays put
+    at.button(key="mnist_resume").click().run()
+    assert at.session_state["mnist_race"].t > paused
+    at.button(key="mnist_pause").click().run()
+    at.button(key="mnist_reset").click().run()
+    assert at.session_state["mnist_race"] is None and at.button(key="mnist_start")
+    assert not at.exception
+
+
+@pytest.mark.parametrize("exp", list(MNIST_PRESETS))
+def test_each_experiment_loads_its_networks_and_settings(exp):
+    at = open_page("mnist")
+    at.segmented_control(key="mnist_exp").set_value(exp).run()
+    preset = MNIST_PRESETS[exp]
+    assert at.session_state["mnist_nets"] == preset["nets"]
+    assert at.select_slider(key="mnist_batch").value == preset["settings"]["batch"]
+    assert at.text_input(key="mnist_hidden").value == preset["settings"]["hidden"]
+    assert at.expander[0].label.startswith(f"The {len(preset['nets'])} networks")
+    assert not at.exception
+
+
+def test_a_link_opens_the_experiment_it_names():
+    at = open_page("mnist", mnist_exp="Overfitting", mnist_iterations="300")
+    assert at.segmented_control(key="mnist_exp").value == "overfit"
+    assert at.select_slider(key="mnist_n_train").value == 300  # from the preset
+    assert at.select_slider(key="mnist_iterations").value == 300  # the link wins over the preset
+
+
+def test_a_finished_race_shows_results_and_digits():
+    at = open_page("mnist")
+    at.segmented_control(key="mnist_exp").set_value("overfit").run()
+    at.select_slider(key="mnist_iterations").set_value(100).run()
+    at.button(key="mnist_start").click().run()
+    for _ in range(40):
+        if at.session_state["mnist_race"].done:
+            break
+        at.run()
+    at.run()
+    assert at.session_state["mnist_race"].done and not at.session_state["mnist_running"]
+    results, shown = at.dataframe[0].value, at.dataframe[1].value
+    assert list(results.iloc[:, 0]) == ["SGD", "L2 λ 0.1", "dropout 0.2"]
+    assert all(s.endswith("%") for s in results.iloc[:, 3])
+    assert len(shown) == 12 and str(shown.iloc[0, 0]).startswith("data:image/png;base64,")
+    assert any("✗" in str(v) for v in shown.iloc[0, 2:])  # the first digit fooled some network
+    assert at.button(key="mnist_reset") and not at.exception
+
+
+def test_a_diverging_network_is_labelled_and_the_race_goes_on():
+    at = open_page("mnist")
+    at.session_state["mnist_nets"] = (NetConfig("SGD", 10.0, init="1"), NetConfig("Adam", 0.001))
+    at.run()
+    at.button(key="mnist_start").click().run()
+    at.run()
+    bad, good = at.session_state["mnist_race"].runners
+    assert bad.diverged_at is not None and good.diverged_at is None
+    assert "diverged at" in chart_names(at)[0] and "diverged" not in chart_names(at)[1]
+    assert not at.exception
+
+
+def test_changing_settings_mid_run_asks_for_reset_and_bad_sizes_warn():
+    at = open_page("mnist")
+    at.button(key="mnist_start").click().run()
+    at.select_slider(key="mnist_batch").set_value(32).run()
+    assert any("Reset" in i.value for i in at.info)
+    assert at.session_state["mnist_race"].config.batch == 128  # the run keeps its own settings
+    at.text_input(key="mnist_hidden").input("100,,abc").run()
+    assert any("separated by commas" in w.value for w in at.warning)
+    at.text_input(key="mnist_hidden").input("5000").run()
+    assert any("separated by commas" in w.value for w in at.warning)
+    assert not at.exception
+
+
+def test_without_data_the_page_says_how_to_fix_it(tmp_path, monkeypatch):
+    monkeypatch.setenv(data.ENV_DIR, str(tmp_path / "nowhere"))
+    datasets._load.clear()
+    datasets._last_failure.clear()
+    try:
+        at = open_page("mnist")
+        assert "not available" in at.error[0].value
+        assert "OPTVIZ_MNIST_DIR" in at.markdown[-1].value or any("OPTVIZ_MNIST_DIR" in m.value for m in at.markdown)
+        assert not at.get("vega_lite_chart")
+        at.switch_page("pages/trajectories.py").run()
+        assert not at.exception and at.get("plotly_chart")  # the rest of the app works
+    finally:
+        datasets._load.clear()
+        datasets._last_failure.clear()
