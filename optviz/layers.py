@@ -18,10 +18,11 @@ def affine(x: Array, w: Array, b: Array) -> Array:
     return x @ w + b
 
 
-def affine_backward(dy: Array, x: Array, w: Array, need_dx: bool = True) -> tuple[Array | None, Array, Array]:
+def affine_backward(dy: Array, x: Array, w: Array, need_dx: bool = True, dw: Array | None = None,
+                    db: Array | None = None) -> tuple[Array | None, Array, Array]:
     """(dx, dW, db) of y = x·W + b; dx is skipped (None) for the first layer, whose input
-    gradient is never used."""
-    return (dy @ w.T if need_dx else None), x.T @ dy, dy.sum(0)
+    gradient is never used. dW and db are written into ``dw`` and ``db`` when given."""
+    return (dy @ w.T if need_dx else None), np.matmul(x.T, dy, out=dw), np.sum(dy, 0, out=db)
 
 
 # Activations: forward f(z) and backward from (dy, z, y) to dz.

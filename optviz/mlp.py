@@ -156,11 +156,12 @@ class MLP:
         Returns (flat gradient, ∂loss/∂(each hidden layer's activation))."""
         back = layers.ACTIVATIONS[self.activation].backward
         params = self.views(flat)
-        grad = np.zeros_like(flat)
+        grad = np.empty_like(flat)  # every entry is written below
         gviews = self.views(grad)
         dh = dout
         if self.n_out:
-            dh, gviews[-1].w[...], gviews[-1].b[...] = layers.affine_backward(dh, fwd.inputs[-1], params[-1].w)
+            g = gviews[-1]
+            dh, _, _ = layers.affine_backward(dh, fwd.inputs[-1], params[-1].w, dw=g.w, db=g.b)
         act_grads = [None] * len(self.hidden)
         for i in reversed(range(len(self.hidden))):
             if fwd.masks[i] is not None:
@@ -169,7 +170,7 @@ class MLP:
             dz = back(dh, fwd.pre[i], fwd.act[i])
             if self.batchnorm:
                 dz, gviews[i].gamma[...], gviews[i].beta[...] = layers.batchnorm_backward(dz, fwd.bn[i])
-            dh, gviews[i].w[...], gviews[i].b[...] = layers.affine_backward(dz, fwd.inputs[i], params[i].w, need_dx=i > 0)
+            dh, _, _ = layers.affine_backward(dz, fwd.inputs[i], params[i].w, i > 0, gviews[i].w, gviews[i].b)
         return grad, tuple(act_grads)
 
     def loss_and_grad(self, flat: Array, x: Array, labels: Array, rng: np.random.Generator | None = None,

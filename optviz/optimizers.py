@@ -224,12 +224,21 @@ class Adam:
         b1, b2 = self.betas
         t = state.t + 1
         g = self._grads(params, grads)
-        m = _cast(b1, params) * state.m + _cast(1 - b1, params) * g
-        v = _cast(b2, params) * state.v + _cast(1 - b2, params) * g * g
-        # Folding the bias corrections into the step size is exact and saves two passes.
-        step_size = _cast(lr / (1 - b1**t), params)
-        denom = np.sqrt(v) * _cast(1 / np.sqrt(1 - b2**t), params) + _cast(self.eps, params)
-        return self._decayed(params, lr) - step_size * m / denom, AdamState(m, v, t)
+        # Fresh arrays updated in place: the caller's state is untouched, and no pass is wasted.
+        m = state.m - g
+        m *= _cast(b1, params)
+        m += g  # β1·m + (1 − β1)·g
+        v = g * g
+        v *= _cast(1 - b2, params)
+        v += _cast(b2, params) * state.v
+        # Bias corrections folded into the step size and eps (exact):
+        # m̂/(√v̂ + eps) = m·√(1−β2ᵗ)/(1−β1ᵗ) / (√v + eps·√(1−β2ᵗ)).
+        c2 = np.sqrt(1 - b2**t)
+        denom = np.sqrt(v)
+        denom += _cast(self.eps * c2, params)
+        update = m / denom
+        update *= _cast(lr * c2 / (1 - b1**t), params)
+        return self._decayed(params, lr) - update, AdamState(m, v, t)
 
 
 @dataclass(frozen=True)

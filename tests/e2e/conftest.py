@@ -36,7 +36,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url():
+def server():
+    """The live server process (its ``pid`` lets a test watch its CPU time)."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
@@ -55,7 +56,8 @@ def server_url():
     else:
         proc.kill()
         pytest.fail("Streamlit server did not become healthy within 60 s")
-    yield url
+    proc.url = url
+    yield proc
     proc.terminate()
     try:
         proc.wait(10)
@@ -75,6 +77,11 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def server_url(server):
+    return server.url
 
 
 @pytest.fixture

@@ -1,0 +1,205 @@
+"""MNIST training benchmark: step speed against its GEMM floor, speed by batch size, the live
+page's overhead, and the process's memory with MNIST loaded.
+
+Run: OPTVIZ_MNIST_DIR=../shared/mnist/offline python bench/mnist.py
+Every ratio compares numbers measured in this one run (the machine is shared and noisy). The
+page's overhead is measured with the server and the browser on separate cores, as in a classroom
+where the browser runs on the student's laptop (needs taskset and /usr/bin/chromium).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from optviz import data, train  # noqa: E402
+
+STEP_TARGET = 1.6  # a step within 1.6x of its matrix products alone
+UI_TARGET = 0.10  # the page may cost at most 10 % of headless throughput
+
+
+def rss_mb() -> float:
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def median_time(fn, repeat: int) -> float:
+    """Median seconds of ``fn()`` over ``repeat`` calls, in 5 blocks (median of block means)."""
+    blocks = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        for _ in range(repeat):
+            fn()
+        blocks.append((time.perf_counter() - t0) / repeat)
+    return statistics.median(blocks)
+
+
+def runner(m: data.Mnist, batch: int, optimizer: str = "Adam", lr: float = 0.001) -> tuple[train.Race, callable]:
+    race = train.new_race(train.RaceConfig((train.NetConfig(optimizer, lr),), batch=batch, iterations=10**6),
+                          len(m.x_train))
+    r = race.runners[0]
+    state = {"t": 0}
+
+    def step():
+        idx = race._next_batch()
+        r.step(m.x_train[idx], m.y_train[idx], state["t"])
+        state["t"] += 1
+
+    return race, step
+
+
+def gemm_floor(shapes: list[tuple[int, int]], batch: int, rng: np.random.Generator) -> callable:
+    """The step's 14 matrix products alone, on its real shapes: forward h·W per layer, backward
+    hᵀ·dz per layer and dz·Wᵀ for every layer but the first."""
+    hs = [rng.random((batch, fi), np.float32) for fi, _ in shapes]
+    ws = [rng.random((fi, fo), np.float32) for fi, fo in shapes]
+    dz = [rng.random((batch, fo), np.float32) for _, fo in shapes]
+
+    def products():
+        for h, w in zip(hs, ws, strict=True):
+            h @ w
+        for i, (h, w, d) in enumerate(zip(hs, ws, dz, strict=True)):
+            h.T @ d
+            if i:
+                d @ w.T
+
+    return products
+
+
+ONE_CORE = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+
+
+def page_rate(seconds: float) -> float:
+    """Iterations per second of the default race as a student sees it: a real server pinned to
+    core 0 with one BLAS thread, a real Chromium tab pinned to core 1 (standing in for the
+    student's laptop), the iteration counter read on screen before and after ``seconds``."""
+    import re
+    import socket
+    import subprocess
+    import tempfile
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-m", "streamlit", "run", "app.py",
+                               "--server.port", str(port),
+                               "--server.address", "127.0.0.1", "--server.headless", "true",
+                               "--browser.gatherUsageStats", "false"], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **ONE_CORE})
+    wrapper = Path(tempfile.mkdtemp()) / "chromium"
+    wrapper.write_text('#!/bin/sh\nexec taskset -c 1 /usr/bin/chromium "$@"\n')
+    wrapper.chmod(0o755)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(wrapper), args=["--no-sandbox", "--disable-gpu"])
+            pg = browser.new_page()
+            pg.goto(f"http://127.0.0.1:{port}/mnist")
+            pg.get_by_role("button", name="Start").click()
+
+            def count() -> tuple[float, int]:
+                text = pg.locator("[data-testid='stMetric']").first.inner_text()
+                return time.perf_counter(), int(re.search(r"([\d,]+) /", text).group(1).replace(",", ""))
+
+            pg.locator("[data-testid='stMetric']").first.wait_for(timeout=30_000)
+            pg.wait_for_timeout(2000)
+            t0, i0 = count()
+            pg.wait_for_timeout(seconds * 1000)
+            t1, i1 = count()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+    return (i1 - i0) / (t1 - t0)
+
+
+def headless_rate_one_core(seconds: float) -> float:
+    """``headless_rate`` in a fresh process pinned to core 0 with one BLAS thread, like the server
+    of ``page_rate``."""
+    import subprocess
+
+    out = subprocess.run(["taskset", "-c", "0", sys.executable, __file__, "--headless", str(seconds)],
+                         env={**os.environ, **ONE_CORE}, capture_output=True, text=True, check=True).stdout
+    return float(out.split()[-1])
+
+
+def headless_rate(m: data.Mnist, seconds: float) -> float:
+    """The same race advanced directly, in chunks of the page's length."""
+    from optviz.presets import MNIST_PRESETS
+
+    preset = MNIST_PRESETS["optimizers"]
+    config = train.RaceConfig(preset["nets"], train.parse_hidden(preset["settings"]["hidden"]),
+                              batch=preset["settings"]["batch"], iterations=preset["settings"]["iterations"])
+    race = train.new_race(config, len(m.x_train))
+    race.advance(*m[:4], 2.0)  # the same warm start as the page's first seconds
+    t0, i0 = time.perf_counter(), race.t
+    while time.perf_counter() - t0 < seconds:
+        race.advance(*m[:4], 0.3)
+    return (race.t - i0) / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    if not os.environ.get(data.ENV_DIR):
+        sys.exit("set OPTVIZ_MNIST_DIR (for example ../shared/mnist/offline)")
+    base = rss_mb()
+    m = data.load()
+    print(f"MNIST loaded: {len(m.x_train)} + {len(m.x_test)} images, {m.x_train.nbytes / 2**20:.0f} MB of float32 "
+          f"pixels; process RSS {rss_mb():.0f} MB ({rss_mb() - base:.0f} MB more than before loading)")
+    rng = np.random.default_rng(0)
+    warm = rng.random((2048, 784), np.float32)
+    warm @ warm.T  # OpenBLAS warm-up (PERFORMANCE.md)
+
+    race, step = runner(m, 128)
+    for _ in range(50):
+        step()
+    t_step = median_time(step, 100)
+    floor = gemm_floor(race.runners[0].mlp.shapes, 128, rng)
+    t_floor = median_time(floor, 100)
+    ratio = t_step / t_floor
+    print("\nDefault net 784-100-100-100-100-10, batch 128, Adam, float32:")
+    print(f"  step {t_step * 1e3:.2f} ms ({1 / t_step:,.0f} steps/s); matrix products alone {t_floor * 1e3:.2f} ms")
+    print(f"  step / floor = {ratio:.2f} (target <= {STEP_TARGET}): floor share {1 / ratio:.0%} (target >= 60 %) "
+          f"-> {'met' if ratio <= STEP_TARGET else 'NOT met'}")
+
+    print("\nSteps per second by batch size (Adam):")
+    for batch in (1, 8, 32, 128, 512, 2048):
+        _, step = runner(m, batch)
+        for _ in range(10):
+            step()
+        t = median_time(step, max(5, 2000 // batch))
+        print(f"  batch {batch:5d}: {1 / t:8,.0f} steps/s  {batch / t:10,.0f} images/s  ({t * 1e3:.2f} ms/step)")
+
+    print("\nSix-network race (the optimizer preset), iterations per second:")
+    print(f"  headless, two BLAS threads: {headless_rate(m, 8.0):.0f}")
+    if Path("/usr/bin/chromium").exists():
+        alone, in_browser = headless_rate_one_core(8.0), page_rate(8.0)
+        overhead = 1 - in_browser / alone
+        print(f"  one core each (server on core 0, Chromium on core 1): headless {alone:.0f}; live page in the browser "
+              f"{in_browser:.0f}: overhead {overhead:.1%} (target <= {UI_TARGET:.0%}) -> "
+              f"{'met' if overhead <= UI_TARGET else 'NOT met'}")
+    print(f"Process RSS at the end: {rss_mb():.0f} MB")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--headless"]:
+        print(headless_rate(data.load(), float(sys.argv[2])))
+    else:
+        main()
