@@ -14,6 +14,7 @@ from optviz.train import Race, smooth
 
 MAX_POINTS = 400  # per curve: enough for the eye, light enough to resend several times a second
 LOSS_FLOOR = 1e-4  # losses are drawn on a log axis; exact zeros (float32 saturation) sit here
+LOSS_CAP = 20.0  # a blowing-up loss is drawn to here (chance is ln 10 ≈ 2.3), so it cannot flatten the rest
 
 
 def _colour(names: list[str]) -> dict:
@@ -45,7 +46,7 @@ def loss_chart(race: Race, names: list[str], x_title: str, y_title: str) -> tupl
             v = values[its]
             ok = np.isfinite(v)
             cols["iteration"].append(its[ok] + 1)
-            cols["loss"].append(np.maximum(v[ok], LOSS_FLOOR))
+            cols["loss"].append(np.clip(v[ok], LOSS_FLOOR, LOSS_CAP))
             cols["net"].append(np.full(ok.sum(), name, dtype=object))
             cols["kind"].append(np.full(ok.sum(), kind, dtype=object))
     columns = {k: np.concatenate(v) if v else np.zeros(0) for k, v in cols.items()}
@@ -80,7 +81,7 @@ def accuracy_chart(race: Race, names: list[str], x_title: str, y_title: str,
                                "scale": {"domain": [0, 1]}, "axis": {"format": ".0%"}},
                          "color": _colour(names),
                          "strokeDash": {"field": "split", "type": "nominal", "title": None,
-                                        "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2},
+                                        "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2, "symbolStrokeColor": "#555"},
                                         "scale": {"domain": list(split_names), "range": [[5, 4], [1, 0]]}},
                          "tooltip": [{"field": "net"}, {"field": "split"}, {"field": "iteration"},
                                      {"field": "accuracy", "format": ".1%"}]}}

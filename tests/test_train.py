@@ -145,3 +145,23 @@ def test_adam_reaches_93_percent_within_ten_epochs(mnist):
     race = run(RaceConfig((NetConfig("Adam", 0.001),), batch=128, iterations=10 * per_epoch), mnist)
     assert race.epoch <= 10
     assert race.final[0][1] >= 0.93
+
+
+def test_table_rows_become_networks_with_blank_or_wild_cells_defaulted():
+    net = train.net_from_row({"optimizer": "Momentum", "lr": 0.05, "init": "xavier", "activation": "tanh",
+                              "batchnorm": True, "dropout": 0.3, "weight_decay": 0.1, "schedule": "cosine"})
+    assert net == NetConfig("Momentum", 0.05, "xavier", "tanh", True, 0.3, 0.1, "cosine")
+    wild = train.net_from_row({"optimizer": None, "lr": "abc", "init": "7", "dropout": 5, "weight_decay": float("nan")})
+    assert wild == NetConfig(dropout=0.9)  # blanks take defaults, dropout clipped to its bound
+
+
+def test_hidden_sizes_are_parsed_within_bounds():
+    assert train.parse_hidden("100, 100,50") == (100, 100, 50)
+    for bad in ("", "abc", "0", "100,,x", "2000", ",".join(["10"] * 9)):
+        assert train.parse_hidden(bad) is None
+
+
+def test_labels_name_what_differs():
+    nets = (NetConfig("SGD", 0.01), NetConfig("SGD", 0.01, weight_decay=0.1), NetConfig("SGD", 0.01, dropout=0.2))
+    assert train.labels(nets) == ["SGD", "L2 λ 0.1", "dropout 0.2"]
+    assert train.labels((NetConfig(),) * 2) == ["Adam #1", "Adam #2"]

@@ -1,0 +1,46 @@
+"""Test digits shown beside each network's answer."""
+
+import base64
+import struct
+import zlib
+
+import numpy as np
+
+from optviz import digits
+
+
+def decode_png(uri: str) -> np.ndarray:
+    """Grayscale 8-bit PNG with filter 0 rows, read back by hand from the PNG specification."""
+    raw = base64.b64decode(uri.split(",", 1)[1])
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, chunks = 8, {}
+    while pos < len(raw):
+        n = struct.unpack(">I", raw[pos:pos + 4])[0]
+        kind, body = raw[pos + 4:pos + 8], raw[pos + 8:pos + 8 + n]
+        assert struct.unpack(">I", raw[pos + 8 + n:pos + 12 + n])[0] == zlib.crc32(kind + body)
+        chunks[kind] = chunks.get(kind, b"") + body
+        pos += 12 + n
+    w, h, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (depth, colour) == (8, 0)
+    rows = np.frombuffer(zlib.decompress(chunks[b"IDAT"]), np.uint8).reshape(h, w + 1)
+    assert (rows[:, 0] == 0).all()
+    return rows[:, 1:]
+
+
+def test_png_shows_the_digit_dark_on_light_and_enlarged():
+    img = np.zeros((28, 28), np.float32)
+    img[3:10, 5] = 1.0
+    pixels = decode_png(digits.png_data_uri(img, scale=2))
+    assert pixels.shape == (56, 56)
+    assert pixels[6, 10] == 0 and pixels[0, 0] == 255  # ink is black, paper white
+    assert (pixels[6:20, 10:12] == 0).all() and pixels[6:20, 12].min() == 255
+
+
+def test_telling_examples_put_the_most_missed_first_then_fill_with_correct_ones():
+    labels = np.array([0, 1, 2, 3, 4, 5])
+    preds = np.array([[0, 7, 2, 9, 4, 8],
+                      [0, 1, 2, 9, 4, 8],
+                      [0, 1, 2, 9, 4, 5]])
+    picks = digits.telling_examples(preds, labels, k=5)
+    assert list(picks[:3]) == [3, 5, 1]  # missed by 3, 2, then 1 network
+    assert list(picks[3:]) == [0, 2]
