@@ -7,9 +7,12 @@ from ui.common import language_picker, tr
 st.set_page_config(page_title="optviz", page_icon="📉", layout="wide")
 language_picker()
 
+# url_path equals the file's name: on a freshly started server Streamlit first resolves a deep link
+# by file name (see ui.common.require_navigation), and a mismatch shows "Page not found".
 PAGES = [
     ("pages/trajectories.py", "nav.trajectories", "trajectories", "📈"),
     ("pages/initialisation.py", "nav.initialisation", "initialisation", "📊"),
+    ("pages/batch_size.py", "nav.batch", "batch_size", "🧮"),
     ("pages/mnist.py", "nav.mnist", "mnist", "✍️"),
 ]
 

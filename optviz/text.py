@@ -35,6 +35,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "比赛；黑塞矩阵区分极小值与鞍点，并指出逃离鞍点的方向。",
     ),
     "nav.initialisation": ("Weight initialisation", "权重初始化"),
+    "nav.batch": ("Batch size", "批量大小"),
+    "nav.batch.what": (
+        "What a batch size costs and buys, measured on this server: time per update and per epoch, "
+        "gradient noise, one loss surface per batch, accuracy after equal epochs, sharp and flat minima.",
+        "批量大小的代价与收益，在本服务器上实测：每次更新与每轮的时间、梯度噪声、每个批量各自的损失曲面、"
+        "相同轮数后的准确率，以及尖锐与平坦的极小值。",
+    ),
     "nav.mnist": ("Live MNIST training", "MNIST 实时训练"),
     "nav.mnist.what": (
         "Up to six networks learn handwritten digits side by side on the same mini-batches: "
@@ -242,6 +249,159 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "fig.layer": ("layer", "第几层"),
     "fig.activation": ("activation", "激活值"),
     "fig.gradient": ("∂L/∂z", "∂L/∂z"),
+    # batch size
+    "bs.title": ("Batch size: what it costs and what it buys", "批量大小：代价与收益"),
+    "bs.caption": (
+        "Every number on this page is measured now, on the server you are using, with real MNIST digits "
+        "(the two-parameter example uses a small synthetic set).",
+        "本页的每个数字都是此刻在你所用的服务器上、用真实 MNIST 数字测得的（两参数的例子用一个小的合成数据集）。",
+    ),
+    "bs.tradeoffs": ("Small vs large batches at a glance", "小批量与大批量一览"),
+    "bs.trade.aspect": ("what", "项目"),
+    "bs.trade.small": ("small batch", "小批量"),
+    "bs.trade.large": ("large batch", "大批量"),
+    "bs.trade.update": ("time per update, one example at a time", "每次更新的时间（逐个样本计算）"),
+    "bs.trade.update.small": ("faster", "更快"),
+    "bs.trade.update.large": ("slower", "更慢"),
+    "bs.trade.update_par": ("time per update, computed in parallel", "每次更新的时间（并行计算）"),
+    "bs.trade.update_par.small": ("about the same", "差不多"),
+    "bs.trade.update_par.large": ("about the same, until the machine is saturated", "差不多，直到机器算力饱和"),
+    "bs.trade.epoch": ("time per epoch", "每轮（epoch）的时间"),
+    "bs.trade.epoch.small": ("slower", "更慢"),
+    "bs.trade.epoch.large": ("faster", "更快"),
+    "bs.trade.gradient": ("gradient", "梯度"),
+    "bs.trade.gradient.small": ("noisy", "有噪声"),
+    "bs.trade.gradient.large": ("stable", "稳定"),
+    "bs.trade.optim": ("optimisation", "优化"),
+    "bs.trade.optim.small": ("better", "更好"),
+    "bs.trade.optim.large": ("worse", "更差"),
+    "bs.trade.general": ("generalisation", "泛化"),
+    "bs.trade.general.small": ("better", "更好"),
+    "bs.trade.general.large": ("worse", "更差"),
+    "bs.tab.time": ("⏱ Time per update", "⏱ 每次更新的时间"),
+    "bs.tab.noise": ("〰 Gradient noise", "〰 梯度噪声"),
+    "bs.tab.surface": ("🗺 One surface per batch", "🗺 每个批量一个曲面"),
+    "bs.tab.sweep": ("🎯 Accuracy vs batch", "🎯 准确率与批量"),
+    "bs.tab.flat": ("⛰ Sharp vs flat", "⛰ 尖锐与平坦"),
+    "bs.batch": ("batch size", "批量大小"),
+    "bs.images": ("Training images", "训练图片数"),
+    "bs.epochs": ("Epochs", "轮数"),
+    "bs.stop": ("■ Stop", "■ 停止"),
+    "bs.computing": ("Computing on this server…", "正在本服务器上计算……"),
+    "bs.time.about": (
+        "One update = take a batch, run it forward and backward through the network, apply the step. The sweep "
+        "times it for batch sizes from 1 to the whole training set, several times each, and derives the time of "
+        "one epoch (⌈N/B⌉ updates). It takes up to about 10 seconds.",
+        "一次更新 = 取一个批量、前向与反向传播、更新参数。下面对从 1 到整个训练集的批量大小逐一计时（每个重复多次），"
+        "并推算一轮（⌈N/B⌉ 次更新）的时间。最多约 10 秒。",
+    ),
+    "bs.time.net": ("Network", "网络"),
+    "bs.time.measure": ("⏱ Measure on this server", "⏱ 在本服务器上测量"),
+    "bs.time.progress": ("Timing batch size {b}…", "正在计时：批量大小 {b}……"),
+    "bs.time.partial": ("Stopped after batch size {b}: press Measure to start again.",
+                        "在批量大小 {b} 之后停止：按「测量」重新开始。"),
+    "bs.time.lesson": (
+        "One example takes {t1:.2f} ms per update; a batch of {b} takes {tb:.1f} ms, only {ratio:.0f}× longer for "
+        "{b}× the work, because matrix products use the processor's parallel lanes. So an epoch costs {e1:.1f} s "
+        "one example at a time but {eb:.2f} s with batches of {b}. The dashed line is a machine that did one example "
+        "after another: where the measurement bends up towards it, the processor is saturated.",
+        "单个样本每次更新 {t1:.2f} ms；批量 {b} 需 {tb:.1f} ms——工作量是 {b} 倍，时间只多 {ratio:.0f} 倍，因为矩阵乘法"
+        "用上了处理器的并行能力。所以逐个样本跑一轮要 {e1:.1f} s，而批量 {b} 只要 {eb:.2f} s。虚线是逐个样本依次计算的机器："
+        "实测曲线向它弯上去的地方，处理器已经饱和。",
+    ),
+    "bs.noise.about": (
+        "At one fixed network state, the gradient of many random mini-batches is compared with the gradient of "
+        "all the training images: how far it lands (variance) and how well it points the same way (cosine).",
+        "在同一个固定的网络状态下，把许多随机小批量的梯度与全部训练图片的梯度相比：偏差有多大（方差），方向有多一致（余弦相似度）。",
+    ),
+    "bs.noise.state": ("Network state", "网络状态"),
+    "bs.noise.init": ("at initialisation", "初始化时"),
+    "bs.noise.trained": ("after one epoch", "训练一轮后"),
+    "bs.noise.batches": ("Batches per size", "每种大小的批量数"),
+    "bs.noise.lesson": (
+        "The variance falls with slope {slope:.2f} on the log–log plot: about 1/B, as for an average of B independent "
+        "samples (the dashed line, σ²/B · (N − B)/(N − 1) because batches are drawn without replacement). A single "
+        "example's gradient points only {c1:.2f} of the way along the full gradient; a batch of {bl} reaches {cl:.2f}.",
+        "方差在双对数图上的斜率是 {slope:.2f}：约为 1/B，正如 B 个独立样本的平均（虚线为 σ²/B · (N − B)/(N − 1)，"
+        "因为批量是无放回抽取的）。单个样本的梯度与全量梯度的余弦只有 {c1:.2f}；批量 {bl} 时达到 {cl:.2f}。",
+    ),
+    "bs.surface.about": (
+        "Logistic regression with two weights, so the loss is a map. The filled contour is the loss on all the data; "
+        "the coloured lines are the losses of three single mini-batches: each batch sees a different surface. "
+        "SGD with batch 1, a small batch and the full batch start from the same point (×) with the same learning rate.",
+        "两个权重的逻辑回归，于是损失是一张地图。填色等高线是全部数据上的损失；彩色线是三个单独小批量的损失：每个批量看到的曲面都不同。"
+        "批量 1、小批量与全批量的 SGD 从同一点（×）以相同学习率出发。",
+    ),
+    "bs.surface.batch": ("Small batch size", "小批量大小"),
+    "bs.surface.path": ("batch {b} ({u} updates per epoch)", "批量 {b}（每轮 {u} 次更新）"),
+    "bs.surface.updates": ("updates", "更新次数"),
+    "bs.surface.final": ("final full-data loss", "最终全数据损失"),
+    "bs.surface.lesson": (
+        "With {n} examples, batch 1 makes {n} noisy updates per epoch, the full batch one exact update. In the same "
+        "number of epochs the small batches travel much further; their zig-zag is the gradient noise, and it is also "
+        "what lets them leave a point where one batch's gradient happens to vanish.",
+        "共 {n} 个样本时，批量 1 每轮做 {n} 次有噪声的更新，全批量只做 1 次精确更新。在相同轮数内小批量走得远得多；"
+        "它们的之字形就是梯度噪声，也正是它让参数能离开某个批量梯度恰好为零的点。",
+    ),
+    "bs.sweep.about": (
+        "The same network (784-100-100-10, SGD) trained for the same number of epochs at batch sizes 8 to 2048, "
+        "once with a fixed learning rate and once with the rate scaled in proportion to the batch (the linear rule). "
+        "Validation accuracy is measured on held-out test images.",
+        "同一个网络（784-100-100-10，SGD）以批量 8 到 2048 训练相同轮数：一次用固定学习率，一次让学习率与批量成正比（线性缩放规则）。"
+        "验证准确率在未参与训练的测试图片上测量。",
+    ),
+    "bs.sweep.lr": ("Learning rate at batch {b}", "批量 {b} 时的学习率"),
+    "bs.sweep.progress": ("{done} of {total} networks trained", "已训练 {done} / {total} 个网络"),
+    "bs.sweep.fixed": ("fixed learning rate", "固定学习率"),
+    "bs.sweep.scaled": ("learning rate ∝ batch", "学习率 ∝ 批量"),
+    "bs.sweep.val": ("validation", "验证集"),
+    "bs.sweep.val_acc": ("validation accuracy", "验证准确率"),
+    "bs.sweep.rule": ("learning rate rule", "学习率规则"),
+    "bs.sweep.lesson": (
+        "With a fixed rate, bigger batches mean fewer updates in the same epochs, and both training and validation "
+        "accuracy drop: an optimisation problem, not overfitting. Scaling the rate with the batch recovers much of it, "
+        "up to a point: when the scaled rate gets too large, training breaks down.",
+        "固定学习率时，批量越大，相同轮数内的更新越少，训练与验证准确率一起下降：这是优化问题，不是过拟合。"
+        "让学习率随批量放大能挽回大部分，但有限度：放大后的学习率过大时，训练就崩溃了。",
+    ),
+    "bs.flat.about": (
+        "Two copies of one network (same start) are trained to 100 % training accuracy, one with a small batch and "
+        "one with a large batch. Left: the loss on the straight line through both solutions and beyond. Right: the "
+        "loss along random directions around each (scaled to each layer's weights, averaged over three directions).",
+        "同一网络的两份拷贝（相同起点）都训练到 100 % 训练准确率，一个用小批量，一个用大批量。左：穿过两个解并向外延伸的直线上的损失。"
+        "右：沿各自周围随机方向的损失（按每层权重缩放，三个方向取平均）。",
+    ),
+    "bs.flat.small": ("Small batch", "小批量"),
+    "bs.flat.large": ("Large batch", "大批量"),
+    "bs.flat.computing": ("Training both networks and probing the loss around them (a few seconds)…",
+                          "正在训练两个网络并探测它们周围的损失（几秒钟）……"),
+    "bs.flat.width_train": ("basin width (train)", "盆地宽度（训练）"),
+    "bs.flat.width_test": ("basin width (test)", "盆地宽度（测试）"),
+    "bs.flat.lesson": (
+        "Basin width is how far along a random direction the loss stays within 0.5 of its minimum. The small-batch "
+        "solution usually sits in the wider basin, and the test loss, a shifted copy of the training loss, stays "
+        "low around it; around a sharp minimum the same shift costs much more (Keskar et al. 2017).",
+        "盆地宽度指沿随机方向走多远损失仍不超过最小值加 0.5。小批量的解通常位于更宽的盆地中；测试损失好比平移过的训练损失，"
+        "在宽盆地附近仍然很低，而在尖锐极小值附近同样的平移代价大得多（Keskar 等，2017）。",
+    ),
+    "bs.fig.per_update": ("time of one update", "一次更新的时间"),
+    "bs.fig.per_epoch": ("time of one epoch", "一轮的时间"),
+    "bs.fig.measured": ("measured (median, 25–75 %)", "实测（中位数，25–75 %）"),
+    "bs.fig.serial": ("one example after another", "逐个样本依次计算"),
+    "bs.fig.batch": ("batch size B", "批量大小 B"),
+    "bs.fig.variance": ("gradient variance (slope {slope:.2f})", "梯度方差（斜率 {slope:.2f}）"),
+    "bs.fig.cosine": ("cosine with the full gradient", "与全量梯度的余弦相似度"),
+    "bs.fig.one_over_b": ("σ²/B (without replacement)", "σ²/B（无放回）"),
+    "bs.fig.full_loss": ("loss on all data", "全部数据上的损失"),
+    "bs.fig.batch_loss": ("loss of mini-batch {k}", "小批量 {k} 的损失"),
+    "bs.fig.start": ("start", "起点"),
+    "bs.fig.minimum": ("minimum of the full loss", "全数据损失的极小值"),
+    "bs.fig.line": ("loss on the line through both solutions", "穿过两个解的直线上的损失"),
+    "bs.fig.random": ("loss along random directions", "沿随机方向的损失"),
+    "bs.fig.train": ("train", "训练集"),
+    "bs.fig.test": ("test", "测试集"),
+    "bs.fig.distance": ("step along the direction", "沿方向的步长"),
+    "bs.fig.loss": ("cross-entropy (log scale)", "交叉熵（对数刻度）"),
     # live MNIST training
     "mnist.title": ("Live MNIST training", "MNIST 实时训练"),
     "mnist.caption": (
@@ -444,3 +604,6 @@ EXPERIMENT_FORMULAS: dict[str, tuple[str, ...]] = {
                   r"\eta_t = \eta_0 \cdot \min\bigl(1, \tfrac{t + 1}{T/10}\bigr)",),
     "custom": (r"L_{\text{CE}} = -\frac{1}{B} \sum_{i=1}^{B} \log \operatorname{softmax}(z_i)_{y_i}",),
 }
+
+# Rows of the small-vs-large-batch table (Li Hongyi's table 3.1): keys "bs.trade.<row>[.small|.large]".
+TRADE_OFFS = ("update", "update_par", "epoch", "gradient", "optim", "general")

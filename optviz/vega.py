@@ -86,3 +86,32 @@ def accuracy_chart(race: Race, names: list[str], x_title: str, y_title: str,
                          "tooltip": [{"field": "net"}, {"field": "split"}, {"field": "iteration"},
                                      {"field": "accuracy", "format": ".1%"}]}}
     return {k: np.asarray(v) for k, v in cols.items()}, spec
+
+
+def sweep_chart(runs: list, sizes: tuple[int, ...], rule_names: tuple[str, str], split_names: tuple[str, str],
+                x_title: str, y_title: str) -> tuple[dict, dict]:
+    """Accuracy after training against batch size (log axis): colour for the learning-rate rule
+    (fixed, scaled), dashes for the split (train, validation). ``runs`` are finished SweepRuns."""
+    cols: dict[str, list] = {"batch": [], "rule": [], "split": [], "accuracy": []}
+    for r in runs:
+        for split, acc in zip(split_names, r.race.final[0], strict=True):
+            if np.isfinite(acc):
+                cols["batch"].append(r.batch)
+                cols["rule"].append(rule_names[r.scaled])
+                cols["split"].append(split)
+                cols["accuracy"].append(acc)
+    spec = {"height": 340, "mark": {"type": "line", "point": {"size": 60}, "strokeWidth": 2.5},
+            "encoding": {
+                "x": {"field": "batch", "type": "quantitative", "title": x_title,
+                      "scale": {"type": "log", "domain": [min(sizes) / 1.5, max(sizes) * 1.5], "nice": False}},
+                "y": {"field": "accuracy", "type": "quantitative", "title": y_title, "scale": {"domain": [0, 1]},
+                      "axis": {"format": ".0%"}},
+                "color": {"field": "rule", "type": "nominal", "title": None,
+                          "scale": {"domain": list(rule_names), "range": list(COLOURS[:2])}, "legend": {"orient": "bottom"}},
+                "strokeDash": {"field": "split", "type": "nominal", "title": None,
+                               "scale": {"domain": list(split_names), "range": [[5, 4], [1, 0]]},
+                               "legend": {"orient": "bottom", "symbolType": "stroke", "symbolStrokeWidth": 2,
+                                          "symbolStrokeColor": "#555"}},
+                "tooltip": [{"field": "batch"}, {"field": "rule"}, {"field": "split"},
+                            {"field": "accuracy", "format": ".1%"}]}}
+    return {k: np.asarray(v) for k, v in cols.items()}, spec

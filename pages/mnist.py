@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 
 import numpy as np
 import streamlit as st
@@ -16,6 +15,7 @@ from optviz.text import EXPERIMENT_FORMULAS
 from ui.common import require_navigation, tr
 from ui.datasets import mnist
 from ui.slots import TRAINING
+from ui.work import session_id
 
 P = "mnist_"
 CHUNK = 0.3  # seconds of training per live update (the page adds about 15-25 ms to each)
@@ -47,7 +47,7 @@ def start(config: train.RaceConfig, n_available: int) -> None:
 
 def pause() -> None:
     ss[P + "running"] = False
-    TRAINING.forget(ss[P + "sid"])
+    TRAINING.forget(session_id())
 
 
 def resume() -> None:
@@ -119,13 +119,13 @@ def live(data) -> None:
         return
     place, busy = 0, TRAINING.busy
     if ss.get(P + "running"):
-        place = TRAINING.enter(ss[P + "sid"])
+        place = TRAINING.enter(session_id())
         if place == 0:
             try:
                 race.advance(data.x_train, data.y_train, data.x_test, data.y_test, CHUNK)
                 busy = TRAINING.busy  # counted while this session still holds its slot
             finally:
-                TRAINING.leave(ss[P + "sid"])
+                TRAINING.leave(session_id())
         else:
             busy = TRAINING.busy
             time.sleep(WAIT)  # ask again later; sleeping holds neither a core nor the GIL
@@ -170,7 +170,6 @@ st.caption(tr("mnist.caption"))
 data = mnist()
 if data is None:
     st.stop()
-ss.setdefault(P + "sid", uuid.uuid4().hex)
 
 exp = st.segmented_control(tr("mnist.experiment"), list(MNIST_PRESETS), format_func=lambda k: tr(f"mnist.exp.{k}"),
                            key=P + "exp", default="optimizers", required=True, bind="query-params")

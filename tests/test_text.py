@@ -39,11 +39,14 @@ def test_keys_built_at_run_time_exist():
     from optviz.presets import MNIST_PRESETS, TRAJECTORY_PRESETS
     from optviz.registry import KNOB_VALUES, SCHEDULES
     from optviz.surfaces import SURFACE_KEYS
+    from optviz.text import TRADE_OFFS
 
     kinds = ["minimum", "maximum", "saddle", "degenerate", "convex", "concave", "saddle-shaped", "flat direction"]
     keys = ([f"traj.kind.{k}" for k in kinds] + [f"surface.{k}" for k in SURFACE_KEYS]
             + [f"schedule.{k}" for k in SCHEDULES] + [f"traj.preset.{k}" for k in TRAJECTORY_PRESETS]
             + [f"traj.look.{k}" for k in TRAJECTORY_PRESETS] + [f"opt.{k}" for k in KNOB_VALUES]
             + ["fig.minimum", "fig.saddle", "fig.maximum"]
-            + [f"mnist.{part}.{k}" for k in MNIST_PRESETS for part in ("exp", "about", "explain")])
+            + [f"mnist.{part}.{k}" for k in MNIST_PRESETS for part in ("exp", "about", "explain")]
+            + [f"bs.trade.{k}{side}" for k in TRADE_OFFS for side in ("", ".small", ".large")]
+            + ["bs.noise.init", "bs.noise.trained", "bs.fig.train", "bs.fig.test"])
     assert not [k for k in keys if k not in CATALOGUE]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from contextlib import contextmanager
 
 
 class Gate:
@@ -50,6 +51,16 @@ class Gate:
         with self._lock:
             self._waiting.pop(session, None)
             self._active.pop(session, None)
+
+    @contextmanager
+    def hold(self, session: str, poll: float = 0.2):
+        """Wait (sleeping, holding no core) until ``session`` may run, and release afterwards."""
+        while self.enter(session):
+            time.sleep(poll)
+        try:
+            yield
+        finally:
+            self.leave(session)
 
     @property
     def busy(self) -> tuple[int, int]:

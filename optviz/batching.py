@@ -1,0 +1,249 @@
+"""What a batch size costs and buys: update timing, gradient noise, per-batch loss surfaces of a
+two-parameter model, and the loss landscape around small- and large-batch solutions.
+
+Everything here is plain NumPy; randomness comes only from the generators passed in.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from optviz import layers, train
+from optviz.mlp import MLP
+
+Array = np.ndarray
+
+
+def log_sizes(n: int, count: int) -> list[int]:
+    """About ``count`` batch sizes spaced evenly on a log scale from 1 to n (both included)."""
+    return sorted({int(round(v)) for v in np.geomspace(1, n, count)})
+
+
+# 1. Time per update and per epoch.
+def time_updates(mlp: MLP, optimizer, x: Array, y: Array, batch: int, rng: np.random.Generator,
+                 min_seconds: float = 0.2, repeats: tuple[int, int] = (3, 50)) -> Array:
+    """Seconds taken by each of several full updates (gather a batch, forward, backward, optimizer
+    step) with batch size ``batch``: at least repeats[0] and at most repeats[1] of them, more
+    while their total is under ``min_seconds``. One untimed update runs first."""
+    params = mlp.init_params(np.random.default_rng(0))
+    state = optimizer.init(params)
+    n = len(x)
+    times: list[float] = []
+    for i in range(repeats[1] + 1):
+        idx = rng.choice(n, batch, replace=False) if batch < n else np.arange(n)
+        start = time.perf_counter()
+        xb, yb = x[idx], y[idx]
+        _, grad, _ = mlp.loss_and_grad(params, xb, yb)
+        params, state = optimizer.step(params, grad, state)
+        if i:  # the first update warms caches and BLAS up
+            times.append(time.perf_counter() - start)
+        if len(times) >= repeats[0] and sum(times) >= min_seconds:
+            break
+    return np.array(times)
+
+
+def epoch_times(per_update: Array, sizes: list[int], n: int) -> Array:
+    """Seconds per epoch over n examples: each size's time per update times its updates per
+    epoch, ⌈n / B⌉ (the last, smaller batch counted as a whole update)."""
+    return np.asarray(per_update) * np.ceil(n / np.asarray(sizes, float))
+
+
+# 2. Gradient noise.
+class Noise(NamedTuple):
+    sizes: list[int]
+    variance: Array  # mean ‖g_B − g‖² over the sampled batches, per size
+    cosine: Array  # mean cos(g_B, g), per size
+    cosine_spread: Array  # (2, sizes) 10th and 90th percentile of the cosine
+    per_example: float  # mean ‖g_1 − g‖² over all n examples (σ²), for the reference line
+    full_norm: float  # ‖g‖ of the full-batch gradient
+
+
+PER_EXAMPLE = 512  # examples whose own gradients estimate σ²
+
+
+def reference_variance(per_example: float, sizes, n: int) -> Array:
+    """E‖g_B − g‖² when B of n examples are drawn without replacement: σ²/B · (n − B)/(n − 1)."""
+    b = np.asarray(sizes, float)
+    return per_example / b * (n - b) / (n - 1)
+
+
+def gradient_noise(mlp: MLP, params: Array, x: Array, y: Array, sizes: list[int], n_batches: int,
+                   rng: np.random.Generator) -> Noise:
+    """Mini-batch gradients against the full-batch gradient at a fixed network state (no dropout,
+    no batch norm, so each example's gradient is defined on its own)."""
+    if mlp.batchnorm or mlp.dropout:
+        raise ValueError("gradient noise needs a network without batch norm or dropout")
+    n = len(x)
+    _, g_full, _ = mlp.loss_and_grad(params, x, y)
+    g_full = g_full.astype(np.float64)
+    # σ² = mean over examples of ‖g_i − g‖², estimated on up to PER_EXAMPLE of them.
+    sample = rng.choice(n, min(n, PER_EXAMPLE), replace=False)
+    sq = [float(np.sum((mlp.loss_and_grad(params, x[i:i + 1], y[i:i + 1])[1] - g_full) ** 2)) for i in sample]
+    per_example = float(np.mean(sq))
+    var, cos, spread = [], [], []
+    for b in sizes:
+        d2, c = [], []
+        for _ in range(n_batches):
+            idx = rng.choice(n, b, replace=False)
+            _, g, _ = mlp.loss_and_grad(params, x[idx], y[idx])
+            g = g.astype(np.float64)
+            d2.append(float(np.sum((g - g_full) ** 2)))
+            c.append(float(g @ g_full / (np.linalg.norm(g) * np.linalg.norm(g_full) + 1e-30)))
+        var.append(np.mean(d2))
+        cos.append(np.mean(c))
+        spread.append(np.percentile(c, [10, 90]))
+    return Noise(list(sizes), np.array(var), np.array(cos), np.array(spread).T, per_example,
+                 float(np.linalg.norm(g_full)))
+
+
+def loglog_slope(sizes, values) -> float:
+    """Least-squares slope of log(values) against log(sizes)."""
+    return float(np.polyfit(np.log(np.asarray(sizes, float)), np.log(np.asarray(values, float)), 1)[0])
+
+
+# 3. A two-parameter model: logistic regression without bias, p(y = 1 | x) = σ(w·x).
+def two_blobs(n: int, rng: np.random.Generator) -> tuple[Array, Array]:
+    """n points in 2-D, two overlapping elongated classes (labels ±1), so the loss has a finite
+    minimum and a tilted, stretched valley."""
+    y = np.where(rng.random(n) < 0.5, 1.0, -1.0)
+    centre = np.array([1.0, 0.3])
+    x = y[:, None] * centre + rng.normal(0, 1, (n, 2)) @ np.array([[1.0, 0.0], [0.6, 0.5]])
+    return x, y
+
+
+def logistic_loss(w: Array, x: Array, y: Array) -> Array:
+    """Mean log(1 + exp(−y·w·x)) for every weight vector in ``w`` (..., 2); returns shape (...)."""
+    margins = -(w @ x.T) * y  # (..., n)
+    return np.mean(np.logaddexp(0.0, margins), axis=-1)
+
+
+def logistic_grad(w: Array, x: Array, y: Array) -> Array:
+    """Gradient of ``logistic_loss`` at one w (2,): −mean(y·x·σ(−y·w·x))."""
+    m = y * (x @ w)
+    s = np.exp(-np.logaddexp(0.0, m))  # σ(−m), stable
+    return -np.mean((y * s)[:, None] * x, axis=0)
+
+
+def sgd_path(x: Array, y: Array, batch: int, lr: float, epochs: int, start: tuple[float, float],
+             rng: np.random.Generator) -> Array:
+    """Plain SGD on the logistic loss, batches without replacement, reshuffled each epoch.
+    Returns the points visited, (updates + 1, 2)."""
+    n = len(x)
+    w = np.array(start, float)
+    points = [w.copy()]
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for i in range(0, n, batch):
+            idx = order[i:i + batch]
+            w = w - lr * logistic_grad(w, x[idx], y[idx])
+            points.append(w.copy())
+    return np.array(points)
+
+
+# 5. The landscape around two solutions.
+def mlp_loss(mlp: MLP, params: Array, x: Array, y: Array) -> float:
+    """Mean cross-entropy of (x, y) in inference mode, in blocks of 2000 examples."""
+    total = 0.0
+    for i in range(0, len(x), 2000):
+        logits = mlp.predict(params, x[i:i + 2000])
+        total += layers.softmax_cross_entropy(logits, y[i:i + 2000])[0] * len(logits)
+    return total / len(x)
+
+
+def interpolate(loss, a: Array, b: Array, alphas: Array) -> Array:
+    """loss((1 − α)·a + α·b) for each α: α = 0 is a, α = 1 is b, outside is beyond them."""
+    return np.array([loss(a if al == 0 else b if al == 1 else (1 - al) * a + al * b) for al in alphas])
+
+
+def filter_direction(mlp: MLP, params: Array, rng: np.random.Generator) -> Array:
+    """A random direction scaled, unit by unit, to the norm of the weights feeding each unit
+    (filter normalisation, Li et al. 2018), so sharpness is comparable between solutions whose
+    weights have different scales. Biases get no component."""
+    d = np.zeros_like(params)
+    for dv, pv in zip(mlp.views(d), mlp.views(params), strict=True):
+        r = rng.standard_normal(pv.w.shape).astype(params.dtype)
+        dv.w[...] = r / (np.linalg.norm(r, axis=0) + 1e-12) * np.linalg.norm(pv.w, axis=0)
+    return d
+
+
+def along(loss, centre: Array, direction: Array, ts: Array) -> Array:
+    """loss(centre + t·direction) for each t."""
+    return np.array([loss(centre + np.float32(t) * direction) for t in ts])
+
+
+def sharpness(ts: Array, curve: Array, rise: float) -> float:
+    """Width of the basin: the span of t (around t = 0) over which the loss stays within
+    ``rise`` of its value at t = 0; the whole range if it never rises that much."""
+    ts, curve = np.asarray(ts), np.asarray(curve)
+    centre = int(np.argmin(np.abs(ts)))
+    ok = curve <= curve[centre] + rise
+    lo = centre
+    while lo > 0 and ok[lo - 1]:
+        lo -= 1
+    hi = centre
+    while hi < len(ts) - 1 and ok[hi + 1]:
+        hi += 1
+    return float(ts[hi] - ts[lo])
+
+
+
+
+def scaled_lr(base_lr: float, batch: int, base_batch: int) -> float:
+    """The linear scaling rule (Goyal et al. 2017): the learning rate grows with the batch."""
+    return base_lr * batch / base_batch
+
+
+def updates_per_epoch(n: int, batch: int) -> int:
+    return math.ceil(n / batch)
+
+
+# 4. Accuracy after the same number of epochs, batch by batch.
+class SweepRun(NamedTuple):
+    batch: int
+    scaled: bool  # learning rate scaled with the batch (linear rule) or fixed
+    lr: float
+    race: train.Race
+
+
+@dataclass
+class Sweep:
+    """One network per (batch size, lr rule), trained one after the other in time-boxed chunks."""
+
+    runs: list[SweepRun]
+    current: int = 0
+
+    @property
+    def done(self) -> bool:
+        return self.current >= len(self.runs)
+
+    def advance(self, x_train: Array, y_train: Array, x_test: Array, y_test: Array, seconds: float) -> None:
+        start = time.perf_counter()
+        while not self.done and time.perf_counter() - start < seconds:
+            race = self.runs[self.current].race
+            race.advance(x_train, y_train, x_test, y_test, seconds - (time.perf_counter() - start))
+            if race.done:
+                self.current += 1
+
+    @property
+    def finished(self) -> list[SweepRun]:
+        return [r for r in self.runs if r.race.done]
+
+
+def accuracy_sweep(sizes: list[int], n_train: int, epochs: int, base_lr: float, hidden: tuple[int, ...],
+                   seed: int, n_available: int) -> Sweep:
+    """SGD for ``epochs`` epochs at every batch size, with the learning rate fixed at ``base_lr``
+    and scaled linearly from the smallest batch. Same subset, initial weights and seed for all."""
+    n = min(n_train or n_available, n_available)
+    runs = []
+    for b in sizes:
+        for scaled in (False, True):
+            lr = scaled_lr(base_lr, b, sizes[0]) if scaled else base_lr
+            # Full batches only (the trainer drops an epoch's incomplete last batch).
+            cfg = train.RaceConfig((train.NetConfig("SGD", lr),), hidden, n_train, b, epochs * max(1, n // b), seed, 1)
+            runs.append(SweepRun(b, scaled, lr, train.new_race(cfg, n_available)))
+    return Sweep(runs)

@@ -1,0 +1,124 @@
+"""The batch-size lessons, checked against closed forms, finite differences and hand-run loops."""
+
+import numpy as np
+import pytest
+
+from optviz import batching as bt
+from optviz import layers
+from optviz.mlp import MLP
+from optviz.registry import make_optimizer
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    """A small 10-class problem in 784 dimensions (class centres plus noise)."""
+    rng = np.random.default_rng(2)
+    centres = rng.normal(0, 1, (10, 784)).astype(np.float32)
+    y = rng.integers(0, 10, 600).astype(np.uint8)
+    x = (centres[y] + rng.normal(0, 3, (600, 784))).astype(np.float32)
+    return x, y
+
+
+def test_log_sizes_run_from_one_to_n():
+    sizes = bt.log_sizes(60000, 12)
+    assert sizes[0] == 1 and sizes[-1] == 60000 and sizes == sorted(set(sizes))
+    assert all(b / a < 3.5 for a, b in zip(sizes, sizes[1:]))  # evenly spread on a log axis
+
+
+def test_epoch_time_is_update_time_times_updates_per_epoch():
+    per_update = np.array([0.001, 0.002, 0.05])
+    np.testing.assert_allclose(bt.epoch_times(per_update, [1, 10, 1000], 25), [0.025, 0.002 * 3, 0.05 * 1])
+
+
+def test_timing_gives_positive_repeated_measurements(blobs):
+    x, y = blobs
+    times = bt.time_updates(MLP(784, (20,), 10), make_optimizer("SGD", 0.1), x, y, 32, np.random.default_rng(0),
+                            min_seconds=0.0, repeats=(4, 10))
+    assert len(times) == 4 and (times > 0).all()
+
+
+def test_gradient_variance_falls_as_one_over_b_and_matches_its_closed_form(blobs):
+    x, y = blobs
+    mlp = MLP(784, (30,), 10)
+    params = mlp.init_params(np.random.default_rng(0))
+    sizes = [1, 2, 4, 8, 16, 32, 64]
+    nz = bt.gradient_noise(mlp, params, x, y, sizes, 60, np.random.default_rng(1))
+    slope = bt.loglog_slope(sizes, nz.variance)
+    assert -1.2 < slope < -0.8
+    ref = bt.reference_variance(nz.per_example, sizes, len(x))
+    assert np.all(np.abs(np.log(nz.variance / ref)) < 0.35)  # within sampling error of σ²/B·(n−B)/(n−1)
+    assert np.all(np.diff(nz.cosine) > 0)  # bigger batches point closer to the full gradient
+    again = bt.gradient_noise(mlp, params, x, y, sizes, 60, np.random.default_rng(1))
+    assert np.array_equal(nz.variance, again.variance)  # seeded: repeats exactly
+
+
+def test_reference_variance_vanishes_for_the_full_batch():
+    assert bt.reference_variance(3.0, [1, 10], 10)[1] == 0
+    assert bt.reference_variance(3.0, [1], 10)[0] == 3.0
+
+
+def test_logistic_gradient_matches_finite_differences():
+    rng = np.random.default_rng(0)
+    x, y = bt.two_blobs(50, rng)
+    w = np.array([0.3, -0.7])
+    h = 1e-6
+    numeric = [(bt.logistic_loss(w + h * e, x, y) - bt.logistic_loss(w - h * e, x, y)) / (2 * h) for e in np.eye(2)]
+    np.testing.assert_allclose(bt.logistic_grad(w, x, y), numeric, rtol=1e-6)
+    grid = np.stack(np.meshgrid([0.1, 0.5], [-1.0, 2.0, 3.0]), -1)  # (3, 2, 2)
+    vectorised = bt.logistic_loss(grid, x, y)
+    assert vectorised.shape == (3, 2)
+    assert vectorised[1, 0] == pytest.approx(np.mean(np.log1p(np.exp(-y * (x @ grid[1, 0])))))
+
+
+def test_full_batch_sgd_path_is_plain_gradient_descent():
+    rng = np.random.default_rng(0)
+    x, y = bt.two_blobs(40, rng)
+    path = bt.sgd_path(x, y, 40, 0.5, 3, (1.0, 1.0), np.random.default_rng(5))
+    w = np.array([1.0, 1.0])
+    for k in range(3):
+        margin = y * (x @ w)
+        w = w + 0.5 * np.mean((y / (1 + np.exp(margin)))[:, None] * x, axis=0)
+        np.testing.assert_allclose(path[k + 1], w)
+    small = bt.sgd_path(x, y, 4, 0.5, 3, (1.0, 1.0), np.random.default_rng(5))
+    assert len(small) == 3 * 10 + 1  # ten updates per epoch
+    assert np.array_equal(small, bt.sgd_path(x, y, 4, 0.5, 3, (1.0, 1.0), np.random.default_rng(5)))
+
+
+def test_interpolation_passes_through_both_solutions_exactly(blobs):
+    x, y = blobs
+    mlp = MLP(784, (10,), 10)
+    a = mlp.init_params(np.random.default_rng(0))
+    b = mlp.init_params(np.random.default_rng(1))
+    loss = lambda p: bt.mlp_loss(mlp, p, x, y)  # noqa: E731
+    curve = bt.interpolate(loss, a, b, np.array([-0.5, 0.0, 0.5, 1.0, 1.5]))
+    assert curve[1] == loss(a) and curve[3] == loss(b)
+    mid = (a + b) / 2
+    assert curve[2] == pytest.approx(layers.softmax_cross_entropy(mlp.predict(mid, x), y)[0], rel=1e-5)
+
+
+def test_filter_direction_has_each_units_weight_norm_and_no_bias(blobs):
+    mlp = MLP(784, (16, 8), 10)
+    p = mlp.init_params(np.random.default_rng(0))
+    p += 0.1  # nonzero biases, so "no bias component" is not an accident
+    d = bt.filter_direction(mlp, p, np.random.default_rng(3))
+    for dv, pv in zip(mlp.views(d), mlp.views(p), strict=True):
+        np.testing.assert_allclose(np.linalg.norm(dv.w, axis=0), np.linalg.norm(pv.w, axis=0), rtol=1e-5)
+        assert not dv.b.any()
+
+
+def test_basin_width_of_a_parabola():
+    ts = np.linspace(-1, 1, 201)
+    width = bt.sharpness(ts, 4 * ts**2, 1.0)  # 4t² ≤ 1 for |t| ≤ 0.5
+    assert width == pytest.approx(1.0, abs=0.011)
+    assert bt.sharpness(ts, 0.1 * ts**2, 1.0) == pytest.approx(2.0)  # never rises that much
+
+
+def test_accuracy_sweep_scales_the_rate_and_trains_equal_epochs(blobs):
+    x, y = blobs
+    sweep = bt.accuracy_sweep([4, 16], 400, 2, 0.01, (16,), 0, len(x))
+    assert [(r.batch, r.scaled, r.lr) for r in sweep.runs] == [(4, False, 0.01), (4, True, 0.01),
+                                                              (16, False, 0.01), (16, True, 0.04)]
+    assert [r.race.config.iterations for r in sweep.runs] == [200, 200, 50, 50]
+    while not sweep.done:
+        sweep.advance(x, y, x, y, 0.05)
+    assert len(sweep.finished) == 4 and all(r.race.final for r in sweep.finished)
