@@ -26,7 +26,7 @@ def log_sizes(n: int, count: int) -> list[int]:
 
 # 1. Time per update and per epoch.
 def time_updates(mlp: MLP, optimizer, x: Array, y: Array, batch: int, rng: np.random.Generator,
-                 min_seconds: float = 0.2, repeats: tuple[int, int] = (3, 50)) -> Array:
+                 min_seconds: float = 0.2, repeats: tuple[int, int] = (3, 200)) -> Array:
     """Seconds taken by each of several full updates (gather a batch, forward, backward, optimizer
     step) with batch size ``batch``: at least repeats[0] and at most repeats[1] of them, more
     while their total is under ``min_seconds``. One untimed update runs first."""
@@ -35,9 +35,9 @@ def time_updates(mlp: MLP, optimizer, x: Array, y: Array, batch: int, rng: np.ra
     n = len(x)
     times: list[float] = []
     for i in range(repeats[1] + 1):
-        idx = rng.choice(n, batch, replace=False) if batch < n else np.arange(n)
+        idx = rng.choice(n, batch, replace=False) if batch < n else None
         start = time.perf_counter()
-        xb, yb = x[idx], y[idx]
+        xb, yb = (x[idx], y[idx]) if idx is not None else (x, y)  # the full batch needs no copy
         _, grad, _ = mlp.loss_and_grad(params, xb, yb)
         params, state = optimizer.step(params, grad, state)
         if i:  # the first update warms caches and BLAS up

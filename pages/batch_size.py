@@ -198,30 +198,32 @@ def sweep_section(data) -> None:
 # 5. Sharp and flat minima.
 @st.cache_data(max_entries=16, show_spinner=False)
 def landscape_result(small: int, large: int, n: int, _data, _sid: str):
-    with TRAINING.hold(_sid):
-        races = []
-        for batch, epochs in ((small, 20), (large, 400)):
-            cfg = train.RaceConfig((train.NetConfig("SGD", 0.1),), SMALL_NET, n, batch, epochs * max(1, n // batch), 0, 1)
-            race = train.new_race(cfg, len(_data.x_train))
+    """Train with both batch sizes, then probe the loss around both solutions; each of the three
+    steps holds a training slot on its own, so no step keeps classmates waiting long."""
+    races = []
+    for batch, epochs in ((small, 20), (large, 400)):
+        cfg = train.RaceConfig((train.NetConfig("SGD", 0.1),), SMALL_NET, n, batch, epochs * max(1, n // batch), 0, 1)
+        race = train.new_race(cfg, len(_data.x_train))
+        with TRAINING.hold(_sid):
             race.advance(*_data[:4], 600.0)
-            races.append(race)
-        mlp = races[0].runners[0].mlp
-        idx = races[0].train_idx
-        sets = {"train": (_data.x_train[idx], _data.y_train[idx]), "test": (_data.x_test, _data.y_test)}
-        loss = {k: (lambda p, xy=xy: batching.mlp_loss(mlp, p, *xy)) for k, xy in sets.items()}
-        a, b = (r.runners[0].params for r in races)
-        alphas = np.linspace(-0.5, 1.5, 41)
+        races.append(race)
+    mlp = races[0].runners[0].mlp
+    idx = races[0].train_idx
+    sets = {"train": (_data.x_train[idx], _data.y_train[idx]), "test": (_data.x_test, _data.y_test)}
+    loss = {k: (lambda p, xy=xy: batching.mlp_loss(mlp, p, *xy)) for k, xy in sets.items()}
+    a, b = (r.runners[0].params for r in races)
+    alphas = np.linspace(-0.5, 1.5, 41)
+    ts = np.linspace(-1, 1, 31)
+    around, widths = {}, {}
+    with TRAINING.hold(_sid):
         interp = {k: batching.interpolate(f, a, b, alphas) for k, f in loss.items()}
-        ts = np.linspace(-1, 1, 31)
-        around, widths = {}, {}
         for which, centre in (("small", a), ("large", b)):
             dirs = [batching.filter_direction(mlp, centre, np.random.default_rng(k)) for k in range(3)]
             for split, f in loss.items():
                 curves = np.array([batching.along(f, centre, d, ts) for d in dirs])
                 around[(which, split)] = curves.mean(0)
                 widths[(which, split)] = float(np.mean([batching.sharpness(ts, c, 0.5) for c in curves]))
-        accs = [r.final[0] for r in races]
-    return alphas, interp, ts, around, widths, accs
+    return alphas, interp, ts, around, widths, [r.final[0] for r in races]
 
 
 def landscape_section(data) -> None:
