@@ -485,11 +485,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "mnist.speed": ("speed", "速度"),
     "mnist.class": ("training / waiting", "训练中 / 等待中"),
     "mnist.class_help": ("Students on this server whose networks are training right now, and those waiting for a turn. "
-                         "At most two train at the same moment, so everyone's page stays quick.",
-                         "此服务器上正在训练的同学数，以及等待轮到的同学数。同一时刻最多两人训练，让每个人的页面都保持流畅。"),
-    "mnist.waiting": ("The server's two cores are busy with classmates' training: you are number {place} in line. "
+                         "One race trains at a time, in turns of a third of a second, so everyone's page stays quick.",
+                         "此服务器上正在训练的同学数，以及等待轮到的同学数。同一时刻只有一场比赛在训练，每次轮流约三分之一秒，"
+                         "让每个人的页面都保持流畅。"),
+    "mnist.waiting": ("The server is busy with classmates' training: you are number {place} in line. "
                       "Your run goes on by itself when its turn comes.",
-                      "服务器的两个核心正在为同学训练：你排在第 {place} 位。轮到你时训练会自动继续。"),
+                      "服务器正在为同学训练：你排在第 {place} 位。轮到你时训练会自动继续。"),
     "mnist.loss_axis": ("training loss (cross-entropy, log scale)", "训练损失（交叉熵，对数刻度）"),
     "mnist.acc_axis": ("accuracy", "准确率"),
     "mnist.train": ("train", "训练集"),

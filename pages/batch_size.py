@@ -152,7 +152,7 @@ def sweep_live(data) -> None:
     if sweep is None:
         return
     if ss.get(P + "sweeping"):
-        if TRAINING.enter(session_id()) == 0:
+        if TRAINING.wait(session_id(), 0.5) == 0:
             try:
                 sweep.advance(data.x_train, data.y_train, data.x_test, data.y_test, CHUNK)
             finally:

@@ -85,3 +85,23 @@ def test_threads_never_exceed_the_cap():
     for t in threads:
         t.join(timeout=20)
     assert peak[0] == 2 and not any(t.is_alive() for t in threads)
+
+
+def test_a_freed_slot_wakes_the_next_in_line_at_once():
+    gate = Gate(slots=1)
+    assert gate.enter("a") == 0
+    got = []
+
+    def next_in_line():
+        got.append((gate.wait("b", 5.0), time.monotonic()))
+
+    t = threading.Thread(target=next_in_line)
+    t.start()
+    time.sleep(0.2)
+    assert not got  # still waiting: the slot is taken
+    freed = time.monotonic()
+    gate.leave("a")
+    t.join(5)
+    place, at = got[0]
+    assert place == 0 and at - freed < 0.1
+    assert gate.wait("c", 0.05) == 1  # times out with its place

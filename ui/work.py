@@ -3,7 +3,6 @@ waiting, and a session id for it."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from contextlib import contextmanager
 
@@ -25,9 +24,8 @@ def cpu_slot(status):
     """Run the body once this session holds a training slot; while waiting, say where the student
     stands in ``status`` (an st.empty). Every wait ends at a Streamlit call, so a click stops it."""
     sid = session_id()
-    while place := TRAINING.enter(sid):
+    while place := TRAINING.wait(sid, 0.3):
         status.info(tr("mnist.waiting", place=place), icon="⏳")
-        time.sleep(0.3)
     status.empty()
     try:
         yield
