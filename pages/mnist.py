@@ -178,13 +178,17 @@ with st.sidebar:
     n_options = tuple(n for n in N_TRAIN if n < len(data.x_train)) + (0,)
     if ss.get(P + "n_train") not in n_options:
         ss[P + "n_train"] = 0
+    defaults = MNIST_PRESETS[exp]["settings"]  # what a malformed link falls back to
     n_train = st.select_slider(tr("mnist.n_train"), n_options, key=P + "n_train", bind="query-params",
+                               value=defaults["n_train"] if defaults["n_train"] in n_options else 0,
                                format_func=lambda n: f"{n or len(data.x_train)}")
-    batch = st.select_slider(tr("mnist.batch"), BATCHES, key=P + "batch", bind="query-params")
-    iterations = st.select_slider(tr("mnist.iterations"), ITERATIONS, key=P + "iterations", bind="query-params")
+    batch = st.select_slider(tr("mnist.batch"), BATCHES, value=defaults["batch"], key=P + "batch", bind="query-params")
+    iterations = st.select_slider(tr("mnist.iterations"), ITERATIONS, value=defaults["iterations"], key=P + "iterations",
+                                  bind="query-params")
     st.caption(tr("mnist.epochs", epochs=iterations * min(batch, n_train or len(data.x_train))
                   / (n_train or len(data.x_train))))
-    hidden_text = st.text_input(tr("mnist.hidden"), key=P + "hidden", bind="query-params", max_chars=60)
+    hidden_text = st.text_input(tr("mnist.hidden"), value=defaults["hidden"], key=P + "hidden", bind="query-params",
+                                max_chars=60)
     hidden = train.parse_hidden(hidden_text)
     if hidden is None:
         st.warning(tr("mnist.bad_hidden", max_layers=train.MAX_LAYERS, max_units=train.MAX_UNITS), icon="⚠️")

@@ -89,3 +89,11 @@ def test_flat_minimum_of_the_small_batch_is_wider():
     small, large = (float(v) for v in table.iloc[:, 3])
     assert small > large
     assert len(json.loads(at.get("plotly_chart")[0].proto.spec)["data"]) == 6 and not at.exception
+
+
+def test_a_malformed_link_is_ignored():
+    at = open_page("batch_size", bs_surf_b="3", bs_surf_lr="nan", bs_noise_n="0", bs_time_net="x", bs_flat_small="1")
+    at.session_state["bs_tab"] = TABS["surface"]
+    at.run(timeout=60)
+    assert at.select_slider(key="bs_surf_b").value == 10 and at.select_slider(key="bs_surf_lr").value == 0.5
+    assert not at.exception

@@ -138,3 +138,13 @@ def test_a_student_waits_in_line_while_a_classmate_trains():
         TRAINING.forget("classmate-1")
     at.run()
     assert at.session_state["mnist_race"].t > 0 and not at.exception
+
+
+def test_a_malformed_link_falls_back_to_the_experiments_values():
+    at = open_page("mnist", mnist_batch="abc", mnist_iterations="-5", mnist_exp="nonsense", mnist_hidden="9" * 9,
+                   mnist_seed="1e99")
+    assert at.segmented_control(key="mnist_exp").value == "optimizers"
+    assert at.select_slider(key="mnist_batch").value == 128 and at.select_slider(key="mnist_iterations").value == 2000
+    assert any("separated by commas" in w.value for w in at.warning)  # the bad sizes are named, not used
+    at.button(key="mnist_start").click().run()
+    assert at.session_state["mnist_race"].config.hidden == (100, 100, 100, 100) and not at.exception
