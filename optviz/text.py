@@ -355,6 +355,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bs.sweep.fixed": ("fixed learning rate", "固定学习率"),
     "bs.sweep.scaled": ("learning rate ∝ batch", "学习率 ∝ 批量"),
     "bs.sweep.val": ("validation", "验证集"),
+    "bs.sweep.split": ("Dashed: training accuracy, solid: validation accuracy.", "虚线：训练准确率；实线：验证准确率。"),
     "bs.sweep.val_acc": ("validation accuracy", "验证准确率"),
     "bs.sweep.rule": ("learning rate rule", "学习率规则"),
     "bs.sweep.lesson": (
@@ -493,6 +494,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                       "服务器正在为同学训练：你排在第 {place} 位。轮到你时训练会自动继续。"),
     "mnist.loss_axis": ("training loss (cross-entropy, log scale)", "训练损失（交叉熵，对数刻度）"),
     "mnist.acc_axis": ("accuracy", "准确率"),
+    "mnist.acc_split": ("Colours as on the left. Dashed: training images, solid: test images.",
+                        "颜色同左图。虚线：训练图片；实线：测试图片。"),
     "mnist.train": ("train", "训练集"),
     "mnist.test": ("test", "测试集"),
     "mnist.results": ("Results", "结果"),

@@ -17,10 +17,12 @@ LOSS_FLOOR = 1e-4  # losses are drawn on a log axis; exact zeros (float32 satura
 LOSS_CAP = 20.0  # a blowing-up loss is drawn to here (chance is ln 10 ≈ 2.3), so it cannot flatten the rest
 
 
-def _colour(names: list[str]) -> dict:
+def _colour(names: list[str], legend: bool = True) -> dict:
     return {"field": "net", "type": "nominal", "title": None,
             "scale": {"domain": names, "range": list(COLOURS[:len(names)])},
-            "legend": {"orient": "bottom", "columns": 3, "labelLimit": 320}}
+            # The faint raw layer comes first; its legend symbols are drawn opaque all the same.
+            "legend": {"orient": "bottom", "columns": 2, "labelLimit": 240, "symbolOpacity": 1,
+                       "symbolStrokeWidth": 3} if legend else None}
 
 
 def _x(race: Race, title: str) -> dict:
@@ -53,9 +55,9 @@ def loss_chart(race: Race, names: list[str], x_title: str, y_title: str) -> tupl
     encoding = {"x": _x(race, x_title),
                 "y": {"field": "loss", "type": "quantitative", "title": y_title, "scale": {"type": "log"}},
                 "color": _colour(names)}
-    spec = {"height": 340, "layer": [
+    spec = {"height": 380, "layer": [
         {"transform": [{"filter": "datum.kind == 'raw'"}], "mark": {"type": "line", "opacity": 0.25, "strokeWidth": 1},
-         "encoding": {**encoding, "color": {**encoding["color"], "legend": None}}},
+         "encoding": encoding},
         {"transform": [{"filter": "datum.kind == 'smooth'"}], "mark": {"type": "line", "strokeWidth": 2.5},
          "encoding": {**encoding, "tooltip": [{"field": "net"}, {"field": "iteration"},
                                               {"field": "loss", "format": ".4f"}]}},
@@ -65,7 +67,8 @@ def loss_chart(race: Race, names: list[str], x_title: str, y_title: str) -> tupl
 
 def accuracy_chart(race: Race, names: list[str], x_title: str, y_title: str,
                    split_names: tuple[str, str]) -> tuple[dict, dict]:
-    """Train (dashed) and test (solid) accuracy of every network at each measurement."""
+    """Train (dashed) and test (solid) accuracy of every network at each measurement (the page
+    says which line style is which)."""
     cols: dict[str, list] = {"iteration": [], "net": [], "accuracy": [], "split": []}
     for split, history in zip(split_names, (race.train_acc, race.test_acc), strict=True):
         for at, row in zip(race.eval_at, history, strict=True):
@@ -75,13 +78,13 @@ def accuracy_chart(race: Race, names: list[str], x_title: str, y_title: str,
                     cols["net"].append(name)
                     cols["accuracy"].append(acc)
                     cols["split"].append(split)
-    spec = {"height": 300, "mark": {"type": "line", "point": True, "strokeWidth": 2},
+    spec = {"height": 380, "mark": {"type": "line", "point": True, "strokeWidth": 2},
             "encoding": {"x": _x(race, x_title),
                          "y": {"field": "accuracy", "type": "quantitative", "title": y_title,
-                               "scale": {"domain": [0, 1]}, "axis": {"format": ".0%"}},
-                         "color": _colour(names),
+                               "scale": {"zero": False}, "axis": {"format": ".0%"}},
+                         "color": _colour(names, legend=False),  # the loss chart beside it has the legend
                          "strokeDash": {"field": "split", "type": "nominal", "title": None,
-                                        "legend": {"symbolType": "stroke", "symbolStrokeWidth": 2, "symbolStrokeColor": "#555"},
+                                        "legend": None,  # the axis title says which is which
                                         "scale": {"domain": list(split_names), "range": [[5, 4], [1, 0]]}},
                          "tooltip": [{"field": "net"}, {"field": "split"}, {"field": "iteration"},
                                      {"field": "accuracy", "format": ".1%"}]}}
@@ -108,10 +111,8 @@ def sweep_chart(runs: list, sizes: tuple[int, ...], rule_names: tuple[str, str],
                       "axis": {"format": ".0%"}},
                 "color": {"field": "rule", "type": "nominal", "title": None,
                           "scale": {"domain": list(rule_names), "range": list(COLOURS[:2])}, "legend": {"orient": "bottom"}},
-                "strokeDash": {"field": "split", "type": "nominal", "title": None,
-                               "scale": {"domain": list(split_names), "range": [[5, 4], [1, 0]]},
-                               "legend": {"orient": "bottom", "symbolType": "stroke", "symbolStrokeWidth": 2,
-                                          "symbolStrokeColor": "#555"}},
+                "strokeDash": {"field": "split", "type": "nominal", "title": None, "legend": None,  # said in a caption
+                               "scale": {"domain": list(split_names), "range": [[5, 4], [1, 0]]}},
                 "tooltip": [{"field": "batch"}, {"field": "rule"}, {"field": "split"},
                             {"field": "accuracy", "format": ".1%"}]}}
     return {k: np.asarray(v) for k, v in cols.items()}, spec

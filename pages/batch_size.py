@@ -165,6 +165,7 @@ def sweep_live(data) -> None:
     rules = (tr("bs.sweep.fixed"), tr("bs.sweep.scaled"))
     st.vega_lite_chart(*vega.sweep_chart(sweep.finished, SWEEP_SIZES, rules, (tr("mnist.train"), tr("bs.sweep.val")),
                                          tr("bs.batch"), tr("mnist.acc_axis")), width="stretch", key=P + "sweep_chart")
+    st.caption(tr("bs.sweep.split"))
 
 
 def sweep_section(data) -> None:

@@ -106,6 +106,7 @@ def charts(race: train.Race) -> None:
         st.vega_lite_chart(*vega.accuracy_chart(race, labels, tr("mnist.iteration"), tr("mnist.acc_axis"),
                                                 (tr("mnist.train"), tr("mnist.test"))),
                            width="stretch", key=P + "acc_chart")
+        st.caption(tr("mnist.acc_split"))
 
 
 @st.fragment(run_every=RUN_EVERY if ss.get(P + "running") else None)
