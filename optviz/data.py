@@ -19,6 +19,7 @@ import numpy as np
 
 ENV_DIR = "OPTVIZ_MNIST_DIR"
 ENV_CACHE = "OPTVIZ_CACHE"
+ENV_MIRROR = "OPTVIZ_MNIST_MIRROR"  # a school's own copy (a URL ending in /), tried before the public ones
 
 # The official files and their published SHA-256 checksums.
 FILES: dict[str, tuple[str, str]] = {
@@ -112,19 +113,27 @@ class _PoochBar:
         pass
 
 
-def download(folder: Path, progress: Progress | None = None, mirrors: tuple[str, ...] = MIRRORS,
-             files: dict[str, tuple[str, str]] = FILES) -> Path:
+def download_sources() -> tuple[str, ...]:
+    """The download sources in the order tried: ``$OPTVIZ_MNIST_MIRROR`` first when set."""
+    own = os.environ.get(ENV_MIRROR, "").strip()
+    return ((own.rstrip("/") + "/",) if own else ()) + MIRRORS
+
+
+def download(folder: Path, progress: Progress | None = None, mirrors: tuple[str, ...] | None = None,
+             files: dict[str, tuple[str, str]] | None = None) -> Path:
     """Fetch whichever of ``files`` are missing from ``folder`` (each verified by SHA-256, trying
-    every mirror in turn). Raises MnistUnavailable when a file cannot be had."""
+    every mirror in turn; by default those of ``download_sources()``; by default the official
+    FILES). Raises MnistUnavailable when a file cannot be had."""
     import pooch
     import requests
 
+    sources = download_sources() if mirrors is None else mirrors
     folder.mkdir(parents=True, exist_ok=True)
-    for name, digest in files.values():
+    for name, digest in (FILES if files is None else files).values():
         if (folder / name).exists() and sha256(folder / name) == digest:
             continue
         errors = []
-        for mirror in mirrors:
+        for mirror in sources:
             bar = _PoochBar(name, progress) if progress else False
             downloader = pooch.HTTPDownloader(progressbar=bar, chunk_size=1 << 16, timeout=30)
             try:

@@ -172,3 +172,10 @@ def test_checksum_table_matches_the_official_test_files():
         name, digest = data.FILES[key]
         assert data.sha256(OFFICIAL / name) == digest
     assert data.read_idx(OFFICIAL / data.FILES["test_images"][0]).shape == (10000, 28, 28)
+
+
+def test_a_schools_own_mirror_is_tried_first(monkeypatch):
+    monkeypatch.setenv(data.ENV_MIRROR, "http://school.example/mnist")
+    assert data.download_sources() == ("http://school.example/mnist/",) + data.MIRRORS
+    monkeypatch.delenv(data.ENV_MIRROR)
+    assert data.download_sources() == data.MIRRORS

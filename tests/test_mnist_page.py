@@ -148,3 +148,45 @@ def test_a_malformed_link_falls_back_to_the_experiments_values():
     assert any("separated by commas" in w.value for w in at.warning)  # the bad sizes are named, not used
     at.button(key="mnist_start").click().run()
     assert at.session_state["mnist_race"].config.hidden == (100, 100, 100, 100) and not at.exception
+
+
+def test_first_use_downloads_with_a_progress_bar_then_trains(tmp_path, monkeypatch):
+    """A school's own mirror (a local server here) stands in for the public ones."""
+    import functools
+    import hashlib
+    import http.server
+    import shutil
+    import threading
+    from pathlib import Path
+
+    served = tmp_path / "mirror"
+    served.mkdir()
+    source = Path(os.environ[data.ENV_DIR])
+    files = {}
+    for key, (name, _) in data.FILES.items():
+        shutil.copy(source / name, served / name)
+        files[key] = (name, hashlib.sha256((served / name).read_bytes()).hexdigest())
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
+    handler.log_message = lambda *a: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.delenv(data.ENV_DIR)
+    monkeypatch.setenv(data.ENV_CACHE, str(tmp_path / "cache"))
+    monkeypatch.setenv(data.ENV_MIRROR, f"http://127.0.0.1:{server.server_address[1]}")
+    monkeypatch.setattr(data, "FILES", files)  # the stand-in files have their own checksums
+    reports = []
+    real_download = data.download
+    monkeypatch.setattr(data, "download", lambda folder, progress=None, **kw: real_download(
+        folder, lambda *a: (reports.append(a), progress(*a)) if progress else None, **kw))
+    datasets._load.clear()
+    datasets._last_failure.clear()
+    try:
+        at = open_page("mnist")
+        assert not at.error and len(list((tmp_path / "cache" / "mnist").iterdir())) == 4
+        assert {name for name, _, _ in reports} == {name for name, _ in files.values()}  # the bar moved for each file
+        assert all(done <= total for _, done, total in reports)
+        at.button(key="mnist_start").click().run()
+        assert at.session_state["mnist_race"].t > 0 and not at.exception
+    finally:
+        server.shutdown()
+        datasets._load.clear()
