@@ -36,3 +36,20 @@ def telling_examples(predictions: Array, labels: Array, k: int = 12) -> Array:
     hard = hard[np.argsort(-wrong[hard], kind="stable")][: 2 * k // 3]
     easy = np.flatnonzero(wrong == 0)[: k - len(hard)]
     return np.concatenate([hard, easy]).astype(int)
+
+
+def prediction_rows(images: Array, truth: Array, predictions: Array, names: list[str], alive: list[bool],
+                    truth_label: str, k: int = 12) -> list[dict[str, object]]:
+    """A table of ``k`` telling test digits: under "digit" the image (a PNG data URI), under
+    ``truth_label`` the true digit, and under each network's name its answer: "7", "✗ 3" when
+    wrong, "–" for a network that diverged (and does not count when choosing the digits).
+    images: (n, 784) in [0, 1]; truth: (n,); predictions: (nets, n)."""
+    live = predictions[np.asarray(alive, bool)]
+    picks = telling_examples(live, truth, k) if len(live) else np.arange(min(k, len(truth)))
+    rows = []
+    for i in picks:
+        row: dict[str, object] = {"digit": png_data_uri(images[i].reshape(28, 28)), truth_label: int(truth[i])}
+        for name, ok, pred in zip(names, alive, predictions[:, i], strict=True):
+            row[name] = "–" if not ok else (f"{pred}" if pred == truth[i] else f"✗ {pred}")
+        rows.append(row)
+    return rows

@@ -150,14 +150,9 @@ def results(race: train.Race, data) -> None:
     }, hide_index=True)
     st.subheader(tr("mnist.digits"))
     st.caption(tr("mnist.digits_caption"))
-    truth = data.y_test[: race.test_pred.shape[1]]
-    picks = digits.telling_examples(race.test_pred, truth)
-    rows = []
-    for i in picks:
-        row = {"digit": digits.png_data_uri(data.x_test[i].reshape(28, 28)), tr("mnist.truth"): int(truth[i])}
-        for name, r, pred in zip(labels, race.runners, race.test_pred[:, i], strict=True):
-            row[name] = "–" if r.diverged_at is not None else (f"{pred}" if pred == truth[i] else f"✗ {pred}")
-        rows.append(row)
+    n = race.test_pred.shape[1]
+    rows = digits.prediction_rows(data.x_test[:n], data.y_test[:n], race.test_pred, labels,
+                                  [r.diverged_at is None for r in race.runners], tr("mnist.truth"))
     st.dataframe(rows, hide_index=True, row_height=64,
                  column_config={"digit": st.column_config.ImageColumn(tr("mnist.image"), width="small")})
 

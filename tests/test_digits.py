@@ -44,3 +44,14 @@ def test_telling_examples_put_the_most_missed_first_then_fill_with_correct_ones(
     picks = digits.telling_examples(preds, labels, k=5)
     assert list(picks[:3]) == [3, 5, 1]  # missed by 3, 2, then 1 network
     assert list(picks[3:]) == [0, 2]
+
+
+def test_prediction_rows_mark_wrong_answers_and_ignore_diverged_networks():
+    truth = np.array([0, 1, 2, 3])
+    preds = np.array([[0, 1, 9, 3],   # wrong on the third digit
+                      [0, 0, 0, 0]])  # diverged: answers nonsense
+    images = np.zeros((4, 784))
+    rows = digits.prediction_rows(images, truth, preds, ["a", "b"], [True, False], "truth", k=2)
+    assert [r["truth"] for r in rows] == [2, 0]  # the digit "a" missed first; "b" does not count
+    assert rows[0]["a"] == "✗ 9" and rows[1]["a"] == "0" and rows[0]["b"] == "–"
+    assert str(rows[0]["digit"]).startswith("data:image/png;base64,")
