@@ -6,8 +6,11 @@ Everything here is plain NumPy; randomness comes only from the generators passed
 
 from __future__ import annotations
 
+import functools
 import math
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -17,6 +20,7 @@ from optviz import layers, train
 from optviz.mlp import MLP
 
 Array = np.ndarray
+SMALL_NET = (100, 100)  # hidden layers of the networks the experiments train
 
 
 def log_sizes(n: int, count: int) -> list[int]:
@@ -247,3 +251,88 @@ def accuracy_sweep(sizes: list[int], n_train: int, epochs: int, base_lr: float, 
             cfg = train.RaceConfig((train.NetConfig("SGD", lr),), hidden, n_train, b, epochs * max(1, n // b), seed, 1)
             runs.append(SweepRun(b, scaled, lr, train.new_race(cfg, n_available)))
     return Sweep(runs)
+
+
+# The page's experiments, end to end. ``slot`` is a context manager that holds a share of the
+# server while heavy work runs (the page passes its training line; tests pass nothing).
+
+
+def noise_experiment(x: Array, y: Array, trained: bool, n_batches: int, seed: int,
+                     slot: Callable[[], AbstractContextManager] = nullcontext) -> Noise:
+    """Gradient noise of a 784-100-100-10 ReLU net on (x, y), at initialisation or after one epoch
+    of SGD (batch 32, lr 0.05), for batch sizes spread from 1 to just under len(x)."""
+    n = len(x)
+    mlp = MLP(784, SMALL_NET, 10)
+    with slot():
+        params = mlp.init_params(np.random.default_rng(seed))
+        if trained:
+            cfg = train.RaceConfig((train.NetConfig("SGD", 0.05),), SMALL_NET, n, 32, max(1, n // 32), seed, 1)
+            race = train.new_race(cfg, n)
+            race.advance(x, y, x, y, math.inf)
+            params = race.runners[0].params
+        sizes = [b for b in log_sizes(n, 10) if b < n]
+        return gradient_noise(mlp, params, x, y, sizes, n_batches, np.random.default_rng(seed + 1))
+
+
+class SurfaceDemo(NamedTuple):
+    w1: Array  # (nx,) grid of the first weight
+    w2: Array  # (ny,)
+    full: Array  # (ny, nx) loss on all the data
+    batches: list[Array]  # (ny, nx) losses of three single mini-batches
+    paths: list[tuple[int, Array]]  # (batch size, points visited (k, 2))
+    final: list[float]  # full-data loss where each path ends
+    n: int  # examples
+
+
+def surface_experiment(batch: int, lr: float, epochs: int, seed: int, box=((-2.5, 3.5), (-2.5, 4.5)),
+                       start=(-2.0, 4.0), n: int = 200, resolution: int = 120) -> SurfaceDemo:
+    """The two-weight logistic regression of figure 3.12: its loss on all the data and on three
+    mini-batches of size ``batch``, and SGD from ``start`` with batch 1, ``batch`` and n."""
+    rng = np.random.default_rng(seed)
+    x, y = two_blobs(n, rng)
+    w1, w2 = np.linspace(*box[0], resolution), np.linspace(*box[1], resolution)
+    grid = np.stack(np.meshgrid(w1, w2), -1)
+    order = rng.permutation(n)
+    parts = [order[i * batch:(i + 1) * batch] for i in range(3)]
+    paths = [(b, sgd_path(x, y, b, lr, epochs, start, np.random.default_rng(seed))) for b in (1, batch, n)]
+    return SurfaceDemo(w1, w2, logistic_loss(grid, x, y), [logistic_loss(grid, x[p], y[p]) for p in parts], paths,
+                       [float(logistic_loss(p[-1], x, y)) for _, p in paths], n)
+
+
+class Landscape(NamedTuple):
+    alphas: Array  # positions on the line: 0 the small-batch solution, 1 the large-batch one
+    line: dict[str, Array]  # "train" / "test" -> loss at each alpha
+    ts: Array  # steps along the random directions
+    around: dict[tuple[str, str], Array]  # ("small" | "large", "train" | "test") -> mean loss at each t
+    width: dict[tuple[str, str], float]  # basin width (loss within 0.5 of its centre value)
+    accuracy: list[tuple[float, float]]  # (train, test) of the small- and the large-batch network
+
+
+def landscape_experiment(x_train: Array, y_train: Array, x_test: Array, y_test: Array, small: int, large: int,
+                         n: int, slot: Callable[[], AbstractContextManager] = nullcontext) -> Landscape:
+    """Figure 3.13: one 784-100-100-10 net trained from the same start with a small batch (20
+    epochs) and a large batch (400 epochs), SGD lr 0.1, on n images; then the loss on the line
+    through both solutions and along three filter-normalised random directions around each."""
+    races = []
+    for batch, epochs in ((small, 20), (large, 400)):
+        cfg = train.RaceConfig((train.NetConfig("SGD", 0.1),), SMALL_NET, n, batch, epochs * max(1, n // batch), 0, 1)
+        race = train.new_race(cfg, len(x_train))
+        with slot():
+            race.advance(x_train, y_train, x_test, y_test, math.inf)
+        races.append(race)
+    mlp = races[0].runners[0].mlp
+    idx = races[0].train_idx
+    data = {"train": (x_train[idx], y_train[idx]), "test": (x_test, y_test)}
+    a, b = (r.runners[0].params for r in races)
+    alphas, ts = np.linspace(-0.5, 1.5, 41), np.linspace(-1, 1, 31)
+    line, around, width = {}, {}, {}
+    with slot():
+        for split, xy in data.items():
+            loss = functools.partial(mlp_loss, mlp, x=xy[0], y=xy[1])
+            line[split] = interpolate(loss, a, b, alphas)
+            for which, centre in (("small", a), ("large", b)):
+                curves = np.array([along(loss, centre, filter_direction(mlp, centre, np.random.default_rng(k)), ts)
+                                   for k in range(3)])
+                around[(which, split)] = curves.mean(0)
+                width[(which, split)] = float(np.mean([sharpness(ts, c, 0.5) for c in curves]))
+    return Landscape(alphas, line, ts, around, width, [r.final[0] for r in races])

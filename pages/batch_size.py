@@ -20,10 +20,7 @@ ss = st.session_state
 NETS = ("100,100,100,100", "100,100", "500,500", "1000,1000,1000")
 SWEEP_SIZES = (8, 32, 128, 512, 2048)
 SUBSETS = (1000, 2000, 4000, 8000)
-SMALL_NET = (100, 100)
 CHUNK, RUN_EVERY = 0.3, 0.05
-SURFACE_BOX = ((-2.5, 3.5), (-2.5, 4.5))
-SURFACE_START = (-2.0, 4.0)
 
 
 # 1. Time per update.
@@ -73,18 +70,10 @@ def timing_section(data) -> None:
 
 # 2. Gradient noise.
 @st.cache_data(max_entries=32, show_spinner=False)
-def noise_result(state: str, n: int, n_batches: int, seed: int, _data, _sid: str):
-    x, y = _data.x_train[:n], _data.y_train[:n]
-    with TRAINING.hold(_sid):
-        mlp = MLP(784, SMALL_NET, 10)
-        params = mlp.init_params(np.random.default_rng(seed))
-        if state == "trained":
-            race = train.new_race(train.RaceConfig((train.NetConfig("SGD", 0.05),), SMALL_NET, n, 32,
-                                                   max(1, n // 32), seed, 1), n)
-            race.advance(x, y, x, y, 60.0)
-            params = race.runners[0].params
-        sizes = [b for b in batching.log_sizes(n, 10) if b < n]
-        return batching.gradient_noise(mlp, params, x, y, sizes, n_batches, np.random.default_rng(seed + 1))
+def noise_result(state: str, n: int, n_batches: int, _data, _sid: str) -> batching.Noise:
+    """Shared by the class: the result depends only on the settings."""
+    return batching.noise_experiment(_data.x_train[:n], _data.y_train[:n], state == "trained", n_batches, 0,
+                                     lambda: TRAINING.hold(_sid))
 
 
 def noise_section(data) -> None:
@@ -96,28 +85,14 @@ def noise_section(data) -> None:
     k = c3.select_slider(tr("bs.noise.batches"), (10, 20, 50, 100), value=20, key=P + "noise_k",
                          bind="query-params")
     with st.spinner(tr("bs.computing")):
-        nz = noise_result(state, min(n, len(data.x_train)), k, 0, data, session_id())
+        nz = noise_result(state, min(n, len(data.x_train)), k, data, session_id())
     slope = batching.loglog_slope(nz.sizes, nz.variance)
     st.plotly_chart(batch_plots.noise(nz, min(n, len(data.x_train)), slope, lang()))
     st.info(tr("bs.noise.lesson", slope=slope, c1=nz.cosine[0], bl=nz.sizes[-1], cl=nz.cosine[-1]), icon="💡")
 
 
 # 3. One loss surface per batch.
-@st.cache_data(max_entries=64, show_spinner=False)
-def surface_result(batch: int, lr: float, epochs: int, seed: int):
-    rng = np.random.default_rng(seed)
-    x, y = batching.two_blobs(200, rng)
-    w1 = np.linspace(*SURFACE_BOX[0], 120)
-    w2 = np.linspace(*SURFACE_BOX[1], 120)
-    grid = np.stack(np.meshgrid(w1, w2), -1)
-    full = batching.logistic_loss(grid, x, y)
-    order = rng.permutation(len(x))
-    singles = [batching.logistic_loss(grid, x[order[i * batch:(i + 1) * batch]], y[order[i * batch:(i + 1) * batch]])
-               for i in range(3)]
-    paths = [(b, batching.sgd_path(x, y, b, lr, epochs, SURFACE_START, np.random.default_rng(seed)))
-             for b in (1, batch, len(x))]
-    finals = [float(batching.logistic_loss(p[-1], x, y)) for _, p in paths]
-    return w1, w2, full, singles, paths, finals, len(x)
+surface_result = st.cache_data(max_entries=64, show_spinner=False)(batching.surface_experiment)
 
 
 def surface_section() -> None:
@@ -126,18 +101,18 @@ def surface_section() -> None:
     batch = c1.select_slider(tr("bs.surface.batch"), (2, 5, 10, 20, 50), value=10, key=P + "surf_b", bind="query-params")
     lr = c2.select_slider(tr("opt.lr"), (0.05, 0.1, 0.2, 0.5, 1.0, 2.0), value=0.5, key=P + "surf_lr", bind="query-params")
     epochs = c3.select_slider(tr("bs.epochs"), (1, 2, 5, 10, 20), value=5, key=P + "surf_ep", bind="query-params")
-    w1, w2, full, singles, paths, finals, n = surface_result(batch, lr, epochs, 0)
-    labelled = [(tr("bs.surface.path", b=b, u=batching.updates_per_epoch(n, b)), pts) for b, pts in paths]
-    st.plotly_chart(batch_plots.surfaces(w1, w2, full, singles, labelled, lang()))
-    st.dataframe({tr("bs.batch"): [b for b, _ in paths],
-                  tr("bs.surface.updates"): [batching.updates_per_epoch(n, b) * epochs for b, _ in paths],
-                  tr("bs.surface.final"): [f"{f:.4f}" for f in finals]}, hide_index=True)
-    st.info(tr("bs.surface.lesson", n=n), icon="💡")
+    demo = surface_result(batch, lr, epochs, 0)
+    labelled = [(tr("bs.surface.path", b=b, u=batching.updates_per_epoch(demo.n, b)), pts) for b, pts in demo.paths]
+    st.plotly_chart(batch_plots.surfaces(demo.w1, demo.w2, demo.full, demo.batches, labelled, lang()))
+    st.dataframe({tr("bs.batch"): [b for b, _ in demo.paths],
+                  tr("bs.surface.updates"): [batching.updates_per_epoch(demo.n, b) * epochs for b, _ in demo.paths],
+                  tr("bs.surface.final"): [f"{f:.4f}" for f in demo.final]}, hide_index=True)
+    st.info(tr("bs.surface.lesson", n=demo.n), icon="💡")
 
 
 # 4. Accuracy after the same number of epochs.
 def start_sweep(n: int, epochs: int, lr: float, n_available: int) -> None:
-    ss[P + "sweep"] = batching.accuracy_sweep(list(SWEEP_SIZES), n, epochs, lr, SMALL_NET, 0, n_available)
+    ss[P + "sweep"] = batching.accuracy_sweep(list(SWEEP_SIZES), n, epochs, lr, batching.SMALL_NET, 0, n_available)
     ss[P + "sweeping"] = True
 
 
@@ -198,33 +173,9 @@ def sweep_section(data) -> None:
 
 # 5. Sharp and flat minima.
 @st.cache_data(max_entries=16, show_spinner=False)
-def landscape_result(small: int, large: int, n: int, _data, _sid: str):
-    """Train with both batch sizes, then probe the loss around both solutions; each of the three
-    steps holds a training slot on its own, so no step keeps classmates waiting long."""
-    races = []
-    for batch, epochs in ((small, 20), (large, 400)):
-        cfg = train.RaceConfig((train.NetConfig("SGD", 0.1),), SMALL_NET, n, batch, epochs * max(1, n // batch), 0, 1)
-        race = train.new_race(cfg, len(_data.x_train))
-        with TRAINING.hold(_sid):
-            race.advance(*_data[:4], 600.0)
-        races.append(race)
-    mlp = races[0].runners[0].mlp
-    idx = races[0].train_idx
-    sets = {"train": (_data.x_train[idx], _data.y_train[idx]), "test": (_data.x_test, _data.y_test)}
-    loss = {k: (lambda p, xy=xy: batching.mlp_loss(mlp, p, *xy)) for k, xy in sets.items()}
-    a, b = (r.runners[0].params for r in races)
-    alphas = np.linspace(-0.5, 1.5, 41)
-    ts = np.linspace(-1, 1, 31)
-    around, widths = {}, {}
-    with TRAINING.hold(_sid):
-        interp = {k: batching.interpolate(f, a, b, alphas) for k, f in loss.items()}
-        for which, centre in (("small", a), ("large", b)):
-            dirs = [batching.filter_direction(mlp, centre, np.random.default_rng(k)) for k in range(3)]
-            for split, f in loss.items():
-                curves = np.array([batching.along(f, centre, d, ts) for d in dirs])
-                around[(which, split)] = curves.mean(0)
-                widths[(which, split)] = float(np.mean([batching.sharpness(ts, c, 0.5) for c in curves]))
-    return alphas, interp, ts, around, widths, [r.final[0] for r in races]
+def landscape_result(small: int, large: int, n: int, _data, _sid: str) -> batching.Landscape:
+    """Shared by the class; each training run and the probing take the training line in turn."""
+    return batching.landscape_experiment(*_data[:4], small, large, n, lambda: TRAINING.hold(_sid))
 
 
 def landscape_section(data) -> None:
@@ -235,15 +186,15 @@ def landscape_section(data) -> None:
     n = min(2000, len(data.x_train))
     c3.metric(tr("bs.images"), n)
     with st.spinner(tr("bs.flat.computing")):
-        alphas, interp, ts, around, widths, accs = landscape_result(small, large, n, data, session_id())
+        land = landscape_result(small, large, n, data, session_id())
     names = {"small": f"B = {small}", "large": f"B = {large}"}
-    st.plotly_chart(batch_plots.landscape(alphas, interp, ts, around, names, lang()))
+    st.plotly_chart(batch_plots.landscape(land.alphas, land.line, land.ts, land.around, names, lang()))
     st.dataframe({
         tr("bs.batch"): [small, large],
-        tr("mnist.train_acc"): [f"{a:.1%}" for a, _ in accs],
-        tr("mnist.test_acc"): [f"{b:.1%}" for _, b in accs],
-        tr("bs.flat.width_train"): [f"{widths[(w, 'train')]:.2f}" for w in ("small", "large")],
-        tr("bs.flat.width_test"): [f"{widths[(w, 'test')]:.2f}" for w in ("small", "large")],
+        tr("mnist.train_acc"): [f"{a:.1%}" for a, _ in land.accuracy],
+        tr("mnist.test_acc"): [f"{b:.1%}" for _, b in land.accuracy],
+        tr("bs.flat.width_train"): [f"{land.width[(w, 'train')]:.2f}" for w in ("small", "large")],
+        tr("bs.flat.width_test"): [f"{land.width[(w, 'test')]:.2f}" for w in ("small", "large")],
     }, hide_index=True)
     st.info(tr("bs.flat.lesson"), icon="💡")
 
