@@ -366,10 +366,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "让学习率随批量放大能挽回大部分，但有限度：放大后的学习率过大时，训练就崩溃了。",
     ),
     "bs.flat.about": (
-        "Two copies of one network (same start) are trained to 100 % training accuracy, one with a small batch and "
+        "Two copies of one network (same start) are trained until they fit the training images (close to 100 % "
+        "training accuracy, see the table), one with a small batch and "
         "one with a large batch. Left: the loss on the straight line through both solutions and beyond. Right: the "
         "loss along random directions around each (scaled to each layer's weights, averaged over three directions).",
-        "同一网络的两份拷贝（相同起点）都训练到 100 % 训练准确率，一个用小批量，一个用大批量。左：穿过两个解并向外延伸的直线上的损失。"
+        "同一网络的两份拷贝（相同起点）都训练到拟合训练图片（训练准确率接近 100 %，见下表），一个用小批量，一个用大批量。左：穿过两个解并向外延伸的直线上的损失。"
         "右：沿各自周围随机方向的损失（按每层权重缩放，三个方向取平均）。",
     ),
     "bs.flat.small": ("Small batch", "小批量"),
@@ -470,6 +471,12 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "mnist.col.schedule": ("LR schedule", "学习率调度"),
     "mnist.too_many": ("At most six networks race at once: the rows after the sixth are left out.",
                        "一次最多六个网络比赛：第六行之后的行不参加。"),
+    "mnist.too_big": (
+        "These networks hold {n:,} parameters together; a race may hold at most {limit:,}, because every "
+        "student's race lives in the server's memory. Use fewer or smaller hidden layers, or fewer networks.",
+        "这些网络共有 {n:,} 个参数；一场比赛最多 {limit:,} 个，因为每位同学的比赛都占用服务器内存。"
+        "请减少或缩小隐藏层，或减少网络数量。",
+    ),
     "mnist.no_nets": ("Add at least one network to the table.", "请在表中至少添加一个网络。"),
     "mnist.start": ("▶ Start", "▶ 开始"),
     "mnist.pause": ("❚❚ Pause", "❚❚ 暂停"),

@@ -20,6 +20,8 @@ from optviz.registry import OPTIMIZERS, make_optimizer
 Array = np.ndarray
 
 INITS = ("he", "xavier", "1", "0.1", "0.01", "0.001", "0.0001")  # a name, or a fixed weight std
+MAX_RACE_PARAMS = 2_000_000  # parameters of all a race's networks together: each lives in server memory with
+# its optimizer state (Adam: 3 copies), per student (30 races of this size take about 0.7 GB)
 EVAL_SAMPLES = 1000  # images per accuracy estimate during the run (train subset and test set)
 FINAL_SAMPLES = 10000  # images per accuracy figure when the run ends
 
@@ -64,6 +66,11 @@ class RaceConfig:
     iterations: int = 2000
     seed: int = 0
     evals: int = 20  # accuracy measurements spread over the run
+
+    @property
+    def parameters(self) -> int:
+        """Weights, biases and batch-norm parameters of all the networks together."""
+        return sum(net.mlp(self.hidden).size for net in self.nets)
 
     def __post_init__(self) -> None:
         if not 1 <= len(self.nets) <= 6:

@@ -160,13 +160,18 @@ def sweep_section(data) -> None:
     sweep = ss.get(P + "sweep")
     if sweep is not None and sweep.finished:
         rows = sweep.finished
+
+        def pct(run: batching.SweepRun, split: int) -> str:
+            at = run.race.runners[0].diverged_at
+            return tr("mnist.diverged", at=at) if at is not None else f"{run.race.final[0][split]:.1%}"
+
         st.dataframe({
             tr("bs.batch"): [r.batch for r in rows],
             tr("bs.sweep.rule"): [tr("bs.sweep.scaled") if r.scaled else tr("bs.sweep.fixed") for r in rows],
             tr("opt.lr"): [f"{r.lr:g}" for r in rows],
             tr("bs.surface.updates"): [r.race.config.iterations for r in rows],
-            tr("mnist.train_acc"): [f"{r.race.final[0][0]:.1%}" for r in rows],
-            tr("bs.sweep.val_acc"): [f"{r.race.final[0][1]:.1%}" for r in rows],
+            tr("mnist.train_acc"): [pct(r, 0) for r in rows],
+            tr("bs.sweep.val_acc"): [pct(r, 1) for r in rows],
         }, hide_index=True)
         st.info(tr("bs.sweep.lesson"), icon="💡")
 

@@ -196,15 +196,14 @@ race = ss.get(P + "race")
 with st.expander(tr("mnist.contestants", n=len(ss[P + "nets"])), expanded=race is None):
     st.caption(tr("mnist.table_help"))
     nets = table(ss[P + "nets"])
-config = None
-if nets:
-    config = train.RaceConfig(tuple(nets), hidden, n_train, batch, iterations, int(seed))
+config = train.RaceConfig(tuple(nets), hidden, n_train, batch, iterations, int(seed)) if nets else None
+too_big = config is not None and config.parameters > train.MAX_RACE_PARAMS
 
 with buttons_box:
     buttons = st.columns([1, 1, 6])
     if race is None:
         buttons[0].button(tr("mnist.start"), type="primary", key=P + "start", on_click=start,
-                          args=(config, len(data.x_train)), disabled=config is None, width="stretch")
+                          args=(config, len(data.x_train)), disabled=config is None or too_big, width="stretch")
     elif ss.get(P + "running"):
         buttons[0].button(tr("mnist.pause"), key=P + "pause", on_click=pause, width="stretch")
     else:
@@ -213,6 +212,8 @@ with buttons_box:
         buttons[0 if race.done else 1].button(tr("mnist.reset"), key=P + "reset", on_click=reset, width="stretch")
     if config is None:
         st.warning(tr("mnist.no_nets"), icon="⚠️")
+    elif too_big:
+        st.warning(tr("mnist.too_big", n=config.parameters, limit=train.MAX_RACE_PARAMS), icon="⚠️")
     elif race is not None and race.config != config:
         st.info(tr("mnist.changed"), icon="🔁")
 

@@ -97,3 +97,25 @@ def test_a_malformed_link_is_ignored():
     at.run(timeout=60)
     assert at.select_slider(key="bs_surf_b").value == 10 and at.select_slider(key="bs_surf_lr").value == 0.5
     assert not at.exception
+
+
+def test_a_diverging_sweep_run_is_named_not_shown_as_nan(monkeypatch):
+    from optviz import batching
+
+    real = batching.accuracy_sweep
+    monkeypatch.setattr(batching, "accuracy_sweep", lambda sizes, *a: real([8, 2048], *a))
+    at = page_at("sweep")
+    at.select_slider(key="bs_sweep_lr").set_value(0.1).run()
+    at.select_slider(key="bs_sweep_ep").set_value(1).run()
+    at.button(key="bs_sweep_go").click().run()
+    for _ in range(20):
+        at.run()
+    sweep = at.session_state["bs_sweep"]
+    assert sweep.done
+    for run in sweep.runs:  # force the largest scaled run to have blown up, as a big rate can
+        if run.scaled and run.batch == 2048:
+            run.race.runners[0].diverged_at = 3
+            run.race.final[0] = (float("nan"), float("nan"))
+    at.run()
+    cells = at.dataframe[0].value.astype(str).values.ravel()
+    assert "diverged at 3" in cells and not any("nan" in c for c in cells) and not at.exception

@@ -190,3 +190,10 @@ def test_first_use_downloads_with_a_progress_bar_then_trains(tmp_path, monkeypat
     finally:
         server.shutdown()
         datasets._load.clear()
+
+
+def test_a_race_too_big_for_the_servers_memory_is_refused_with_a_reason():
+    at = open_page("mnist")
+    at.text_input(key="mnist_hidden").input("1024,1024,1024").run()  # six networks of 2.9 M parameters
+    assert any("parameters together" in w.value for w in at.warning)
+    assert at.button(key="mnist_start").disabled and not at.exception
