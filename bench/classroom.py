@@ -15,19 +15,14 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import websockets
+from serve import streamlit_server
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 class Tab:
@@ -163,25 +158,8 @@ async def classroom(url: str, pid: int, n: int, seconds: float) -> None:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 30.0
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-                               "--server.address", "127.0.0.1", "--server.headless", "true"], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(url + "/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        asyncio.run(classroom(url, server.pid, n, seconds))
-    finally:
-        server.terminate()
-        server.wait(10)
-
+    with streamlit_server() as server:
+        asyncio.run(classroom(server.url, server.pid, n, seconds))
 
 if __name__ == "__main__":
     main()

@@ -84,50 +84,30 @@ def page_rate(seconds: float) -> float:
     core 0 with one BLAS thread, a real Chromium tab pinned to core 1 (standing in for the
     student's laptop), the iteration counter read on screen before and after ``seconds``."""
     import re
-    import socket
-    import subprocess
     import tempfile
-    import urllib.request
 
     from playwright.sync_api import sync_playwright
+    from serve import streamlit_server
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-m", "streamlit", "run", "app.py",
-                               "--server.port", str(port),
-                               "--server.address", "127.0.0.1", "--server.headless", "true",
-                               "--browser.gatherUsageStats", "false"], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **ONE_CORE})
     wrapper = Path(tempfile.mkdtemp()) / "chromium"
     wrapper.write_text('#!/bin/sh\nexec taskset -c 1 /usr/bin/chromium "$@"\n')
     wrapper.chmod(0o755)
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(wrapper), args=["--no-sandbox", "--disable-gpu"])
-            pg = browser.new_page()
-            pg.goto(f"http://127.0.0.1:{port}/mnist")
-            pg.get_by_role("button", name="Start").click()
+    with streamlit_server(("taskset", "-c", "0"), ONE_CORE) as server, sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(wrapper), args=["--no-sandbox", "--disable-gpu"])
+        pg = browser.new_page()
+        pg.goto(f"{server.url}/mnist")
+        pg.get_by_role("button", name="Start").click()
 
-            def count() -> tuple[float, int]:
-                text = pg.locator("[data-testid='stMetric']").first.inner_text()
-                return time.perf_counter(), int(re.search(r"([\d,]+) /", text).group(1).replace(",", ""))
+        def count() -> tuple[float, int]:
+            text = pg.locator("[data-testid='stMetric']").first.inner_text()
+            return time.perf_counter(), int(re.search(r"([\d,]+) /", text).group(1).replace(",", ""))
 
-            pg.locator("[data-testid='stMetric']").first.wait_for(timeout=30_000)
-            pg.wait_for_timeout(2000)
-            t0, i0 = count()
-            pg.wait_for_timeout(seconds * 1000)
-            t1, i1 = count()
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(10)
+        pg.locator("[data-testid='stMetric']").first.wait_for(timeout=30_000)
+        pg.wait_for_timeout(2000)
+        t0, i0 = count()
+        pg.wait_for_timeout(seconds * 1000)
+        t1, i1 = count()
+        browser.close()
     return (i1 - i0) / (t1 - t0)
 
 

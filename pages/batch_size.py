@@ -10,17 +10,17 @@ from optviz import batch_plots, batching, train, vega
 from optviz.mlp import MLP
 from optviz.registry import make_optimizer
 from optviz.text import TRADE_OFFS
-from ui.common import lang, require_navigation, tr
-from ui.datasets import mnist
+from ui.common import lang, page_header, tr
+from ui.datasets import require_mnist
 from ui.slots import TRAINING
-from ui.work import cpu_slot, session_id
+from ui.work import cpu_slot, session_id, take_turn
 
 P = "bs_"
 ss = st.session_state
 NETS = ("100,100,100,100", "100,100", "500,500", "1000,1000,1000")
 SWEEP_SIZES = (8, 32, 128, 512, 2048)
 SUBSETS = (1000, 2000, 4000, 8000)
-CHUNK, RUN_EVERY = 0.3, 0.05
+CHUNK, RUN_EVERY, WAIT = 0.3, 0.05, 0.5  # as on the MNIST page
 
 
 # 1. Time per update.
@@ -127,11 +127,7 @@ def sweep_live(data) -> None:
     if sweep is None:
         return
     if ss.get(P + "sweeping"):
-        if TRAINING.wait(session_id(), 0.5) == 0:
-            try:
-                sweep.advance(data.x_train, data.y_train, data.x_test, data.y_test, CHUNK)
-            finally:
-                TRAINING.leave(session_id())
+        take_turn(lambda: sweep.advance(data.x_train, data.y_train, data.x_test, data.y_test, CHUNK), WAIT)
         if sweep.done:
             stop_sweep()
             st.rerun()
@@ -204,12 +200,8 @@ def landscape_section(data) -> None:
     st.info(tr("bs.flat.lesson"), icon="💡")
 
 
-require_navigation()
-st.title(tr("bs.title"))
-st.caption(tr("bs.caption"))
-data = mnist()
-if data is None:
-    st.stop()
+page_header("bs")
+data = require_mnist()
 
 with st.expander(tr("bs.tradeoffs"), expanded=False):
     st.table({tr("bs.trade.aspect"): [tr(f"bs.trade.{k}") for k in TRADE_OFFS],

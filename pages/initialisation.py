@@ -9,7 +9,7 @@ from optviz import initialisation, plots
 from optviz.layers import ACTIVATIONS
 from optviz.presets import INIT_PRESETS
 from optviz.text import ACTIVATION_NAMES, INIT_NAMES
-from ui.common import apply_preset, lang, require_navigation, tr
+from ui.common import apply_preset, lang, page_header, tr
 
 P = "init_"
 STDS = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 1000.0)
@@ -59,9 +59,7 @@ def show(args: tuple, n_layers: int, units: int, seed: int, colour: str) -> None
     }, hide_index=True)
 
 
-require_navigation()
-st.title(tr("init.title"))
-st.caption(tr("init.caption"))
+page_header("init")
 
 cols = st.columns(len(INIT_PRESETS))
 for col, (name, values) in zip(cols, INIT_PRESETS.items(), strict=True):

@@ -10,10 +10,10 @@ from optviz.layers import ACTIVATIONS
 from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
 from optviz.text import EXPERIMENT_FORMULAS
-from ui.common import require_navigation, tr
-from ui.datasets import mnist
+from ui.common import page_header, tr
+from ui.datasets import require_mnist
 from ui.slots import TRAINING
-from ui.work import session_id
+from ui.work import session_id, take_turn
 
 P = "mnist_"
 CHUNK = 0.3  # seconds of training per live update (the page adds about 15-25 ms to each)
@@ -118,15 +118,7 @@ def live(data) -> None:
         return
     place, busy = 0, TRAINING.busy
     if ss.get(P + "running"):
-        place = TRAINING.wait(session_id(), WAIT)  # asleep while waiting: no core, no GIL
-        if place == 0:
-            try:
-                race.advance(data.x_train, data.y_train, data.x_test, data.y_test, CHUNK)
-                busy = TRAINING.busy  # counted while this session still holds its slot
-            finally:
-                TRAINING.leave(session_id())
-        else:
-            busy = TRAINING.busy
+        place, busy = take_turn(lambda: race.advance(data.x_train, data.y_train, data.x_test, data.y_test, CHUNK), WAIT)
         if race.done:
             pause()
             st.rerun()  # the whole page: buttons and results change
@@ -157,12 +149,8 @@ def results(race: train.Race, data) -> None:
                  column_config={"digit": st.column_config.ImageColumn(tr("mnist.image"), width="small")})
 
 
-require_navigation()
-st.title(tr("mnist.title"))
-st.caption(tr("mnist.caption"))
-data = mnist()
-if data is None:
-    st.stop()
+page_header("mnist")
+data = require_mnist()
 
 exp = st.segmented_control(tr("mnist.experiment"), list(MNIST_PRESETS), format_func=lambda k: tr(f"mnist.exp.{k}"),
                            key=P + "exp", default="optimizers", required=True, bind="query-params")

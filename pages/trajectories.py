@@ -9,7 +9,7 @@ from optviz import curvature, descent, plots, surfaces
 from optviz.presets import TRAJECTORY_DEFAULT_LR, TRAJECTORY_PRESETS
 from optviz.registry import OPTIMIZERS, SCHEDULES, make_schedule
 from optviz.text import FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES
-from ui.common import apply_preset, clamp_state, lang, require_navigation, snap_state, tr
+from ui.common import apply_preset, clamp_state, lang, page_header, snap_state, tr
 from ui.controls import build, optimizer_settings
 
 P = "traj_"
@@ -38,9 +38,7 @@ def on_click() -> None:
         st.session_state[P + "y0"] = round(float(points[0]["y"]), 4)
 
 
-require_navigation()
-st.title(tr("traj.title"))
-st.caption(tr("traj.caption"))
+page_header("traj")
 
 cols = st.columns(len(TRAJECTORY_PRESETS))
 for col, (name, values) in zip(cols, TRAJECTORY_PRESETS.items(), strict=True):

@@ -1,4 +1,7 @@
+import functools
+import http.server
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -12,3 +15,31 @@ if str(ROOT) not in sys.path:  # lets tests import optviz and ui without install
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
+
+
+@pytest.fixture(scope="session")
+def toy_digits():
+    """A small learnable stand-in for MNIST: 784 features, 10 classes (class centres plus noise);
+    (x_train, y_train, x_test, y_test) with 500 and 100 examples."""
+    rng = np.random.default_rng(5)
+    centres = rng.normal(0, 1, (10, 784)).astype(np.float32)
+    y = rng.integers(0, 10, 600).astype(np.uint8)
+    x = (centres[y] + rng.normal(0, 2, (600, 784))).astype(np.float32)
+    return x[:500], y[:500], x[500:], y[500:]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def mirror(tmp_path):
+    """A local HTTP server standing in for a download mirror; yields (folder it serves, URL)."""
+    served = tmp_path / "served"
+    served.mkdir()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(served)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield served, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()

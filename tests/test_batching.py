@@ -9,16 +9,6 @@ from optviz.mlp import MLP
 from optviz.registry import make_optimizer
 
 
-@pytest.fixture(scope="module")
-def blobs():
-    """A small 10-class problem in 784 dimensions (class centres plus noise)."""
-    rng = np.random.default_rng(2)
-    centres = rng.normal(0, 1, (10, 784)).astype(np.float32)
-    y = rng.integers(0, 10, 600).astype(np.uint8)
-    x = (centres[y] + rng.normal(0, 3, (600, 784))).astype(np.float32)
-    return x, y
-
-
 def test_log_sizes_run_from_one_to_n():
     sizes = bt.log_sizes(60000, 12)
     assert sizes[0] == 1 and sizes[-1] == 60000 and sizes == sorted(set(sizes))
@@ -30,15 +20,15 @@ def test_epoch_time_is_update_time_times_updates_per_epoch():
     np.testing.assert_allclose(bt.epoch_times(per_update, [1, 10, 1000], 25), [0.025, 0.002 * 3, 0.05 * 1])
 
 
-def test_timing_gives_positive_repeated_measurements(blobs):
-    x, y = blobs
+def test_timing_gives_positive_repeated_measurements(toy_digits):
+    x, y = toy_digits[:2]
     times = bt.time_updates(MLP(784, (20,), 10), make_optimizer("SGD", 0.1), x, y, 32, np.random.default_rng(0),
                             min_seconds=0.0, repeats=(4, 10))
     assert len(times) == 4 and (times > 0).all()
 
 
-def test_gradient_variance_falls_as_one_over_b_and_matches_its_closed_form(blobs):
-    x, y = blobs
+def test_gradient_variance_falls_as_one_over_b_and_matches_its_closed_form(toy_digits):
+    x, y = toy_digits[:2]
     mlp = MLP(784, (30,), 10)
     params = mlp.init_params(np.random.default_rng(0))
     sizes = [1, 2, 4, 8, 16, 32, 64]
@@ -84,8 +74,8 @@ def test_full_batch_sgd_path_is_plain_gradient_descent():
     assert np.array_equal(small, bt.sgd_path(x, y, 4, 0.5, 3, (1.0, 1.0), np.random.default_rng(5)))
 
 
-def test_interpolation_passes_through_both_solutions_exactly(blobs):
-    x, y = blobs
+def test_interpolation_passes_through_both_solutions_exactly(toy_digits):
+    x, y = toy_digits[:2]
     mlp = MLP(784, (10,), 10)
     a = mlp.init_params(np.random.default_rng(0))
     b = mlp.init_params(np.random.default_rng(1))
@@ -96,7 +86,7 @@ def test_interpolation_passes_through_both_solutions_exactly(blobs):
     assert curve[2] == pytest.approx(layers.softmax_cross_entropy(mlp.predict(mid, x), y)[0], rel=1e-5)
 
 
-def test_filter_direction_has_each_units_weight_norm_and_no_bias(blobs):
+def test_filter_direction_has_each_units_weight_norm_and_no_bias(toy_digits):
     mlp = MLP(784, (16, 8), 10)
     p = mlp.init_params(np.random.default_rng(0))
     p += 0.1  # nonzero biases, so "no bias component" is not an accident
@@ -113,8 +103,8 @@ def test_basin_width_of_a_parabola():
     assert bt.sharpness(ts, 0.1 * ts**2, 1.0) == pytest.approx(2.0)  # never rises that much
 
 
-def test_accuracy_sweep_scales_the_rate_and_trains_equal_epochs(blobs):
-    x, y = blobs
+def test_accuracy_sweep_scales_the_rate_and_trains_equal_epochs(toy_digits):
+    x, y = toy_digits[:2]
     sweep = bt.accuracy_sweep([4, 16], 400, 2, 0.01, (16,), 0, len(x))
     assert [(r.batch, r.scaled, r.lr) for r in sweep.runs] == [(4, False, 0.01), (4, True, 0.01),
                                                               (16, False, 0.01), (16, True, 0.04)]

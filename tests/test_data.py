@@ -1,13 +1,10 @@
 """MNIST loading: IDX parsing, checksum-verified downloads from a local mirror, offline messages."""
 
-import functools
 import gzip
 import hashlib
-import http.server
 import os
 import socket
 import struct
-import threading
 from pathlib import Path
 
 import numpy as np
@@ -77,25 +74,6 @@ def test_missing_or_damaged_folder_says_how_to_fix(tmp_path):
     (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(write_labels)
     with pytest.raises(data.MnistUnavailable, match="damaged"):
         data.read_folder(tmp_path)
-
-
-@pytest.fixture
-def mirror(tmp_path):
-    """A local HTTP server standing in for a download mirror; yields (folder it serves, URL)."""
-    served = tmp_path / "served"
-    served.mkdir()
-    handler = functools.partial(QuietHandler, directory=str(served))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield served, f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    server.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 def checksums(folder: Path) -> dict[str, tuple[str, str]]:

@@ -150,29 +150,21 @@ def test_a_malformed_link_falls_back_to_the_experiments_values():
     assert at.session_state["mnist_race"].config.hidden == (100, 100, 100, 100) and not at.exception
 
 
-def test_first_use_downloads_with_a_progress_bar_then_trains(tmp_path, monkeypatch):
+def test_first_use_downloads_with_a_progress_bar_then_trains(tmp_path, monkeypatch, mirror):
     """A school's own mirror (a local server here) stands in for the public ones."""
-    import functools
     import hashlib
-    import http.server
     import shutil
-    import threading
     from pathlib import Path
 
-    served = tmp_path / "mirror"
-    served.mkdir()
+    served, url = mirror
     source = Path(os.environ[data.ENV_DIR])
     files = {}
     for key, (name, _) in data.FILES.items():
         shutil.copy(source / name, served / name)
         files[key] = (name, hashlib.sha256((served / name).read_bytes()).hexdigest())
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(served))
-    handler.log_message = lambda *a: None
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.delenv(data.ENV_DIR)
     monkeypatch.setenv(data.ENV_CACHE, str(tmp_path / "cache"))
-    monkeypatch.setenv(data.ENV_MIRROR, f"http://127.0.0.1:{server.server_address[1]}")
+    monkeypatch.setenv(data.ENV_MIRROR, url)
     monkeypatch.setattr(data, "FILES", files)  # the stand-in files have their own checksums
     reports = []
     real_download = data.download
@@ -188,7 +180,6 @@ def test_first_use_downloads_with_a_progress_bar_then_trains(tmp_path, monkeypat
         at.button(key="mnist_start").click().run()
         assert at.session_state["mnist_race"].t > 0 and not at.exception
     finally:
-        server.shutdown()
         datasets._load.clear()
 
 

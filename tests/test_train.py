@@ -10,16 +10,6 @@ from optviz import data, layers, train
 from optviz.train import NetConfig, RaceConfig
 
 
-@pytest.fixture(scope="module")
-def toy():
-    """A small learnable stand-in for MNIST: 784 features, 10 classes, linearly separable-ish."""
-    rng = np.random.default_rng(5)
-    centres = rng.normal(0, 1, (10, 784)).astype(np.float32)
-    y = rng.integers(0, 10, 600).astype(np.uint8)
-    x = (centres[y] + rng.normal(0, 2, (600, 784))).astype(np.float32)
-    return x[:500], y[:500], x[500:], y[500:]
-
-
 def run(config: RaceConfig, arrays, chunk: float = 10.0) -> train.Race:
     race = train.new_race(config, len(arrays[0]))
     while not race.done:
@@ -30,34 +20,34 @@ def run(config: RaceConfig, arrays, chunk: float = 10.0) -> train.Race:
 SMALL = dict(hidden=(20, 20), batch=32, iterations=60, evals=3)
 
 
-def test_seeded_runs_repeat_whatever_the_chunking(toy):
+def test_seeded_runs_repeat_whatever_the_chunking(toy_digits):
     cfg = RaceConfig((NetConfig("Adam", 0.001, dropout=0.3), NetConfig("SGD", 0.1, batchnorm=True)), seed=3, **SMALL)
-    one = run(cfg, toy, chunk=10.0)
-    many = train.new_race(cfg, len(toy[0]))
+    one = run(cfg, toy_digits, chunk=10.0)
+    many = train.new_race(cfg, len(toy_digits[0]))
     while not many.done:
-        many.advance(*toy, 0.0)  # one iteration per chunk
+        many.advance(*toy_digits, 0.0)  # one iteration per chunk
     assert np.array_equal(one.losses, many.losses)
     assert one.train_acc == many.train_acc and one.final == many.final
-    other = run(RaceConfig(cfg.nets, seed=4, **SMALL), toy)
+    other = run(RaceConfig(cfg.nets, seed=4, **SMALL), toy_digits)
     assert not np.array_equal(one.losses, other.losses)
 
 
-def test_identical_networks_see_identical_batches(toy):
-    race = run(RaceConfig((NetConfig("SGD", 0.05),) * 2, **SMALL), toy)
+def test_identical_networks_see_identical_batches(toy_digits):
+    race = run(RaceConfig((NetConfig("SGD", 0.05),) * 2, **SMALL), toy_digits)
     assert np.array_equal(race.losses[0], race.losses[1])
     assert np.isfinite(race.losses).all()
 
 
-def test_batches_cover_each_epoch_without_replacement(toy):
-    race = train.new_race(RaceConfig((NetConfig(),), n_train=100, batch=25, iterations=8), len(toy[0]))
+def test_batches_cover_each_epoch_without_replacement(toy_digits):
+    race = train.new_race(RaceConfig((NetConfig(),), n_train=100, batch=25, iterations=8), len(toy_digits[0]))
     epochs = [np.concatenate([race._next_batch() for _ in range(4)]) for _ in range(2)]
     for seen in epochs:
         assert sorted(seen) == sorted(race.train_idx)
     assert not np.array_equal(epochs[0], epochs[1])  # reshuffled
 
 
-def test_a_diverging_network_is_stopped_and_the_others_go_on(toy):
-    race = run(RaceConfig((NetConfig("SGD", 10.0, init="1"), NetConfig("Adam", 0.001)), **SMALL), toy)
+def test_a_diverging_network_is_stopped_and_the_others_go_on(toy_digits):
+    race = run(RaceConfig((NetConfig("SGD", 10.0, init="1"), NetConfig("Adam", 0.001)), **SMALL), toy_digits)
     bad, good = race.runners
     assert bad.diverged_at is not None and bad.diverged_at < 60
     assert not np.isfinite(race.losses[0, bad.diverged_at:]).any()  # nothing after the blow-up
@@ -65,17 +55,17 @@ def test_a_diverging_network_is_stopped_and_the_others_go_on(toy):
     assert good.diverged_at is None and race.losses[1, -1] < race.losses[1, 0]
 
 
-def test_weight_decay_step_matches_finite_differences_of_the_penalised_loss(toy):
+def test_weight_decay_step_matches_finite_differences_of_the_penalised_loss(toy_digits):
     """One SGD step with λ equals a step along −∇(CE + λ/2·Σw²), the gradient taken numerically;
     biases carry no penalty."""
     lam, lr = 0.3, 0.5
     net = NetConfig("SGD", lr, weight_decay=lam)
-    race = train.new_race(RaceConfig((net,), hidden=(3,), batch=4, iterations=1, seed=1), len(toy[0]))
+    race = train.new_race(RaceConfig((net,), hidden=(3,), batch=4, iterations=1, seed=1), len(toy_digits[0]))
     runner = race.runners[0]
     mlp = runner.mlp
     rng = np.random.default_rng(0)
     runner.params = (runner.params + rng.normal(0, 0.1, runner.params.shape)).astype(np.float32)  # nonzero biases
-    x, y = toy[0][:4].astype(np.float64), toy[1][:4]
+    x, y = toy_digits[0][:4].astype(np.float64), toy_digits[1][:4]
     p0 = runner.params.astype(np.float64)
 
     def penalised(p):
@@ -95,12 +85,12 @@ def test_smooth_is_a_trailing_mean_that_skips_nan():
     np.testing.assert_allclose(out, expected)
 
 
-def test_a_finished_race_drops_optimizer_state_and_keeps_results(toy):
-    race = run(RaceConfig((NetConfig("Adam", 0.003),), **SMALL), toy)
+def test_a_finished_race_drops_optimizer_state_and_keeps_results(toy_digits):
+    race = run(RaceConfig((NetConfig("Adam", 0.003),), **SMALL), toy_digits)
     assert race.runners[0].opt_state is None
     assert race.eval_at[-1] == 60 and len(race.eval_at) == 3
     train_acc, test_acc = race.final[0]
-    assert train_acc > 0.9 and test_acc > 0.5  # the toy problem is learnable
+    assert train_acc > 0.9 and test_acc > 0.5  # the toy_digits problem is learnable
 
 
 def test_bad_configurations_are_refused():

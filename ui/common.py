@@ -57,3 +57,11 @@ def require_navigation() -> None:
     if PagesManager.uses_pages_directory:
         PagesManager.uses_pages_directory = False
         st.rerun()
+
+
+def page_header(prefix: str) -> None:
+    """Call first in every page: ``require_navigation``, then the title and caption stored under
+    ``<prefix>.title`` and ``<prefix>.caption``."""
+    require_navigation()
+    st.title(tr(f"{prefix}.title"))
+    st.caption(tr(f"{prefix}.caption"))

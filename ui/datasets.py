@@ -32,8 +32,7 @@ def mnist() -> data.Mnist | None:
     try:
         if _last_failure and time.monotonic() - _last_failure[-1][0] < RETRY_AFTER:
             raise data.MnistUnavailable(_last_failure[-1][1])
-        folder = data.cache_dir()
-        if not os.environ.get(data.ENV_DIR) and data.missing(folder):
+        if not os.environ.get(data.ENV_DIR) and data.missing(folder := data.cache_dir()):
             with _download_lock:
                 bar = st.progress(0.0, text=tr("mnist.downloading", name="", pct=0))
                 data.download(folder, lambda name, done, total: bar.progress(
@@ -48,3 +47,11 @@ def mnist() -> data.Mnist | None:
         st.markdown(str(err))
         st.button(tr("mnist.retry"), on_click=_retry)
         return None
+
+
+def require_mnist() -> data.Mnist:
+    """``mnist()``, or stop the page after its message (the rest of the app goes on working)."""
+    mnist_data = mnist()
+    if mnist_data is None:
+        st.stop()
+    return mnist_data

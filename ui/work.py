@@ -4,6 +4,7 @@ waiting, and a session id for it."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from contextlib import contextmanager
 
 import streamlit as st
@@ -31,3 +32,18 @@ def cpu_slot(status):
         yield
     finally:
         TRAINING.leave(sid)
+
+
+def take_turn(work: Callable[[], object], wait: float) -> tuple[int, tuple[int, int]]:
+    """Run ``work`` (one chunk of training) if this session gets the training slot within ``wait``
+    seconds. Returns (place in the line, 0 if it ran; (sessions training, sessions waiting) as it
+    stood, this session included)."""
+    sid = session_id()
+    place = TRAINING.wait(sid, wait)  # asleep while waiting: no core, no GIL
+    busy = TRAINING.busy
+    if place == 0:
+        try:
+            work()
+        finally:
+            TRAINING.leave(sid)
+    return place, busy
