@@ -44,18 +44,10 @@ def median_time(fn, repeat: int) -> float:
     return statistics.median(blocks)
 
 
-def runner(m: data.Mnist, batch: int, optimizer: str = "Adam", lr: float = 0.001) -> tuple[train.Race, callable]:
-    race = train.new_race(train.RaceConfig((train.NetConfig(optimizer, lr),), batch=batch, iterations=10**6),
-                          len(m.x_train))
-    r = race.runners[0]
-    state = {"t": 0}
-
-    def step():
-        idx = race._next_batch()
-        r.step(m.x_train[idx], m.y_train[idx], state["t"])
-        state["t"] += 1
-
-    return race, step
+def runner(m: data.Mnist, batch: int, optimizer: str = "Adam", lr: float = 0.001) -> tuple[train.Run, callable]:
+    """A run and a function that does one of its training iterations (batch gather included)."""
+    run = train.Run(train.RaceConfig((train.NetConfig(optimizer, lr),), batch=batch, iterations=10**6).keys(m)[0], m)
+    return run, lambda: run.advance(0.0)
 
 
 def gemm_floor(shapes: list[tuple[int, int]], batch: int, rng: np.random.Generator) -> callable:
@@ -128,12 +120,12 @@ def headless_rate(m: data.Mnist, seconds: float) -> float:
     preset = MNIST_PRESETS["optimizers"]
     config = train.RaceConfig(preset["nets"], train.parse_hidden(preset["settings"]["hidden"]),
                               batch=preset["settings"]["batch"], iterations=preset["settings"]["iterations"])
-    race = train.new_race(config, len(m.x_train))
-    race.advance(*m[:4], 2.0)  # the same warm start as the page's first seconds
-    t0, i0 = time.perf_counter(), race.t
+    head, *rest = (train.Run(key, m) for key in config.keys(m))
+    head.advance(2.0, rest)  # the same warm start as the page's first seconds
+    t0, i0 = time.perf_counter(), head.t
     while time.perf_counter() - t0 < seconds:
-        race.advance(*m[:4], 0.3)
-    return (race.t - i0) / (time.perf_counter() - t0)
+        head.advance(0.3, rest)
+    return (head.t - i0) / (time.perf_counter() - t0)
 
 
 def main() -> None:
@@ -147,11 +139,11 @@ def main() -> None:
     warm = rng.random((2048, 784), np.float32)
     warm @ warm.T  # OpenBLAS warm-up (PERFORMANCE.md)
 
-    race, step = runner(m, 128)
+    run, step = runner(m, 128)
     for _ in range(50):
         step()
     t_step = median_time(step, 100)
-    floor = gemm_floor(race.runners[0].mlp.shapes, 128, rng)
+    floor = gemm_floor(run.mlp.shapes, 128, rng)
     t_floor = median_time(floor, 100)
     ratio = t_step / t_floor
     print("\nDefault net 784-100-100-100-100-10, batch 128, Adam, float32:")

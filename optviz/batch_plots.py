@@ -101,17 +101,18 @@ def surfaces(w1: Array, w2: Array, full: Array, batches: list[Array], paths: lis
 def landscape(alphas: Array, interp: dict[str, Array], ts: Array, around: dict[tuple[str, str], Array],
               names: dict[str, str], lang: str) -> go.Figure:
     """Left: the loss on the straight line through the two solutions (α = 0 small batch, α = 1
-    large batch). Right: the loss along filter-normalised random directions around each."""
+    large batch). Right: the loss along filter-normalised random directions around each. Either
+    may hold only some curves while the experiment runs."""
     fig = make_subplots(1, 2, subplot_titles=(t("bs.fig.line", lang), t("bs.fig.random", lang)),
                         horizontal_spacing=0.1)
     dash = {"train": "solid", "test": "dash"}
     for split, curve in interp.items():
         fig.add_scatter(x=alphas, y=curve, mode="lines", name=t(f"bs.fig.{split}", lang),
                         line=dict(color=GREY if split == "test" else "black", dash=dash[split], width=2.5), row=1, col=1)
-    for k, which in enumerate(("small", "large")):
-        for split in ("train", "test"):
-            fig.add_scatter(x=ts, y=around[(which, split)], mode="lines", name=f"{names[which]} · {t(f'bs.fig.{split}', lang)}",
-                            line=dict(color=COLOURS[k], dash=dash[split], width=2.5), row=1, col=2)
+    for (which, split), curve in around.items():  # a partial result holds some of them
+        fig.add_scatter(x=ts, y=curve, mode="lines", name=f"{names[which]} · {t(f'bs.fig.{split}', lang)}",
+                        line=dict(color=COLOURS[("small", "large").index(which)], dash=dash[split], width=2.5),
+                        row=1, col=2)
     for a, which in ((0, "small"), (1, "large")):
         fig.add_vline(x=a, line=dict(color=COLOURS[a], width=1), row=1, col=1)
         fig.add_annotation(x=a, y=0.97, yref="y domain", text=names[which], showarrow=False, yanchor="top",

@@ -9,15 +9,15 @@ from __future__ import annotations
 import functools
 import math
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from collections.abc import Generator
 from typing import NamedTuple
 
 import numpy as np
 
 from optviz import layers, train
+from optviz.jobs import Step, run_to_end
 from optviz.mlp import MLP
+from optviz.registry import make_optimizer
 
 Array = np.ndarray
 SMALL_NET = (100, 100)  # hidden layers of the networks the experiments train
@@ -51,6 +51,17 @@ def time_updates(mlp: MLP, optimizer, x: Array, y: Array, batch: int, rng: np.ra
     return np.array(times)
 
 
+def timing_steps(data, hidden: tuple[int, ...], sizes: list[int], seed: int = 0) -> Generator[Step, None, list[Array]]:
+    """``time_updates`` (SGD, at least 0.4 s of updates) for each batch size in turn on a
+    784-hidden-10 ReLU net; yields the times measured so far after each size."""
+    mlp, opt, rng = MLP(784, hidden, 10), make_optimizer("SGD", 0.01), np.random.default_rng(seed)
+    times: list[Array] = []
+    for b in sizes:
+        times.append(time_updates(mlp, opt, data.x_train, data.y_train, b, rng, 0.4))
+        yield Step(0, len(times), len(sizes), list(times))
+    return times
+
+
 def epoch_times(per_update: Array, sizes: list[int], n: int) -> Array:
     """Seconds per epoch over n examples: each size's time per update times its updates per
     epoch, ⌈n / B⌉ (the last, smaller batch counted as a whole update)."""
@@ -76,10 +87,11 @@ def reference_variance(per_example: float, sizes, n: int) -> Array:
     return per_example / b * (n - b) / (n - 1)
 
 
-def gradient_noise(mlp: MLP, params: Array, x: Array, y: Array, sizes: list[int], n_batches: int,
-                   rng: np.random.Generator) -> Noise:
+def gradient_noise_steps(mlp: MLP, params: Array, x: Array, y: Array, sizes: list[int], n_batches: int,
+                         rng: np.random.Generator, phase: int = 0) -> Generator[Step, None, Noise]:
     """Mini-batch gradients against the full-batch gradient at a fixed network state (no dropout,
-    no batch norm, so each example's gradient is defined on its own)."""
+    no batch norm, so each example's gradient is defined on its own). Yields after every 64
+    per-example gradients (phase ``phase``) and after every batch size (phase ``phase`` + 1)."""
     if mlp.batchnorm or mlp.dropout:
         raise ValueError("gradient noise needs a network without batch norm or dropout")
     n = len(x)
@@ -87,7 +99,11 @@ def gradient_noise(mlp: MLP, params: Array, x: Array, y: Array, sizes: list[int]
     g_full = g_full.astype(np.float64)
     # σ² = mean over examples of ‖g_i − g‖², estimated on up to PER_EXAMPLE of them.
     sample = rng.choice(n, min(n, PER_EXAMPLE), replace=False)
-    sq = [float(np.sum((mlp.loss_and_grad(params, x[i:i + 1], y[i:i + 1])[1] - g_full) ** 2)) for i in sample]
+    sq = []
+    for i in sample:
+        sq.append(float(np.sum((mlp.loss_and_grad(params, x[i:i + 1], y[i:i + 1])[1] - g_full) ** 2)))
+        if len(sq) % 64 == 0:
+            yield Step(phase, len(sq), len(sample))
     per_example = float(np.mean(sq))
     var, cos, spread = [], [], []
     for b in sizes:
@@ -101,8 +117,14 @@ def gradient_noise(mlp: MLP, params: Array, x: Array, y: Array, sizes: list[int]
         var.append(np.mean(d2))
         cos.append(np.mean(c))
         spread.append(np.percentile(c, [10, 90]))
+        yield Step(phase + 1, len(var), len(sizes))
     return Noise(list(sizes), np.array(var), np.array(cos), np.array(spread).T, per_example,
                  float(np.linalg.norm(g_full)))
+
+
+def gradient_noise(*args, **kwargs) -> Noise:
+    """``gradient_noise_steps`` computed at once."""
+    return run_to_end(gradient_noise_steps(*args, **kwargs))
 
 
 def loglog_slope(sizes, values) -> float:
@@ -211,67 +233,55 @@ class SweepRun(NamedTuple):
     batch: int
     scaled: bool  # learning rate scaled with the batch (linear rule) or fixed
     lr: float
-    race: train.Race
-
-
-@dataclass
-class Sweep:
-    """One network per (batch size, lr rule), trained one after the other in time-boxed chunks."""
-
-    runs: list[SweepRun]
-    current: int = 0
-
-    @property
-    def done(self) -> bool:
-        return self.current >= len(self.runs)
-
-    def advance(self, x_train: Array, y_train: Array, x_test: Array, y_test: Array, seconds: float) -> None:
-        start = time.perf_counter()
-        while not self.done and time.perf_counter() - start < seconds:
-            race = self.runs[self.current].race
-            race.advance(x_train, y_train, x_test, y_test, seconds - (time.perf_counter() - start))
-            if race.done:
-                self.current += 1
-
-    @property
-    def finished(self) -> list[SweepRun]:
-        return [r for r in self.runs if r.race.done]
+    key: train.RunKey
 
 
 def accuracy_sweep(sizes: list[int], n_train: int, epochs: int, base_lr: float, hidden: tuple[int, ...],
-                   seed: int, n_available: int) -> Sweep:
-    """SGD for ``epochs`` epochs at every batch size, with the learning rate fixed at ``base_lr``
-    and scaled linearly from the smallest batch. Same subset, initial weights and seed for all."""
-    n = min(n_train or n_available, n_available)
+                   seed: int, data) -> list[SweepRun]:
+    """The runs of the sweep: SGD for ``epochs`` epochs at every batch size, with the learning rate
+    fixed at ``base_lr`` and scaled linearly from the smallest batch. Same subset, initial weights
+    and seed for all; at the smallest batch both rules are the same run."""
+    n = min(n_train or len(data.x_train), len(data.x_train))
     runs = []
     for b in sizes:
         for scaled in (False, True):
             lr = scaled_lr(base_lr, b, sizes[0]) if scaled else base_lr
             # Full batches only (the trainer drops an epoch's incomplete last batch).
-            cfg = train.RaceConfig((train.NetConfig("SGD", lr),), hidden, n_train, b, epochs * max(1, n // b), seed, 1)
-            runs.append(SweepRun(b, scaled, lr, train.new_race(cfg, n_available)))
-    return Sweep(runs)
+            cfg = train.RaceConfig((train.NetConfig("SGD", lr),), hidden, n, b, epochs * max(1, n // b), seed, 1)
+            runs.append(SweepRun(b, scaled, lr, cfg.keys(data)[0]))
+    return runs
 
 
-# The page's experiments, end to end. ``slot`` is a context manager that holds a share of the
-# server while heavy work runs (the page passes its training line; tests pass nothing).
+# The page's longer experiments, as step generators (``optviz.jobs``): each piece is short, so the
+# class shares one computation per setting and a page shows progress and partial results.
+NOISE_PHASES = ("train", "per_example", "sizes")
 
 
-def noise_experiment(x: Array, y: Array, trained: bool, n_batches: int, seed: int,
-                     slot: Callable[[], AbstractContextManager] = nullcontext) -> Noise:
-    """Gradient noise of a 784-100-100-10 ReLU net on (x, y), at initialisation or after one epoch
-    of SGD (batch 32, lr 0.05), for batch sizes spread from 1 to just under len(x)."""
-    n = len(x)
-    mlp = MLP(784, SMALL_NET, 10)
-    with slot():
-        params = mlp.init_params(np.random.default_rng(seed))
-        if trained:
-            cfg = train.RaceConfig((train.NetConfig("SGD", 0.05),), SMALL_NET, n, 32, max(1, n // 32), seed, 1)
-            race = train.new_race(cfg, n)
-            race.advance(x, y, x, y, math.inf)
-            params = race.runners[0].params
-        sizes = [b for b in log_sizes(n, 10) if b < n]
-        return gradient_noise(mlp, params, x, y, sizes, n_batches, np.random.default_rng(seed + 1))
+def _sgd_run(data, n: int, batch: int, epochs: int, lr: float, seed: int) -> train.Run:
+    cfg = train.RaceConfig((train.NetConfig("SGD", lr),), SMALL_NET, n, batch, epochs * max(1, n // batch), seed, 1)
+    return train.Run(cfg.keys(data)[0], data)
+
+
+def _train(run: train.Run, phase: int) -> Generator[Step, None, None]:
+    while not run.done:
+        run.advance(0.1)
+        yield Step(phase, run.t, run.key.iterations)
+
+
+def noise_steps(data, n: int, trained: bool, n_batches: int, seed: int) -> Generator[Step, None, Noise]:
+    """Gradient noise of a 784-100-100-10 ReLU net on a seeded subset of n training images, at
+    initialisation or after one epoch of SGD (batch 32, lr 0.05), for batch sizes spread from 1
+    to just under n."""
+    run = _sgd_run(data, n, 32, 1, 0.05, seed)
+    if trained:
+        yield from _train(run, 0)
+    x, y = data.x_train[run.train_idx], data.y_train[run.train_idx]
+    sizes = [b for b in log_sizes(n, 10) if b < n]
+    return (yield from gradient_noise_steps(run.mlp, run.params, x, y, sizes, n_batches, np.random.default_rng(seed + 1), 1))
+
+
+def noise_experiment(data, n: int, trained: bool, n_batches: int, seed: int) -> Noise:
+    return run_to_end(noise_steps(data, n, trained, n_batches, seed))
 
 
 class SurfaceDemo(NamedTuple):
@@ -301,38 +311,47 @@ def surface_experiment(batch: int, lr: float, epochs: int, seed: int, box=((-2.5
 
 class Landscape(NamedTuple):
     alphas: Array  # positions on the line: 0 the small-batch solution, 1 the large-batch one
-    line: dict[str, Array]  # "train" / "test" -> loss at each alpha
+    line: dict[str, Array]  # "train" / "test" -> loss at each alpha (empty until both are trained)
     ts: Array  # steps along the random directions
     around: dict[tuple[str, str], Array]  # ("small" | "large", "train" | "test") -> mean loss at each t
     width: dict[tuple[str, str], float]  # basin width (loss within 0.5 of its centre value)
-    accuracy: list[tuple[float, float]]  # (train, test) of the small- and the large-batch network
+    accuracy: dict[str, tuple[float, float]]  # "small" / "large" -> (train, test) accuracy
 
 
-def landscape_experiment(x_train: Array, y_train: Array, x_test: Array, y_test: Array, small: int, large: int,
-                         n: int, slot: Callable[[], AbstractContextManager] = nullcontext) -> Landscape:
+LANDSCAPE_PHASES = ("train_small", "around_small", "train_large", "around_large", "line")
+DIRECTIONS = 3  # random directions averaged around each solution
+
+
+def landscape_steps(data, small: int, large: int, n: int) -> Generator[Step, None, Landscape]:
     """Figure 3.13: one 784-100-100-10 net trained from the same start with a small batch (20
-    epochs) and a large batch (400 epochs), SGD lr 0.1, on n images; then the loss on the line
-    through both solutions and along three filter-normalised random directions around each."""
-    races = []
-    for batch, epochs in ((small, 20), (large, 400)):
-        cfg = train.RaceConfig((train.NetConfig("SGD", 0.1),), SMALL_NET, n, batch, epochs * max(1, n // batch), 0, 1)
-        race = train.new_race(cfg, len(x_train))
-        with slot():
-            race.advance(x_train, y_train, x_test, y_test, math.inf)
-        races.append(race)
-    mlp = races[0].runners[0].mlp
-    idx = races[0].train_idx
-    data = {"train": (x_train[idx], y_train[idx]), "test": (x_test, y_test)}
-    a, b = (r.runners[0].params for r in races)
+    epochs) and a large batch (400 epochs), SGD lr 0.1, on n images; the loss along three
+    filter-normalised random directions around each solution, then on the line through both.
+    The small batch's side comes first, so it can be shown while the large batch trains."""
     alphas, ts = np.linspace(-0.5, 1.5, 41), np.linspace(-1, 1, 31)
-    line, around, width = {}, {}, {}
-    with slot():
-        for split, xy in data.items():
-            loss = functools.partial(mlp_loss, mlp, x=xy[0], y=xy[1])
-            line[split] = interpolate(loss, a, b, alphas)
-            for which, centre in (("small", a), ("large", b)):
-                curves = np.array([along(loss, centre, filter_direction(mlp, centre, np.random.default_rng(k)), ts)
-                                   for k in range(3)])
-                around[(which, split)] = curves.mean(0)
-                width[(which, split)] = float(np.mean([sharpness(ts, c, 0.5) for c in curves]))
-    return Landscape(alphas, line, ts, around, width, [r.final[0] for r in races])
+    line, around, width, accuracy, params = {}, {}, {}, {}, {}
+
+    def snapshot() -> Landscape:  # copies: a page may read it while the next piece runs
+        return Landscape(alphas, dict(line), ts, dict(around), dict(width), dict(accuracy))
+
+    for k, (which, batch, epochs) in enumerate((("small", small, 20), ("large", large, 400))):
+        run = _sgd_run(data, n, batch, epochs, 0.1, 0)
+        yield from _train(run, 2 * k)
+        if k == 0:
+            mlp, idx = run.mlp, run.train_idx
+            losses = {"train": functools.partial(mlp_loss, mlp, x=data.x_train[idx], y=data.y_train[idx]),
+                      "test": functools.partial(mlp_loss, mlp, x=data.x_test, y=data.y_test)}
+        params[which] = centre = run.params
+        accuracy[which] = run.final
+        for j, split in enumerate(losses):
+            curves = []
+            for d in range(DIRECTIONS):
+                direction = filter_direction(mlp, centre, np.random.default_rng(d))
+                curves.append(along(losses[split], centre, direction, ts))
+                yield Step(2 * k + 1, j * DIRECTIONS + d + 1, 2 * DIRECTIONS)
+            around[(which, split)] = np.mean(curves, 0)
+            width[(which, split)] = float(np.mean([sharpness(ts, c, 0.5) for c in curves]))
+            yield Step(2 * k + 1, (j + 1) * DIRECTIONS, 2 * DIRECTIONS, snapshot())
+    for j, split in enumerate(losses):
+        line[split] = interpolate(losses[split], params["small"], params["large"], alphas)
+        yield Step(4, j + 1, 2, snapshot())
+    return snapshot()

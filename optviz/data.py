@@ -48,6 +48,7 @@ class Mnist(NamedTuple):
     x_test: np.ndarray  # (m, 784) float32 in [0, 1], read-only
     y_test: np.ndarray  # (m,) uint8, read-only
     source: str  # the folder the files were read from
+    fingerprint: str  # SHA-256 over the four files' digests: equal data, equal fingerprint
 
 
 def parse_idx(raw: bytes) -> np.ndarray:
@@ -179,7 +180,7 @@ def _readonly(a: np.ndarray) -> np.ndarray:
 
 def read_folder(folder: Path) -> Mnist:
     """Parse the four files in ``folder`` into read-only arrays; pixels scaled to [0, 1] float32."""
-    arrays = {}
+    arrays, digests = {}, []
     for key, (name, _) in FILES.items():
         path = folder / name
         if not path.exists() and (folder / name.removesuffix(".gz")).exists():
@@ -188,6 +189,7 @@ def read_folder(folder: Path) -> Mnist:
             raise MnistUnavailable(offline_message(f"{path} is missing"))
         try:
             arrays[key] = read_idx(path)
+            digests.append(sha256(path))
         except ValueError as err:
             raise MnistUnavailable(offline_message(f"{path.name} is damaged: {err}")) from err
     for part in ("train", "test"):
@@ -197,7 +199,8 @@ def read_folder(folder: Path) -> Mnist:
     scale = np.float32(1 / 255)
     pixels = {part: arrays[f"{part}_images"].reshape(-1, 784).astype(np.float32) * scale for part in ("train", "test")}
     return Mnist(_readonly(pixels["train"]), _readonly(arrays["train_labels"]),
-                 _readonly(pixels["test"]), _readonly(arrays["test_labels"]), str(folder))
+                 _readonly(pixels["test"]), _readonly(arrays["test_labels"]), str(folder),
+                 hashlib.sha256(" ".join(digests).encode()).hexdigest())
 
 
 def load(progress: Progress | None = None) -> Mnist:

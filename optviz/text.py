@@ -287,7 +287,26 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bs.images": ("Training images", "训练图片数"),
     "bs.epochs": ("Epochs", "轮数"),
     "bs.stop": ("■ Stop", "■ 停止"),
-    "bs.computing": ("Computing on this server…", "正在本服务器上计算……"),
+    "bs.compute": ("▶ Compute", "▶ 计算"),
+    "bs.press_compute": ("Press Compute: the server works it out once for the whole class (about a second on a quiet "
+                         "server), and everyone who asks for the same settings sees the same result.",
+                         "按「计算」：服务器为全班只算一次（空闲时约一秒），设置相同的同学看到同一个结果。"),
+    "bs.shared": ("Computed {s:,.0f} s ago on this server, once for everyone who asks for these settings.",
+                  "{s:,.0f} 秒前在本服务器上算出，所有选了相同设置的人共用这一结果。"),
+    "bs.phase.sizes": ("batch sizes", "各批量大小"),
+    "bs.phase.train": ("one epoch of training", "训练一轮"),
+    "bs.phase.per_example": ("gradients of single examples (σ²)", "单个样本的梯度（σ²）"),
+    "bs.phase.train_small": ("training with the small batch", "用小批量训练"),
+    "bs.phase.around_small": ("loss around the small-batch solution", "小批量解周围的损失"),
+    "bs.phase.train_large": ("training with the large batch", "用大批量训练"),
+    "bs.phase.around_large": ("loss around the large-batch solution", "大批量解周围的损失"),
+    "bs.phase.line": ("loss on the line through both", "穿过两个解的直线上的损失"),
+    "jobs.phase_done": ("{name}: done", "{name}：完成"),
+    "jobs.phase_now": ("{name}: {done:,} of {total:,}", "{name}：{done:,} / {total:,}"),
+    "jobs.phase_next": ("{name}: next", "{name}：稍后"),
+    "jobs.estimating": ("estimating the time left…", "正在估算剩余时间……"),
+    "jobs.left": ("about {s:,.0f} s left in this phase", "本阶段约剩 {s:,.0f} 秒"),
+    "jobs.failed": ("The computation stopped with an error: {error}", "计算出错而停止：{error}"),
     "bs.time.about": (
         "One update = take a batch, run it forward and backward through the network, apply the step. The sweep "
         "times it for batch sizes from 1 to the whole training set, several times each, and derives the time of "
@@ -297,7 +316,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "bs.time.net": ("Network", "网络"),
     "bs.time.measure": ("⏱ Measure on this server", "⏱ 在本服务器上测量"),
-    "bs.time.progress": ("Timing batch size {b}…", "正在计时：批量大小 {b}……"),
+    "bs.time.again": ("⏱ Measure again", "⏱ 重新测量"),
     "bs.time.partial": ("Stopped after batch size {b}: press Measure to start again.",
                         "在批量大小 {b} 之后停止：按「测量」重新开始。"),
     "bs.time.lesson": (
@@ -375,8 +394,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "bs.flat.small": ("Small batch", "小批量"),
     "bs.flat.large": ("Large batch", "大批量"),
-    "bs.flat.computing": ("Training both networks and probing the loss around them (a few seconds)…",
-                          "正在训练两个网络并探测它们周围的损失（几秒钟）……"),
+    "bs.flat.press": ("Press Compute: two networks are trained and the loss around each is probed, once for the whole "
+                      "class (about 15 s on a quiet server). The small batch's side is drawn after about 4 s, while "
+                      "the large batch still trains.",
+                      "按「计算」：训练两个网络并探测各自周围的损失，全班只算一次（空闲时约 15 秒）。约 4 秒后先画出小批量"
+                      "一侧，大批量仍在训练。"),
     "bs.flat.width_train": ("basin width (train)", "盆地宽度（训练）"),
     "bs.flat.width_test": ("basin width (test)", "盆地宽度（测试）"),
     "bs.flat.lesson": (
@@ -490,15 +512,23 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "mnist.diverged": ("diverged at {at}", "在第 {at} 步发散"),
     "mnist.iteration": ("iteration", "迭代"),
     "mnist.epoch": ("epoch", "轮数"),
-    "mnist.speed": ("speed", "速度"),
-    "mnist.class": ("training / waiting", "训练中 / 等待中"),
-    "mnist.class_help": ("Students on this server whose networks are training right now, and those waiting for a turn. "
-                         "One race trains at a time, in turns of a third of a second, so everyone's page stays quick.",
-                         "此服务器上正在训练的同学数，以及等待轮到的同学数。同一时刻只有一场比赛在训练，每次轮流约三分之一秒，"
-                         "让每个人的页面都保持流畅。"),
-    "mnist.waiting": ("The server is busy with classmates' training: you are number {place} in line. "
-                      "Your run goes on by itself when its turn comes.",
-                      "服务器正在为同学训练：你排在第 {place} 位。轮到你时训练会自动继续。"),
+    "mnist.left": ("time left", "剩余时间"),
+    "mnist.left_help": ("Estimated from how fast this race moved in the last seconds, with the server shared by "
+                        "everyone training now.",
+                        "根据这场比赛最近几秒的进度估算；服务器由此刻所有在训练的人共用。"),
+    "mnist.eta": ("≈ {s:,.0f} s", "约 {s:,.0f} 秒"),
+    "mnist.eta_unknown": ("estimating…", "估算中……"),
+    "mnist.eta_paused": ("paused", "已暂停"),
+    "mnist.eta_done": ("finished", "已完成"),
+    "mnist.watching": ("watching this race", "观看这场比赛"),
+    "mnist.watching_help": ("Students whose pages show any of these networks right now, you included. A network "
+                            "is trained once for the whole class: everyone watching it sees the same curves.",
+                            "此刻页面上显示这些网络中任意一个的同学数（包括你）。每个网络只为全班训练一次："
+                            "看同一个网络的人看到相同的曲线。"),
+    "mnist.sharing": ("{shared} of your {n} networks are also watched by classmates. The server trains {runs} "
+                      "networks for {students} students now, giving each network an equal turn.",
+                      "你的 {n} 个网络中有 {shared} 个同学也在看。服务器此刻为 {students} 位同学训练 {runs} 个网络，"
+                      "每个网络轮流获得同样的时间。"),
     "mnist.loss_axis": ("training loss (cross-entropy, log scale)", "训练损失（交叉熵，对数刻度）"),
     "mnist.acc_axis": ("accuracy", "准确率"),
     "mnist.acc_split": ("Colours as on the left. Dashed: training images, solid: test images.",

@@ -1,14 +1,15 @@
-"""Several networks trained in lockstep on the same mini-batches, advanced in short time-boxed
-chunks so a live page can draw between them.
+"""Training runs on MNIST, advanced in short time-boxed chunks so a live page can draw between
+them, and the race settings a page offers.
 
-A ``Race`` owns all mutable training state of one student's run (parameters, optimizer states,
-loss history); the MNIST arrays are passed in on every call and never copied or written.
+A run is a pure function of its ``RunKey``: network settings, hidden sizes, training subset,
+batch size, iterations, seed and the data set's fingerprint. That is what lets a whole class share
+one run per key (``optviz.store``).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -58,14 +59,30 @@ class NetConfig:
 
 
 @dataclass(frozen=True)
+class RunKey:
+    """Everything a training run's numbers depend on: equal keys give bitwise-equal runs."""
+
+    net: NetConfig
+    hidden: tuple[int, ...]
+    n_train: int  # images in the seeded training subset (never 0 here)
+    batch: int  # at most n_train
+    iterations: int
+    seed: int
+    evals: int  # accuracy measurements spread over the run
+    data: str  # the data set's fingerprint
+
+
+@dataclass(frozen=True)
 class RaceConfig:
+    """Networks that race on the same mini-batches: each is its own run (``keys``)."""
+
     nets: tuple[NetConfig, ...]
     hidden: tuple[int, ...] = (100, 100, 100, 100)
     n_train: int = 0  # training images used (a seeded random subset); 0 = all
     batch: int = 128
     iterations: int = 2000
     seed: int = 0
-    evals: int = 20  # accuracy measurements spread over the run
+    evals: int = 20
 
     @property
     def parameters(self) -> int:
@@ -81,143 +98,155 @@ class RaceConfig:
             if net.init not in INITS or net.schedule not in SCHEDULES:
                 raise ValueError(f"unknown init or schedule in {net}")
 
+    def keys(self, data) -> tuple[RunKey, ...]:
+        """One run key per network, on ``data`` (an ``optviz.data.Mnist``)."""
+        n = min(self.n_train or len(data.x_train), len(data.x_train))
+        return tuple(RunKey(net, self.hidden, n, min(self.batch, n), self.iterations, self.seed, self.evals,
+                            data.fingerprint) for net in self.nets)
 
-@dataclass
-class Runner:
-    """Training state of one network."""
 
-    config: NetConfig
-    mlp: MLP
-    optimizer: object
-    schedule: sch.Schedule
-    params: Array
-    opt_state: tuple | None
-    bn_state: object
-    rng: np.random.Generator  # dropout masks
-    seconds: float = 0.0  # time spent in this network's steps
-    diverged_at: int | None = None  # iteration whose loss was nan or inf
+class Run:
+    """One network trained on ``key``'s mini-batches, keeping everything a page shows as it goes.
 
-    def step(self, x: Array, y: Array, t: int) -> float:
-        """One update on batch (x, y) at iteration t; returns the batch loss (before the update)."""
+    Every run with the same subset, batch size and seed draws the same batches in the same order
+    (``batch_indices`` depends on nothing else), so the contestants of a race are independent runs
+    that still see identical batches. ``data`` is read, never written or copied.
+    """
+
+    def __init__(self, key: RunKey, data) -> None:
+        self.key, self.data = key, data
+        net, seed = key.net, key.seed
+        self.train_idx = np.random.default_rng([seed, 3]).permutation(len(data.x_train))[:key.n_train].astype(np.int32)
+        self.mlp = net.mlp(key.hidden)
+        self.optimizer = net.optimizer_object()
+        self.schedule = SCHEDULES[net.schedule](key.iterations)
+        self.params: Array | None = self.mlp.init_params(np.random.default_rng([seed, 0]), np.float32)
+        self.opt_state = self.optimizer.init(self.params)
+        self.bn_state = self.mlp.init_bn_state() if net.batchnorm else None
+        self.dropout_rng = np.random.default_rng([seed, 1])
+        self.losses = np.full(key.iterations, np.nan, np.float32)  # batch loss before each update
+        self.t = 0  # iterations done
+        self.eval_at: list[int] = []  # iterations at which accuracy was measured
+        self.train_acc: list[float] = []  # on EVAL_SAMPLES images of the training subset
+        self.test_acc: list[float] = []
+        self.final: tuple[float, float] | None = None  # (train, test) accuracy once finished; nan if diverged
+        self.test_pred: Array | None = None  # (EVAL_SAMPLES,) int8 digits predicted for the first test images
+        self.diverged_at: int | None = None  # iteration whose loss was nan or inf
+        self.seconds = 0.0  # compute time spent in this run
+        self._perm: tuple[int, Array] = (-1, np.zeros(0, np.int32))  # (epoch, its shuffled order)
+
+    @property
+    def done(self) -> bool:
+        """Finished, with its final accuracies (set last, so another thread never sees a half-done end)."""
+        return self.final is not None
+
+    @property
+    def lockstep(self) -> tuple:
+        """Runs with equal values take the same batch next and may be advanced together."""
+        k = self.key
+        return k.n_train, k.batch, k.seed, k.iterations, k.data, self.t
+
+    @property
+    def progress(self) -> tuple[int, int, int]:
+        """(phase, done, total): one phase, counted in iterations."""
+        return 0, self.t, self.key.iterations
+
+    @property
+    def epoch(self) -> float:
+        return self.t * self.key.batch / self.key.n_train
+
+    def batch_indices(self, t: int) -> Array:
+        """Training images of iteration t: epoch e = t // (n // B) walks a permutation drawn from
+        (seed, e) in slices of B; an incomplete last slice is dropped."""
+        per_epoch = self.key.n_train // self.key.batch
+        epoch, pos = divmod(t, per_epoch)
+        if self._perm[0] != epoch:
+            self._perm = (epoch, np.random.default_rng([self.key.seed, 2, epoch]).permutation(self.key.n_train))
+        b = self.key.batch
+        return self.train_idx[self._perm[1][pos * b:(pos + 1) * b]]
+
+    def advance(self, seconds: float, companions: tuple[Run, ...] = ()) -> int:
+        """Train this run and ``companions`` (runs with the same ``lockstep``) on the same batches
+        for about ``seconds`` of wall time (at least one iteration) or to the end; returns the
+        iterations done. A run whose loss turns nan or inf stops there."""
+        runs = [self, *companions]
+        if any(r.lockstep != self.lockstep for r in companions):
+            raise ValueError("only runs in lockstep advance together")
+        start = time.perf_counter()
+        done = 0
+        x_train, y_train = self.data.x_train, self.data.y_train
+        while (runs := [r for r in runs if not r.done]) and (done == 0 or time.perf_counter() - start < seconds):
+            idx = runs[0].batch_indices(runs[0].t)
+            x, y = x_train[idx], y_train[idx]
+            for r in runs:
+                r._step(x, y)
+            done += 1
+        return done
+
+    def _step(self, x: Array, y: Array) -> None:
         start = time.perf_counter()
         with np.errstate(all="ignore"):
-            loss, grad, self.bn_state = self.mlp.loss_and_grad(self.params, x, y, self.rng, self.bn_state)
+            loss, grad, self.bn_state = self.mlp.loss_and_grad(self.params, x, y, self.dropout_rng, self.bn_state)
             if np.isfinite(loss):
-                lam = self.config.weight_decay
+                lam = self.key.net.weight_decay
                 if lam:
                     for g, p in zip(self.mlp.views(grad), self.mlp.views(self.params), strict=True):
                         g.w[...] += np.float32(lam) * p.w
-                lr = self.optimizer.lr * self.schedule(t)
+                lr = self.optimizer.lr * self.schedule(self.t)
                 self.params, self.opt_state = self.optimizer.step(self.params, grad, self.opt_state, lr=lr)
-            else:
-                self.diverged_at = t
+        self.losses[self.t] = loss
+        if np.isfinite(loss):
+            self.t += 1
+            every = max(1, self.key.iterations // self.key.evals)
+            if self.t % every == 0 or self.t == self.key.iterations:
+                self._evaluate()
+        else:
+            self.diverged_at, self.t = self.t, self.key.iterations  # nothing more to learn from it
+        if self.t >= self.key.iterations:
+            self._finish()
         self.seconds += time.perf_counter() - start
-        return float(loss)
 
-    def accuracy(self, x: Array, y: Array) -> float:
-        """Share of (x, y) classified correctly, in inference mode, in blocks of 2000 images."""
-        return float(np.mean(self.predict(x) == y))
+    def _evaluate(self) -> None:
+        train_acc, test_acc = self._accuracy(EVAL_SAMPLES)
+        self.eval_at.append(self.t)
+        self.train_acc.append(train_acc)
+        self.test_acc.append(test_acc)
+
+    def _accuracy(self, n: int) -> tuple[float, float]:
+        if self.diverged_at is not None:
+            return np.nan, np.nan
+        d, idx = self.data, self.train_idx[:n]
+        return (float(np.mean(self.predict(d.x_train[idx]) == d.y_train[idx])),
+                float(np.mean(self.predict(d.x_test[:n]) == d.y_test[:n])))
+
+    def _finish(self) -> None:
+        self.test_pred = self.predict(self.data.x_test[:EVAL_SAMPLES]).astype(np.int8)
+        self.opt_state = None  # no longer needed
+        self.final = self._accuracy(FINAL_SAMPLES)
 
     def predict(self, x: Array) -> Array:
+        """Predicted digits of x (n, 784), in inference mode, in blocks of 2000 images."""
         with np.errstate(all="ignore"):
             return np.concatenate([self.mlp.predict(self.params, x[i:i + 2000], self.bn_state).argmax(1)
                                    for i in range(0, len(x), 2000)])
 
-
-@dataclass
-class Race:
-    """Lockstep training of ``config.nets`` on the same shuffled mini-batches."""
-
-    config: RaceConfig
-    train_idx: Array  # the training images used, (n,) int32
-    runners: list[Runner]
-    losses: Array  # (nets, iterations) float32, nan where not trained (yet)
-    batch_rng: np.random.Generator
-    perm: Array = field(default_factory=lambda: np.zeros(0, np.int32))
-    pos: int = 0
-    t: int = 0  # iterations done
-    epoch: int = 0
-    eval_at: list[int] = field(default_factory=list)  # iterations at which accuracy was measured
-    train_acc: list[list[float]] = field(default_factory=list)  # per measurement, per net
-    test_acc: list[list[float]] = field(default_factory=list)
-    final: list[tuple[float, float]] | None = None  # (train, test) accuracy per net once finished
-    test_pred: Array | None = None  # (nets, EVAL_SAMPLES) digits predicted for the first test images, once finished
-    seconds: float = 0.0  # wall time spent advancing
+    def compact(self) -> None:
+        """Drop the weights of a finished run; what a page shows stays."""
+        if self.done:
+            self.params = self.bn_state = None
 
     @property
-    def done(self) -> bool:
-        return self.t >= self.config.iterations
-
-    @property
-    def batch(self) -> int:
-        return min(self.config.batch, len(self.train_idx))
-
-    def _next_batch(self) -> Array:
-        if self.pos + self.batch > len(self.perm):
-            self.perm = self.batch_rng.permutation(len(self.train_idx)).astype(np.int32)
-            self.pos = 0
-            self.epoch += 1
-        idx = self.train_idx[self.perm[self.pos:self.pos + self.batch]]
-        self.pos += self.batch
-        return idx
-
-    def _measure(self, x_train: Array, y_train: Array, x_test: Array, y_test: Array, n: int) -> list[list[float]]:
-        tr = self.train_idx[:n]
-        xt, yt = x_train[tr], y_train[tr]
-        return [[r.accuracy(xt, yt) if r.diverged_at is None else np.nan for r in self.runners],
-                [r.accuracy(x_test[:n], y_test[:n]) if r.diverged_at is None else np.nan for r in self.runners]]
-
-    def evaluate(self, x_train, y_train, x_test, y_test) -> None:
-        """Record train and test accuracy of every network at the current iteration."""
-        train, test = self._measure(x_train, y_train, x_test, y_test, EVAL_SAMPLES)
-        self.eval_at.append(self.t)
-        self.train_acc.append(train)
-        self.test_acc.append(test)
-
-    def advance(self, x_train: Array, y_train: Array, x_test: Array, y_test: Array, seconds: float) -> int:
-        """Train for about ``seconds`` of wall time (at least one iteration) or to the end of the
-        run; returns the iterations done. Diverged networks stop, the others go on."""
-        start = time.perf_counter()
-        every = max(1, self.config.iterations // self.config.evals)
-        done = 0
-        while not self.done and (done == 0 or time.perf_counter() - start < seconds):
-            idx = self._next_batch()
-            x, y = x_train[idx], y_train[idx]
-            for k, runner in enumerate(self.runners):
-                if runner.diverged_at is None:
-                    self.losses[k, self.t] = runner.step(x, y, self.t)
-            self.t += 1
-            done += 1
-            if self.t % every == 0 or self.done:
-                self.evaluate(x_train, y_train, x_test, y_test)
-        if self.done and self.final is None:
-            train, test = self._measure(x_train, y_train, x_test, y_test, FINAL_SAMPLES)
-            self.final = list(zip(train, test, strict=True))
-            self.test_pred = np.stack([r.predict(x_test[:EVAL_SAMPLES]) for r in self.runners]).astype(np.int8)
-            for r in self.runners:
-                r.opt_state = None  # no longer needed: keep a finished run small
-        self.seconds += time.perf_counter() - start
-        return done
+    def nbytes(self) -> int:
+        """Memory held by this run's own arrays (the data set is shared and not counted)."""
+        arrays = [self.params, self.losses, self.train_idx, self.test_pred, self._perm[1]]
+        if self.opt_state is not None:
+            arrays += [a for a in self.opt_state if isinstance(a, np.ndarray)]
+        return sum(a.nbytes for a in arrays if a is not None)
 
     @property
     def iterations_per_second(self) -> float:
+        """Compute speed of this run alone (time spent waiting for a turn not counted)."""
         return self.t / self.seconds if self.seconds else 0.0
-
-
-def new_race(config: RaceConfig, n_available: int) -> Race:
-    """A race at iteration 0. Every network whose architecture and init match starts from the same
-    weights; the training subset, batch order and dropout masks follow from ``config.seed``."""
-    n = min(config.n_train or n_available, n_available)
-    train_idx = np.random.default_rng([config.seed, 3]).permutation(n_available)[:n].astype(np.int32)
-    runners = []
-    for k, net in enumerate(config.nets):
-        mlp = net.mlp(config.hidden)
-        params = mlp.init_params(np.random.default_rng([config.seed, 0]), np.float32)
-        opt = net.optimizer_object()
-        runners.append(Runner(net, mlp, opt, SCHEDULES[net.schedule](config.iterations), params, opt.init(params),
-                              mlp.init_bn_state() if net.batchnorm else None, np.random.default_rng([config.seed, 1, k])))
-    losses = np.full((len(config.nets), config.iterations), np.nan, np.float32)
-    return Race(config, train_idx, runners, losses, np.random.default_rng([config.seed, 2]))
 
 
 def smooth(values: Array, window: int) -> Array:

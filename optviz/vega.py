@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from optviz.plots import COLOURS
-from optviz.train import Race, smooth
+from optviz.train import Run, smooth
 
 MAX_POINTS = 400  # per curve: enough for the eye, light enough to resend several times a second
 LOSS_FLOOR = 1e-4  # losses are drawn on a log axis; exact zeros (float32 saturation) sit here
@@ -25,9 +25,9 @@ def _colour(names: list[str], legend: bool = True) -> dict:
                        "symbolStrokeWidth": 3} if legend else None}
 
 
-def _x(race: Race, title: str) -> dict:
+def _x(iterations: int, title: str) -> dict:
     return {"field": "iteration", "type": "quantitative", "title": title,
-            "scale": {"domain": [0, race.config.iterations], "nice": False}}
+            "scale": {"domain": [0, iterations], "nice": False}}
 
 
 def smoothing_window(iterations: int) -> int:
@@ -35,15 +35,17 @@ def smoothing_window(iterations: int) -> int:
     return max(10, iterations // 50)
 
 
-def loss_chart(race: Race, names: list[str], x_title: str, y_title: str) -> tuple[dict, dict]:
-    """Raw batch losses as faint lines and their moving average on top, log y axis."""
-    t = race.t
-    stride = max(1, -(-t // MAX_POINTS))
-    its = np.arange(0, t, stride)
-    window = smoothing_window(race.config.iterations)
+def loss_chart(runs: list[Run], names: list[str], x_title: str, y_title: str, upto: int | None = None
+               ) -> tuple[dict, dict]:
+    """Raw batch losses as faint lines and their moving average on top, log y axis; each run up to
+    the iterations it has done (at most ``upto``: a paused view stays put)."""
+    iterations = runs[0].key.iterations
+    window = smoothing_window(iterations)
     cols: dict[str, list] = {"iteration": [], "net": [], "loss": [], "kind": []}
-    for name, row in zip(names, race.losses, strict=True):
-        raw = row[:t].astype(np.float64)
+    for name, run in zip(names, runs, strict=True):
+        t = min(run.t, iterations if upto is None else upto)
+        its = np.arange(0, t, max(1, -(-t // MAX_POINTS)))
+        raw = run.losses[:t].astype(np.float64)
         for kind, values in (("raw", raw), ("smooth", smooth(raw, window))):
             v = values[its]
             ok = np.isfinite(v)
@@ -52,7 +54,7 @@ def loss_chart(race: Race, names: list[str], x_title: str, y_title: str) -> tupl
             cols["net"].append(np.full(ok.sum(), name, dtype=object))
             cols["kind"].append(np.full(ok.sum(), kind, dtype=object))
     columns = {k: np.concatenate(v) if v else np.zeros(0) for k, v in cols.items()}
-    encoding = {"x": _x(race, x_title),
+    encoding = {"x": _x(iterations, x_title),
                 "y": {"field": "loss", "type": "quantitative", "title": y_title, "scale": {"type": "log"}},
                 "color": _colour(names)}
     spec = {"height": 380, "layer": [
@@ -65,21 +67,21 @@ def loss_chart(race: Race, names: list[str], x_title: str, y_title: str) -> tupl
     return columns, spec
 
 
-def accuracy_chart(race: Race, names: list[str], x_title: str, y_title: str,
-                   split_names: tuple[str, str]) -> tuple[dict, dict]:
-    """Train (dashed) and test (solid) accuracy of every network at each measurement (the page
-    says which line style is which)."""
+def accuracy_chart(runs: list[Run], names: list[str], x_title: str, y_title: str,
+                   split_names: tuple[str, str], upto: int | None = None) -> tuple[dict, dict]:
+    """Train (dashed) and test (solid) accuracy of every run at each measurement up to ``upto``
+    (the page says which line style is which)."""
     cols: dict[str, list] = {"iteration": [], "net": [], "accuracy": [], "split": []}
-    for split, history in zip(split_names, (race.train_acc, race.test_acc), strict=True):
-        for at, row in zip(race.eval_at, history, strict=True):
-            for name, acc in zip(names, row, strict=True):
-                if np.isfinite(acc):
+    for split, which in zip(split_names, ("train_acc", "test_acc"), strict=True):
+        for name, run in zip(names, runs, strict=True):
+            for at, acc in zip(run.eval_at, getattr(run, which), strict=False):  # read while it may grow
+                if np.isfinite(acc) and (upto is None or at <= upto):
                     cols["iteration"].append(at)
                     cols["net"].append(name)
                     cols["accuracy"].append(acc)
                     cols["split"].append(split)
     spec = {"height": 380, "mark": {"type": "line", "point": True, "strokeWidth": 2},
-            "encoding": {"x": _x(race, x_title),
+            "encoding": {"x": _x(runs[0].key.iterations, x_title),
                          "y": {"field": "accuracy", "type": "quantitative", "title": y_title,
                                "scale": {"zero": False}, "axis": {"format": ".0%"}},
                          "color": _colour(names, legend=False),  # the loss chart beside it has the legend
@@ -94,13 +96,13 @@ def accuracy_chart(race: Race, names: list[str], x_title: str, y_title: str,
 def sweep_chart(runs: list, sizes: tuple[int, ...], rule_names: tuple[str, str], split_names: tuple[str, str],
                 x_title: str, y_title: str) -> tuple[dict, dict]:
     """Accuracy after training against batch size (log axis): colour for the learning-rate rule
-    (fixed, scaled), dashes for the split (train, validation). ``runs`` are finished SweepRuns."""
+    (fixed, scaled), dashes for the split (train, validation). ``runs`` are (SweepRun, finished Run) pairs."""
     cols: dict[str, list] = {"batch": [], "rule": [], "split": [], "accuracy": []}
-    for r in runs:
-        for split, acc in zip(split_names, r.race.final[0], strict=True):
+    for plan, run in runs:
+        for split, acc in zip(split_names, run.final, strict=True):
             if np.isfinite(acc):
-                cols["batch"].append(r.batch)
-                cols["rule"].append(rule_names[r.scaled])
+                cols["batch"].append(plan.batch)
+                cols["rule"].append(rule_names[plan.scaled])
                 cols["split"].append(split)
                 cols["accuracy"].append(acc)
     spec = {"height": 340, "mark": {"type": "line", "point": {"size": 60}, "strokeWidth": 2.5},

@@ -10,15 +10,11 @@ from optviz.layers import ACTIVATIONS
 from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
 from optviz.text import EXPERIMENT_FORMULAS
+from ui import shared
 from ui.common import page_header, tr
 from ui.datasets import require_mnist
-from ui.slots import TRAINING
-from ui.work import session_id, take_turn
 
 P = "mnist_"
-CHUNK = 0.3  # seconds of training per live update (the page adds about 15-25 ms to each)
-WAIT = 1.0  # longest wait for a slot within one live update (a freed slot wakes the next in line at once)
-RUN_EVERY = 0.05  # seconds from the end of one live update to the next request while running
 N_TRAIN = (300, 1000, 2000, 5000, 10000, 20000)
 BATCHES = (1, 2, 4, 8, 16, 32, 64, 100, 128, 256, 512, 1024)
 ITERATIONS = (100, 200, 300, 400, 500, 900, 1000, 2000, 3000, 5000, 10000)
@@ -38,23 +34,34 @@ def apply_experiment(exp: str, first_visit: bool) -> None:
     ss[P + "applied"] = exp
 
 
-def start(config: train.RaceConfig, n_available: int) -> None:
-    ss[P + "race"] = train.new_race(config, n_available)
+def start(config: train.RaceConfig, data) -> None:
+    """Watch the class's runs of this race: those a classmate started are shared, not repeated."""
+    keys = config.keys(data)
+    for key in keys:
+        shared.run(key, data)
+    ss[P + "config"], ss[P + "keys"], ss[P + "upto"] = config, keys, None
     ss[P + "running"] = True
 
 
 def pause() -> None:
+    """Freeze this student's view; the runs stop too unless classmates are watching them."""
     ss[P + "running"] = False
-    TRAINING.forget(session_id())
+    ss[P + "upto"] = min(r.t for r in runs())
+    shared.leave(ss[P + "keys"])
 
 
 def resume() -> None:
-    ss[P + "running"] = True
+    ss[P + "running"], ss[P + "upto"] = True, None
 
 
 def reset() -> None:
     pause()
-    ss[P + "race"] = None
+    ss[P + "keys"] = None
+
+
+def runs() -> list[train.Run]:
+    """The runs of this student's race (a run the store let go is started again)."""
+    return [shared.run(k, data) for k in ss[P + "keys"]]
 
 
 def table(nets: tuple[train.NetConfig, ...]) -> list[train.NetConfig]:
@@ -79,72 +86,83 @@ def table(nets: tuple[train.NetConfig, ...]) -> list[train.NetConfig]:
     return [train.net_from_row(row) for row in edited[:6]]
 
 
-def names(race: train.Race) -> list[str]:
-    out = train.labels(race.config.nets)
+def names(race: list[train.Run]) -> list[str]:
+    out = train.labels(tuple(r.key.net for r in race))
     return [f"{n} ✗ {tr('mnist.diverged', at=r.diverged_at)}" if r.diverged_at is not None else n
-            for n, r in zip(out, race.runners, strict=True)]
+            for n, r in zip(out, race, strict=True)]
 
 
-def status(race: train.Race, place: int, busy: tuple[int, int]) -> None:
+def status(race: list[train.Run]) -> None:
+    key = race[0].key
+    t = min(r.t for r in race) if ss[P + "upto"] is None else ss[P + "upto"]
     cols = st.columns(4)
-    cols[0].metric(tr("mnist.iteration"), f"{race.t:,} / {race.config.iterations:,}")
-    cols[1].metric(tr("mnist.epoch"), f"{race.t * race.batch / len(race.train_idx):.1f}")
-    cols[2].metric(tr("mnist.speed"), f"{race.iterations_per_second:,.0f} it/s")
-    active, waiting = busy
-    cols[3].metric(tr("mnist.class"), f"{active} / {waiting}", help=tr("mnist.class_help"))
-    if place:
-        st.info(tr("mnist.waiting", place=place), icon="⏳")
+    cols[0].metric(tr("mnist.iteration"), f"{t:,} / {key.iterations:,}")
+    cols[1].metric(tr("mnist.epoch"), f"{t * key.batch / key.n_train:.1f}")
+    if all(r.done for r in race):
+        left = tr("mnist.eta_done")
+    elif not ss.get(P + "running"):
+        left = tr("mnist.eta_paused")
+    else:
+        eta = shared.eta(ss[P + "keys"])
+        left = tr("mnist.eta_unknown") if eta is None else tr("mnist.eta", s=eta)
+    cols[2].metric(tr("mnist.left"), left, help=tr("mnist.left_help"))
+    watching = shared.watchers(ss[P + "keys"])
+    me = shared.session_id()
+    cols[3].metric(tr("mnist.watching"), len(set().union(*watching) | {me}), help=tr("mnist.watching_help"))
+    shared_runs = sum(1 for w in watching if w - {me})
+    busy = shared.busy()
+    st.caption(tr("mnist.sharing", shared=shared_runs, n=len(race), runs=busy.tasks, students=busy.sessions))
 
 
-def charts(race: train.Race) -> None:
-    labels = names(race)
+def charts(race: list[train.Run]) -> None:
+    labels, upto = names(race), ss[P + "upto"]
     left, right = st.columns(2)
     with left:
-        st.vega_lite_chart(*vega.loss_chart(race, labels, tr("mnist.iteration"), tr("mnist.loss_axis")),
+        st.vega_lite_chart(*vega.loss_chart(race, labels, tr("mnist.iteration"), tr("mnist.loss_axis"), upto),
                            width="stretch", key=P + "loss_chart")
     with right:
         st.vega_lite_chart(*vega.accuracy_chart(race, labels, tr("mnist.iteration"), tr("mnist.acc_axis"),
-                                                (tr("mnist.train"), tr("mnist.test"))),
+                                                (tr("mnist.train"), tr("mnist.test")), upto),
                            width="stretch", key=P + "acc_chart")
         st.caption(tr("mnist.acc_split"))
 
 
-@st.fragment(run_every=RUN_EVERY if ss.get(P + "running") else None)
-def live(data) -> None:
-    """Advance one chunk (when this session's turn comes) and redraw; reruns on its own timer."""
-    race = ss.get(P + "race")
-    if race is None:
+@st.fragment(run_every=shared.RUN_EVERY if ss.get(P + "running") else None)
+def live() -> None:
+    """Take a turn at the class's training (when the slot frees) and redraw; reruns on its own timer."""
+    if not ss.get(P + "keys"):
         st.info(tr("mnist.press_start"), icon="▶️")
         return
-    place, busy = 0, TRAINING.busy
     if ss.get(P + "running"):
-        place, busy = take_turn(lambda: race.advance(data.x_train, data.y_train, data.x_test, data.y_test, CHUNK), WAIT)
-        if race.done:
-            pause()
+        shared.drive(ss[P + "keys"])
+        if all(r.done for r in runs()):
+            ss[P + "running"] = False
+            shared.leave(ss[P + "keys"])
             st.rerun()  # the whole page: buttons and results change
-    status(race, place, busy)
+    race = runs()
+    status(race)
     charts(race)
 
 
-def results(race: train.Race, data) -> None:
+def results(race: list[train.Run]) -> None:
     st.subheader(tr("mnist.results"))
-    labels = train.labels(race.config.nets)
-    window = vega.smoothing_window(race.config.iterations)
+    labels = train.labels(tuple(r.key.net for r in race))
+    window = vega.smoothing_window(race[0].key.iterations)
     pct = lambda v: "–" if np.isnan(v) else f"{v:.1%}"
     st.dataframe({
         tr("mnist.net"): labels,
-        tr("mnist.final_loss"): ["–" if r.diverged_at is not None else f"{train.smooth(row, window)[race.t - 1]:.4f}"
-                                 for r, row in zip(race.runners, race.losses, strict=True)],
-        tr("mnist.train_acc"): [pct(a) for a, _ in race.final],
-        tr("mnist.test_acc"): [pct(b) for _, b in race.final],
-        tr("mnist.time"): [f"{r.seconds:.1f} s" for r in race.runners],
-        tr("mnist.step_time"): [f"{1e3 * r.seconds / max(1, race.t):.2f} ms" for r in race.runners],
+        tr("mnist.final_loss"): ["–" if r.diverged_at is not None else f"{train.smooth(r.losses, window)[-1]:.4f}"
+                                 for r in race],
+        tr("mnist.train_acc"): [pct(r.final[0]) for r in race],
+        tr("mnist.test_acc"): [pct(r.final[1]) for r in race],
+        tr("mnist.time"): [f"{r.seconds:.1f} s" for r in race],
+        tr("mnist.step_time"): [f"{1e3 * r.seconds / max(1, r.t):.2f} ms" for r in race],
     }, hide_index=True)
     st.subheader(tr("mnist.digits"))
     st.caption(tr("mnist.digits_caption"))
-    n = race.test_pred.shape[1]
-    rows = digits.prediction_rows(data.x_test[:n], data.y_test[:n], race.test_pred, labels,
-                                  [r.diverged_at is None for r in race.runners], tr("mnist.truth"))
+    n = len(race[0].test_pred)
+    rows = digits.prediction_rows(data.x_test[:n], data.y_test[:n], np.stack([r.test_pred for r in race]), labels,
+                                  [r.diverged_at is None for r in race], tr("mnist.truth"))
     st.dataframe(rows, hide_index=True, row_height=64,
                  column_config={"digit": st.column_config.ImageColumn(tr("mnist.image"), width="small")})
 
@@ -180,35 +198,36 @@ with st.sidebar:
     seed = st.number_input(tr("common.seed"), 0, 9999, 0, key=P + "seed", bind="query-params")
 
 buttons_box, live_box = st.container(), st.container()
-race = ss.get(P + "race")
-with st.expander(tr("mnist.contestants", n=len(ss[P + "nets"])), expanded=race is None):
+started = bool(ss.get(P + "keys"))
+with st.expander(tr("mnist.contestants", n=len(ss[P + "nets"])), expanded=not started):
     st.caption(tr("mnist.table_help"))
     nets = table(ss[P + "nets"])
 config = train.RaceConfig(tuple(nets), hidden, n_train, batch, iterations, int(seed)) if nets else None
 too_big = config is not None and config.parameters > train.MAX_RACE_PARAMS
 
+finished = started and all(r.done for r in runs())
 with buttons_box:
     buttons = st.columns([1, 1, 6])
-    if race is None:
+    if not started:
         buttons[0].button(tr("mnist.start"), type="primary", key=P + "start", on_click=start,
-                          args=(config, len(data.x_train)), disabled=config is None or too_big, width="stretch")
+                          args=(config, data), disabled=config is None or too_big, width="stretch")
     elif ss.get(P + "running"):
         buttons[0].button(tr("mnist.pause"), key=P + "pause", on_click=pause, width="stretch")
     else:
-        if not race.done:
+        if not finished:
             buttons[0].button(tr("mnist.resume"), type="primary", key=P + "resume", on_click=resume, width="stretch")
-        buttons[0 if race.done else 1].button(tr("mnist.reset"), key=P + "reset", on_click=reset, width="stretch")
+        buttons[0 if finished else 1].button(tr("mnist.reset"), key=P + "reset", on_click=reset, width="stretch")
     if config is None:
         st.warning(tr("mnist.no_nets"), icon="⚠️")
     elif too_big:
         st.warning(tr("mnist.too_big", n=config.parameters, limit=train.MAX_RACE_PARAMS), icon="⚠️")
-    elif race is not None and race.config != config:
+    elif started and ss[P + "config"] != config:
         st.info(tr("mnist.changed"), icon="🔁")
 
 with live_box:
-    live(data)
-    if race is not None and race.done:
-        results(race, data)
+    live()
+    if finished:
+        results(runs())
 
 with st.expander(tr("common.explain"), expanded=True):
     st.write(tr(f"mnist.explain.{exp}"))

@@ -12,6 +12,16 @@ if str(ROOT) not in sys.path:  # lets tests import optviz and ui without install
     sys.path.insert(0, str(ROOT))
 
 
+@pytest.fixture(autouse=True)
+def fresh_store(monkeypatch):
+    """Each test starts with an empty class store (the process-wide one pages share)."""
+    from optviz.store import Store
+    from ui import shared
+
+    monkeypatch.setattr(shared, "STORE", Store(shared.BUDGET))
+    return shared
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(0)
@@ -20,12 +30,14 @@ def rng() -> np.random.Generator:
 @pytest.fixture(scope="session")
 def toy_digits():
     """A small learnable stand-in for MNIST: 784 features, 10 classes (class centres plus noise);
-    (x_train, y_train, x_test, y_test) with 500 and 100 examples."""
+    an ``optviz.data.Mnist`` with 500 training and 100 test examples."""
+    from optviz.data import Mnist
+
     rng = np.random.default_rng(5)
     centres = rng.normal(0, 1, (10, 784)).astype(np.float32)
     y = rng.integers(0, 10, 600).astype(np.uint8)
     x = (centres[y] + rng.normal(0, 2, (600, 784))).astype(np.float32)
-    return x[:500], y[:500], x[500:], y[500:]
+    return Mnist(x[:500], y[:500], x[500:], y[500:], "toy", "toy-digits")
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

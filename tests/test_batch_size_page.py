@@ -10,6 +10,7 @@ import pytest
 from apptest import open_page
 
 from optviz import data
+from ui import shared
 
 pytestmark = pytest.mark.skipif(not os.environ.get(data.ENV_DIR), reason="needs OPTVIZ_MNIST_DIR")
 TABS = {"time": "⏱ Time per update", "noise": "〰 Gradient noise", "surface": "🗺 One surface per batch",
@@ -24,22 +25,40 @@ def page_at(tab: str):
     return at
 
 
-def test_timing_sweep_measures_every_size_up_to_the_training_set():
+def until_done(at, flag: str, runs: int = 300) -> None:
+    """Rerun (as the live fragment's timer would) until the job this page watches is done."""
+    for _ in range(runs):
+        if not at.session_state[flag]:
+            break
+        at.run(timeout=60)
+    assert not at.session_state[flag], f"{flag} still running after {runs} reruns"
+
+
+def test_timing_sweep_measures_every_size_and_the_class_shares_it_for_a_while():
     at = page_at("time")
     assert not at.get("plotly_chart")  # nothing measured until asked
     at.button(key="bs_time_go").click().run(timeout=60)
-    timing = at.session_state["bs_timing"]
-    assert len(timing["times"]) == len(timing["sizes"]) and timing["sizes"][-1] == timing["n"]
+    assert at.get("progress") and not at.exception  # a bar while it measures
+    until_done(at, "bs_time_on")
     fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert len(fig["data"]) == 4  # measured and one-at-a-time lines in both panels
+    assert len(fig["data"][0]["x"]["bdata"] if isinstance(fig["data"][0]["x"], dict) else fig["data"][0]["x"]) > 0
     assert "only" in at.info[0].value and not at.exception
+    classmate = page_at("time")
+    assert classmate.get("plotly_chart") and "Computed" in classmate.caption[-1].value  # shown at once
+    assert classmate.button(key="bs_time_go").label.endswith("Measure again")
 
 
-def test_gradient_noise_shows_the_one_over_b_slope():
+def test_gradient_noise_is_computed_on_request_and_shows_the_one_over_b_slope():
     at = page_at("noise")
+    assert not at.get("plotly_chart")  # opening the tab starts nothing
+    at.button(key="bs_noise_go").click().run(timeout=60)
+    until_done(at, "bs_noise_on")
     slope = float(re.search(r"slope (-?[\d.]+)", at.info[0].value).group(1))
     assert -1.2 < slope < -0.8
     at.segmented_control(key="bs_noise_state").set_value("trained").run(timeout=60)
+    at.button(key="bs_noise_go").click().run(timeout=60)
+    until_done(at, "bs_noise_on")
     slope = float(re.search(r"slope (-?[\d.]+)", at.info[0].value).group(1))
     assert -1.2 < slope < -0.8 and not at.exception
 
@@ -53,19 +72,16 @@ def test_surface_section_draws_paths_for_three_batch_sizes():
     assert list(at.dataframe[0].value.iloc[:, 0]) == [1, 50, 200] and not at.exception
 
 
-def test_accuracy_sweep_runs_in_chunks_and_stops():
+def sweep_runs(at) -> list:
+    return [shared.STORE.peek(r.key) for r in at.session_state["bs_sweep"]]
+
+
+def test_accuracy_sweep_trains_shared_runs_and_stops():
     at = page_at("sweep")
     at.select_slider(key="bs_sweep_ep").set_value(1).run()
     at.button(key="bs_sweep_go").click().run()
-    progress = []
-    for _ in range(30):
-        sweep = at.session_state["bs_sweep"]
-        progress.append(len(sweep.finished))
-        if sweep.done:
-            break
-        at.run()
-    at.run()
-    assert progress == sorted(progress) and at.session_state["bs_sweep"].done
+    assert len({id(r) for r in sweep_runs(at)}) == 9  # at batch 8 both rules are one run
+    until_done(at, "bs_sweep_on", 60)
     rows = at.dataframe[0].value
     assert len(rows) == 10 and not at.exception
     fixed = rows[rows.iloc[:, 1] == "fixed learning rate"]
@@ -73,18 +89,29 @@ def test_accuracy_sweep_runs_in_chunks_and_stops():
     assert accs[0] > accs[-1]  # same epochs, fewer updates: the largest batch trains worst
 
 
-def test_stop_leaves_a_partial_sweep():
+def test_stop_leaves_a_partial_sweep_that_no_longer_advances():
     at = page_at("sweep")
     at.button(key="bs_sweep_go").click().run()
     at.button(key="bs_sweep_stop").click().run()
-    sweep = at.session_state["bs_sweep"]
-    assert not sweep.done and not at.session_state["bs_sweeping"]
+    before = [r.t for r in sweep_runs(at)]
+    assert not all(r.done for r in sweep_runs(at)) and not at.session_state["bs_sweep_on"]
     at.run()
-    assert at.session_state["bs_sweep"].current == sweep.current and not at.exception
+    assert [r.t for r in sweep_runs(at)] == before and not at.exception
 
 
-def test_flat_minimum_of_the_small_batch_is_wider():
+def test_sharp_vs_flat_streams_the_small_batch_side_first_and_ends_wider():
     at = page_at("flat")
+    assert not at.get("plotly_chart")  # opening the tab starts nothing
+    at.button(key="bs_flat_go").click().run(timeout=60)
+    first_figure = None
+    for _ in range(300):
+        if not at.session_state["bs_flat_on"]:
+            break
+        at.run(timeout=60)
+        if first_figure is None and at.get("plotly_chart"):
+            first_figure = json.loads(at.get("plotly_chart")[0].proto.spec)
+            assert len(at.get("progress")) == 5  # one bar per phase while it works
+    assert first_figure is not None and len(first_figure["data"]) < 6  # part of it, before the end
     table = at.dataframe[0].value
     small, large = (float(v) for v in table.iloc[:, 3])
     assert small > large
@@ -108,14 +135,9 @@ def test_a_diverging_sweep_run_is_named_not_shown_as_nan(monkeypatch):
     at.select_slider(key="bs_sweep_lr").set_value(0.1).run()
     at.select_slider(key="bs_sweep_ep").set_value(1).run()
     at.button(key="bs_sweep_go").click().run()
-    for _ in range(20):
-        at.run()
-    sweep = at.session_state["bs_sweep"]
-    assert sweep.done
-    for run in sweep.runs:  # force the largest scaled run to have blown up, as a big rate can
-        if run.scaled and run.batch == 2048:
-            run.race.runners[0].diverged_at = 3
-            run.race.final[0] = (float("nan"), float("nan"))
+    until_done(at, "bs_sweep_on", 40)
+    largest = sweep_runs(at)[-1]  # force the largest scaled run to have blown up, as a big rate can
+    largest.diverged_at, largest.final = 3, (float("nan"), float("nan"))
     at.run()
     cells = at.dataframe[0].value.astype(str).values.ravel()
     assert "diverged at 3" in cells and not any("nan" in c for c in cells) and not at.exception

@@ -104,11 +104,50 @@ def test_basin_width_of_a_parabola():
 
 
 def test_accuracy_sweep_scales_the_rate_and_trains_equal_epochs(toy_digits):
-    x, y = toy_digits[:2]
-    sweep = bt.accuracy_sweep([4, 16], 400, 2, 0.01, (16,), 0, len(x))
-    assert [(r.batch, r.scaled, r.lr) for r in sweep.runs] == [(4, False, 0.01), (4, True, 0.01),
-                                                              (16, False, 0.01), (16, True, 0.04)]
-    assert [r.race.config.iterations for r in sweep.runs] == [200, 200, 50, 50]
-    while not sweep.done:
-        sweep.advance(x, y, x, y, 0.05)
-    assert len(sweep.finished) == 4 and all(r.race.final for r in sweep.finished)
+    plan = bt.accuracy_sweep([4, 16], 400, 2, 0.01, (16,), 0, toy_digits)
+    assert [(r.batch, r.scaled, r.lr) for r in plan] == [(4, False, 0.01), (4, True, 0.01),
+                                                         (16, False, 0.01), (16, True, 0.04)]
+    assert [r.key.iterations for r in plan] == [200, 200, 50, 50]
+    assert plan[0].key == plan[1].key  # at the smallest batch both rules are one run
+    assert {r.key.n_train for r in plan} == {400} and {r.key.data for r in plan} == {"toy-digits"}
+
+
+def steps_of(gen):
+    """Every Step a generator yields, and its result."""
+    steps = []
+    while True:
+        try:
+            steps.append(next(gen))
+        except StopIteration as stop:
+            return steps, stop.value
+
+
+def test_noise_steps_report_each_phase_in_order_and_end_with_the_noise(toy_digits):
+    steps, nz = steps_of(bt.noise_steps(toy_digits, 300, True, 5, 0))
+    phases = [s.phase for s in steps]
+    assert phases == sorted(phases) and set(phases) == {0, 1, 2}
+    assert all(0 < s.done <= s.total for s in steps)
+    assert steps[-1][1:3] == (len(nz.sizes), len(nz.sizes)) and nz.sizes[0] == 1 and max(nz.sizes) < 300
+    again = bt.noise_experiment(toy_digits, 300, True, 5, 0)
+    assert np.array_equal(nz.variance, again.variance)
+    untrained = bt.noise_experiment(toy_digits, 300, False, 5, 0)
+    assert not np.array_equal(nz.variance, untrained.variance)  # one epoch of training changed the network
+
+
+def test_landscape_shows_the_small_batch_side_first_and_the_line_last(toy_digits):
+    steps, land = steps_of(bt.landscape_steps(toy_digits, 50, 250, 500))
+    first = next(s.partial for s in steps if s.partial is not None)
+    # Checked after the job ended: a partial result a page holds does not change under it.
+    assert set(first.around) == {("small", "train")} and not first.line and "large" not in first.accuracy
+    assert set(land.around) == {(w, s) for w in ("small", "large") for s in ("train", "test")}
+    assert set(land.line) == {"train", "test"} and len(land.line["train"]) == len(land.alphas)
+    assert [s.phase for s in steps] == sorted(s.phase for s in steps) and steps[-1].phase == 4
+    assert first.around[("small", "train")].min() > 0
+    small_train, _ = land.accuracy["small"]
+    assert small_train > 0.9  # 20 epochs fit the toy digits
+
+
+def test_timing_steps_measure_every_size_in_turn(toy_digits):
+    steps, times = steps_of(bt.timing_steps(toy_digits, (8,), [1, 10, 100]))
+    assert [len(s.partial) for s in steps] == [1, 2, 3] and len(times) == 3
+    assert all(len(t) >= 3 and (t > 0).all() for t in times)

@@ -11,7 +11,7 @@ from apptest import open_page
 from optviz import data
 from optviz.presets import MNIST_PRESETS
 from optviz.train import NetConfig
-from ui import datasets
+from ui import datasets, shared
 
 pytestmark = pytest.mark.skipif(not os.environ.get(data.ENV_DIR), reason="needs OPTVIZ_MNIST_DIR")
 
@@ -21,28 +21,38 @@ def chart_names(at) -> list[str]:
     return spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
 
 
+def race(at) -> list:
+    """The class's runs this student's page shows."""
+    return [shared.STORE.peek(k) for k in at.session_state["mnist_keys"]]
+
+
+def shown_iteration(at) -> int:
+    return int(at.metric[0].value.split("/")[0].replace(",", ""))
+
+
 def test_start_runs_chunks_then_pause_resume_and_reset():
     at = open_page("mnist")
     assert at.segmented_control(key="mnist_exp").value == "optimizers"
     at.button(key="mnist_start").click().run()
-    seen = [at.session_state["mnist_race"].t]
+    seen = [race(at)[0].t]
     for _ in range(3):
         at.run()
-        seen.append(at.session_state["mnist_race"].t)
+        seen.append(race(at)[0].t)
     assert not at.exception
     assert seen == sorted(seen) and seen[-1] > seen[0] > 0  # every chunk trains
+    assert len({r.t for r in race(at)}) == 1  # the six runs move level
     assert len(at.get("vega_lite_chart")) == 2
     assert chart_names(at) == ["SGD · lr 0.01", "Momentum · lr 0.01", "Nesterov · lr 0.01", "AdaGrad · lr 0.01",
                                "RMSProp · lr 0.001", "Adam · lr 0.001"]
     at.button(key="mnist_pause").click().run()
-    paused = at.session_state["mnist_race"].t
+    paused = race(at)[0].t
     at.run()
-    assert at.session_state["mnist_race"].t == paused  # a paused race stays put
+    assert race(at)[0].t == paused and shown_iteration(at) == paused  # nobody else watches: it stays put
     at.button(key="mnist_resume").click().run()
-    assert at.session_state["mnist_race"].t > paused
+    assert race(at)[0].t > paused
     at.button(key="mnist_pause").click().run()
     at.button(key="mnist_reset").click().run()
-    assert at.session_state["mnist_race"] is None and at.button(key="mnist_start")
+    assert not at.session_state["mnist_keys"] and at.button(key="mnist_start")
     assert not at.exception
 
 
@@ -65,23 +75,77 @@ def test_a_link_opens_the_experiment_it_names():
     assert at.select_slider(key="mnist_iterations").value == 300  # the link wins over the preset
 
 
+def finish(at, runs: int = 60) -> None:
+    for _ in range(runs):
+        if not at.session_state["mnist_running"]:
+            break
+        at.run()
+    at.run()
+
+
 def test_a_finished_race_shows_results_and_digits():
     at = open_page("mnist")
     at.segmented_control(key="mnist_exp").set_value("overfit").run()
     at.select_slider(key="mnist_iterations").set_value(100).run()
     at.button(key="mnist_start").click().run()
-    for _ in range(40):
-        if at.session_state["mnist_race"].done:
-            break
-        at.run()
-    at.run()
-    assert at.session_state["mnist_race"].done and not at.session_state["mnist_running"]
+    finish(at)
+    assert all(r.done for r in race(at)) and not at.session_state["mnist_running"]
     results, shown = at.dataframe[0].value, at.dataframe[1].value
     assert list(results.iloc[:, 0]) == ["SGD", "L2 λ 0.1", "dropout 0.2"]
     assert all(s.endswith("%") for s in results.iloc[:, 3])
     assert len(shown) == 12 and str(shown.iloc[0, 0]).startswith("data:image/png;base64,")
     assert any("✗" in str(v) for v in shown.iloc[0, 2:])  # the first digit fooled some network
     assert at.button(key="mnist_reset") and not at.exception
+    assert all(r.params is None for r in race(at))  # finished runs keep their results, not their weights
+
+
+def test_a_classmates_finished_race_is_served_not_trained_again():
+    first = open_page("mnist")
+    first.segmented_control(key="mnist_exp").set_value("overfit").run()
+    first.select_slider(key="mnist_iterations").set_value(100).run()
+    first.button(key="mnist_start").click().run()
+    finish(first)
+    done = race(first)
+    seconds = [r.seconds for r in done]
+    second = open_page("mnist", mnist_exp="Overfitting", mnist_iterations="100")
+    second.button(key="mnist_start").click().run()
+    second.run()
+    assert all(a is b for a, b in zip(race(second), done, strict=True))
+    assert [r.seconds for r in race(second)] == seconds  # not one more step computed
+    assert not second.session_state["mnist_running"] and second.dataframe[0].value.equals(first.dataframe[0].value)
+    assert not second.exception
+
+
+def test_a_student_who_changes_one_row_shares_the_other_runs_and_sees_the_class():
+    first = open_page("mnist")
+    first.button(key="mnist_start").click().run()
+    second = open_page("mnist")
+    nets = list(second.session_state["mnist_nets"])
+    nets[5] = NetConfig("Adam", 0.003)
+    second.session_state["mnist_nets"] = tuple(nets)
+    second.session_state["mnist_table"] += 1
+    second.run()
+    second.button(key="mnist_start").click().run()
+    mine, theirs = race(second), race(first)
+    assert [a is b for a, b in zip(mine, theirs, strict=True)] == [True] * 5 + [False]
+    first.run()
+    second.run()
+    assert second.metric[3].value == "2"  # two students watch this race
+    assert "5 of your 6 networks" in second.caption[0].value or any("5 of your 6" in c.value for c in second.caption)
+    assert not second.exception
+
+
+def test_pausing_freezes_my_view_while_a_classmate_keeps_the_run_going():
+    first, second = open_page("mnist"), open_page("mnist")
+    first.button(key="mnist_start").click().run()
+    second.button(key="mnist_start").click().run()
+    second.button(key="mnist_pause").click().run()
+    frozen = shown_iteration(second)
+    for _ in range(3):
+        first.run()
+    second.run()
+    assert race(second)[0].t > frozen and shown_iteration(second) == frozen
+    assert second.metric[2].value == "paused" and not second.exception
 
 
 def test_a_diverging_network_is_labelled_and_the_race_goes_on():
@@ -90,7 +154,7 @@ def test_a_diverging_network_is_labelled_and_the_race_goes_on():
     at.run()
     at.button(key="mnist_start").click().run()
     at.run()
-    bad, good = at.session_state["mnist_race"].runners
+    bad, good = race(at)
     assert bad.diverged_at is not None and good.diverged_at is None
     assert "diverged at" in chart_names(at)[0] and "diverged" not in chart_names(at)[1]
     assert not at.exception
@@ -101,7 +165,7 @@ def test_changing_settings_mid_run_asks_for_reset_and_bad_sizes_warn():
     at.button(key="mnist_start").click().run()
     at.select_slider(key="mnist_batch").set_value(32).run()
     assert any("Reset" in i.value for i in at.info)
-    assert at.session_state["mnist_race"].config.batch == 128  # the run keeps its own settings
+    assert race(at)[0].key.batch == 128  # the run keeps its own settings
     at.text_input(key="mnist_hidden").input("100,,abc").run()
     assert any("separated by commas" in w.value for w in at.warning)
     at.text_input(key="mnist_hidden").input("5000").run()
@@ -125,21 +189,6 @@ def test_without_data_the_page_says_how_to_fix_it(tmp_path, monkeypatch):
         datasets._last_failure.clear()
 
 
-def test_a_student_waits_in_line_while_a_classmate_trains():
-    from ui.slots import TRAINING
-
-    at = open_page("mnist")
-    assert TRAINING.enter("classmate-1") == 0
-    try:
-        at.button(key="mnist_start").click().run()
-        assert at.session_state["mnist_race"].t == 0  # no slot, no training
-        assert any("number 1 in line" in i.value for i in at.info)
-    finally:
-        TRAINING.forget("classmate-1")
-    at.run()
-    assert at.session_state["mnist_race"].t > 0 and not at.exception
-
-
 def test_a_malformed_link_falls_back_to_the_experiments_values():
     at = open_page("mnist", mnist_batch="abc", mnist_iterations="-5", mnist_exp="nonsense", mnist_hidden="9" * 9,
                    mnist_seed="1e99")
@@ -147,9 +196,7 @@ def test_a_malformed_link_falls_back_to_the_experiments_values():
     assert at.select_slider(key="mnist_batch").value == 128 and at.select_slider(key="mnist_iterations").value == 2000
     assert any("separated by commas" in w.value for w in at.warning)  # the bad sizes are named, not used
     at.button(key="mnist_start").click().run()
-    assert at.session_state["mnist_race"].config.hidden == (100, 100, 100, 100) and not at.exception
-
-
+    assert race(at)[0].key.hidden == (100, 100, 100, 100) and not at.exception
 def test_first_use_downloads_with_a_progress_bar_then_trains(tmp_path, monkeypatch, mirror):
     """A school's own mirror (a local server here) stands in for the public ones."""
     import hashlib
@@ -178,7 +225,7 @@ def test_first_use_downloads_with_a_progress_bar_then_trains(tmp_path, monkeypat
         assert {name for name, _, _ in reports} == {name for name, _ in files.values()}  # the bar moved for each file
         assert all(done <= total for _, done, total in reports)
         at.button(key="mnist_start").click().run()
-        assert at.session_state["mnist_race"].t > 0 and not at.exception
+        assert race(at)[0].t > 0 and not at.exception
     finally:
         datasets._load.clear()
 

@@ -1,4 +1,4 @@
-"""Lockstep training: fairness, repeatability, divergence, L2 decay, and the book's MNIST lessons."""
+"""Training runs: repeatability, shared batches, divergence, L2 decay, and the book's MNIST lessons."""
 
 import math
 import os
@@ -10,11 +10,13 @@ from optviz import data, layers, train
 from optviz.train import NetConfig, RaceConfig
 
 
-def run(config: RaceConfig, arrays, chunk: float = 10.0) -> train.Race:
-    race = train.new_race(config, len(arrays[0]))
-    while not race.done:
-        race.advance(*arrays, chunk)
-    return race
+def race(config: RaceConfig, dataset, chunk: float = 10.0) -> list[train.Run]:
+    """Every network of ``config`` trained to the end, each as its own run."""
+    runs = [train.Run(key, dataset) for key in config.keys(dataset)]
+    for r in runs:
+        while not r.done:
+            r.advance(chunk)
+    return runs
 
 
 SMALL = dict(hidden=(20, 20), batch=32, iterations=60, evals=3)
@@ -22,37 +24,50 @@ SMALL = dict(hidden=(20, 20), batch=32, iterations=60, evals=3)
 
 def test_seeded_runs_repeat_whatever_the_chunking(toy_digits):
     cfg = RaceConfig((NetConfig("Adam", 0.001, dropout=0.3), NetConfig("SGD", 0.1, batchnorm=True)), seed=3, **SMALL)
-    one = run(cfg, toy_digits, chunk=10.0)
-    many = train.new_race(cfg, len(toy_digits[0]))
-    while not many.done:
-        many.advance(*toy_digits, 0.0)  # one iteration per chunk
-    assert np.array_equal(one.losses, many.losses)
-    assert one.train_acc == many.train_acc and one.final == many.final
-    other = run(RaceConfig(cfg.nets, seed=4, **SMALL), toy_digits)
-    assert not np.array_equal(one.losses, other.losses)
+    one = race(cfg, toy_digits, chunk=10.0)
+    many = [train.Run(key, toy_digits) for key in cfg.keys(toy_digits)]
+    while not many[0].done:
+        many[0].advance(0.0, tuple(many[1:]))  # one iteration per chunk, both networks together
+    for a, b in zip(one, many, strict=True):
+        assert np.array_equal(a.losses, b.losses)
+        assert a.train_acc == b.train_acc and a.final == b.final and np.array_equal(a.test_pred, b.test_pred)
+    other = race(RaceConfig(cfg.nets, seed=4, **SMALL), toy_digits)
+    assert not np.array_equal(one[0].losses, other[0].losses)
+
+
+def test_a_run_is_the_same_alone_or_in_a_race(toy_digits):
+    """A contestant's numbers do not depend on the others in its race or on its place there."""
+    adam = NetConfig("Adam", 0.001, dropout=0.2)
+    alone = race(RaceConfig((adam,), **SMALL), toy_digits)[0]
+    third = race(RaceConfig((NetConfig("SGD", 0.05), NetConfig("AdaGrad", 0.01), adam), **SMALL), toy_digits)[2]
+    assert alone.key == third.key
+    assert np.array_equal(alone.losses, third.losses) and alone.final == third.final
 
 
 def test_identical_networks_see_identical_batches(toy_digits):
-    race = run(RaceConfig((NetConfig("SGD", 0.05),) * 2, **SMALL), toy_digits)
-    assert np.array_equal(race.losses[0], race.losses[1])
-    assert np.isfinite(race.losses).all()
+    a, b = race(RaceConfig((NetConfig("SGD", 0.05),) * 2, **SMALL), toy_digits)
+    assert np.array_equal(a.losses, b.losses)
+    assert np.isfinite(a.losses).all()
 
 
 def test_batches_cover_each_epoch_without_replacement(toy_digits):
-    race = train.new_race(RaceConfig((NetConfig(),), n_train=100, batch=25, iterations=8), len(toy_digits[0]))
-    epochs = [np.concatenate([race._next_batch() for _ in range(4)]) for _ in range(2)]
+    key = RaceConfig((NetConfig(),), n_train=100, batch=30, iterations=8).keys(toy_digits)[0]
+    run = train.Run(key, toy_digits)
+    epochs = [np.concatenate([run.batch_indices(t) for t in range(3 * e, 3 * e + 3)]) for e in range(2)]
     for seen in epochs:
-        assert sorted(seen) == sorted(race.train_idx)
+        assert len(seen) == 90 and len(set(seen)) == 90 and set(seen) <= set(run.train_idx)  # the last 10 dropped
     assert not np.array_equal(epochs[0], epochs[1])  # reshuffled
+    other = train.Run(RaceConfig((NetConfig("SGD"),), n_train=100, batch=30, iterations=8).keys(toy_digits)[0],
+                      toy_digits)
+    assert all(np.array_equal(run.batch_indices(t), other.batch_indices(t)) for t in (5, 2, 7))  # any order
 
 
 def test_a_diverging_network_is_stopped_and_the_others_go_on(toy_digits):
-    race = run(RaceConfig((NetConfig("SGD", 10.0, init="1"), NetConfig("Adam", 0.001)), **SMALL), toy_digits)
-    bad, good = race.runners
-    assert bad.diverged_at is not None and bad.diverged_at < 60
-    assert not np.isfinite(race.losses[0, bad.diverged_at:]).any()  # nothing after the blow-up
-    assert np.isnan(race.final[0][1])
-    assert good.diverged_at is None and race.losses[1, -1] < race.losses[1, 0]
+    bad, good = race(RaceConfig((NetConfig("SGD", 10.0, init="1"), NetConfig("Adam", 0.001)), **SMALL), toy_digits)
+    assert bad.diverged_at is not None and bad.diverged_at < 60 and bad.done
+    assert not np.isfinite(bad.losses[bad.diverged_at:]).any()  # nothing after the blow-up
+    assert np.isnan(bad.final[1])
+    assert good.diverged_at is None and good.losses[-1] < good.losses[0]
 
 
 def test_weight_decay_step_matches_finite_differences_of_the_penalised_loss(toy_digits):
@@ -60,13 +75,12 @@ def test_weight_decay_step_matches_finite_differences_of_the_penalised_loss(toy_
     biases carry no penalty."""
     lam, lr = 0.3, 0.5
     net = NetConfig("SGD", lr, weight_decay=lam)
-    race = train.new_race(RaceConfig((net,), hidden=(3,), batch=4, iterations=1, seed=1), len(toy_digits[0]))
-    runner = race.runners[0]
-    mlp = runner.mlp
+    run = train.Run(RaceConfig((net,), hidden=(3,), batch=4, iterations=2, seed=1).keys(toy_digits)[0], toy_digits)
+    mlp = run.mlp
     rng = np.random.default_rng(0)
-    runner.params = (runner.params + rng.normal(0, 0.1, runner.params.shape)).astype(np.float32)  # nonzero biases
+    run.params = (run.params + rng.normal(0, 0.1, run.params.shape)).astype(np.float32)  # nonzero biases
     x, y = toy_digits[0][:4].astype(np.float64), toy_digits[1][:4]
-    p0 = runner.params.astype(np.float64)
+    p0 = run.params.astype(np.float64)
 
     def penalised(p):
         ce, _ = layers.softmax_cross_entropy(mlp.predict(p, x), y)
@@ -74,8 +88,8 @@ def test_weight_decay_step_matches_finite_differences_of_the_penalised_loss(toy_
 
     h = 1e-6
     numeric = np.array([(penalised(p0 + h * e) - penalised(p0 - h * e)) / (2 * h) for e in np.eye(len(p0))])
-    runner.step(x, y, 0)
-    np.testing.assert_allclose(runner.params, p0 - lr * numeric, atol=2e-5)
+    run._step(x, y)
+    np.testing.assert_allclose(run.params, p0 - lr * numeric, atol=2e-5)
 
 
 def test_smooth_is_a_trailing_mean_that_skips_nan():
@@ -85,12 +99,23 @@ def test_smooth_is_a_trailing_mean_that_skips_nan():
     np.testing.assert_allclose(out, expected)
 
 
-def test_a_finished_race_drops_optimizer_state_and_keeps_results(toy_digits):
-    race = run(RaceConfig((NetConfig("Adam", 0.003),), **SMALL), toy_digits)
-    assert race.runners[0].opt_state is None
-    assert race.eval_at[-1] == 60 and len(race.eval_at) == 3
-    train_acc, test_acc = race.final[0]
+def test_a_finished_run_keeps_its_results_and_compacts_to_them(toy_digits):
+    run = race(RaceConfig((NetConfig("Adam", 0.003),), **SMALL), toy_digits)[0]
+    assert run.opt_state is None
+    assert run.eval_at == [20, 40, 60] and len(run.test_acc) == 3
+    train_acc, test_acc = run.final
     assert train_acc > 0.9 and test_acc > 0.5  # the toy_digits problem is learnable
+    before = run.nbytes
+    run.compact()
+    assert run.params is None and run.nbytes < before / 5
+    assert len(run.test_pred) == 100 and run.final == (train_acc, test_acc)
+
+
+def test_run_keys_resolve_the_subset_and_name_the_data(toy_digits):
+    keys = RaceConfig((NetConfig(), NetConfig("SGD")), n_train=0, batch=1024).keys(toy_digits)
+    assert [k.n_train for k in keys] == [500, 500] and keys[0].batch == 500  # all of 500 images, batch capped
+    assert keys[0].data == "toy-digits" and keys[0] != keys[1]
+    assert keys[0] == RaceConfig((NetConfig(),), n_train=600, batch=500).keys(toy_digits)[0]  # same run, asked differently
 
 
 def test_bad_configurations_are_refused():
@@ -109,22 +134,20 @@ needs_mnist = pytest.mark.skipif(not os.environ.get(data.ENV_DIR), reason="needs
 
 @pytest.fixture(scope="module")
 def mnist():
-    return data.load()[:4]
+    return data.load()
 
 
 @needs_mnist
 def test_book_optimizer_race_sgd_ends_highest(mnist):
     nets = tuple(NetConfig(o, lr) for o, lr in [("SGD", 0.01), ("Momentum", 0.01), ("AdaGrad", 0.01), ("Adam", 0.001)])
-    race = run(RaceConfig(nets, batch=128, iterations=2000), mnist)
-    final = [train.smooth(row, 100)[-1] for row in race.losses]
+    final = [train.smooth(r.losses, 100)[-1] for r in race(RaceConfig(nets, batch=128, iterations=2000), mnist)]
     assert np.argmax(final) == 0, final
 
 
 @needs_mnist
 def test_book_init_race_small_std_stays_at_chance_while_he_learns(mnist):
     nets = (NetConfig("SGD", 0.01, init="0.01"), NetConfig("SGD", 0.01, init="he"))
-    race = run(RaceConfig(nets, batch=128, iterations=2000), mnist)
-    small, he = (train.smooth(row, 100)[-1] for row in race.losses)
+    small, he = (train.smooth(r.losses, 100)[-1] for r in race(RaceConfig(nets, batch=128, iterations=2000), mnist))
     assert abs(small - math.log(10)) < 0.02
     assert he < 0.5
 
@@ -132,9 +155,9 @@ def test_book_init_race_small_std_stays_at_chance_while_he_learns(mnist):
 @needs_mnist
 def test_adam_reaches_93_percent_within_ten_epochs(mnist):
     per_epoch = len(mnist[0]) // 128
-    race = run(RaceConfig((NetConfig("Adam", 0.001),), batch=128, iterations=10 * per_epoch), mnist)
-    assert race.epoch <= 10
-    assert race.final[0][1] >= 0.93
+    run = race(RaceConfig((NetConfig("Adam", 0.001),), batch=128, iterations=10 * per_epoch), mnist)[0]
+    assert run.epoch <= 10
+    assert run.final[1] >= 0.93
 
 
 def test_table_rows_become_networks_with_blank_or_wild_cells_defaulted():

@@ -6,17 +6,22 @@ from optviz import train, vega
 from optviz.train import NetConfig, RaceConfig
 
 
-def race_with(losses: np.ndarray) -> train.Race:
-    race = train.new_race(RaceConfig((NetConfig(),) * len(losses), iterations=losses.shape[1]), 100)
-    race.losses[:] = losses
-    race.t = losses.shape[1]
-    return race
+def runs_with(losses: np.ndarray, toy_digits) -> list[train.Run]:
+    """Runs whose loss histories are ``losses`` (nets, iterations), all iterations done."""
+    runs = []
+    for key, row in zip(RaceConfig((NetConfig(),) * len(losses), iterations=losses.shape[1]).keys(toy_digits), losses,
+                        strict=True):
+        run = train.Run(key, toy_digits)
+        run.losses[:] = row
+        run.t = len(row)
+        runs.append(run)
+    return runs
 
 
-def test_loss_chart_has_raw_and_smoothed_curves_and_bounded_values():
+def test_loss_chart_has_raw_and_smoothed_curves_and_bounded_values(toy_digits):
     t = 1000
     losses = np.vstack([np.linspace(2.3, 0.1, t), np.r_[np.linspace(2.3, 1e30, 10), [np.inf], np.full(t - 11, np.nan)]])
-    cols, spec = vega.loss_chart(race_with(losses.astype(np.float32)), ["a", "b"], "it", "loss")
+    cols, spec = vega.loss_chart(runs_with(losses.astype(np.float32), toy_digits), ["a", "b"], "it", "loss")
     assert set(cols["kind"]) == {"raw", "smooth"}
     assert cols["loss"].max() <= vega.LOSS_CAP and cols["loss"].min() >= vega.LOSS_FLOOR  # a blow-up cannot flatten the axis
     assert np.isfinite(cols["loss"]).all()
@@ -26,11 +31,19 @@ def test_loss_chart_has_raw_and_smoothed_curves_and_bounded_values():
     assert spec["layer"][1]["encoding"]["color"]["scale"]["domain"] == ["a", "b"]
 
 
-def test_accuracy_chart_skips_diverged_networks():
-    race = race_with(np.ones((2, 10), np.float32))
-    race.eval_at = [5, 10]
-    race.train_acc = [[0.5, np.nan], [0.8, np.nan]]
-    race.test_acc = [[0.4, np.nan], [0.7, np.nan]]
-    cols, _ = vega.accuracy_chart(race, ["a", "b"], "it", "acc", ("train", "test"))
+def test_a_paused_view_stops_at_its_iteration_while_the_run_goes_on(toy_digits):
+    runs = runs_with(np.linspace(2.3, 0.1, 400, dtype=np.float32)[None], toy_digits)
+    runs[0].eval_at, runs[0].train_acc, runs[0].test_acc = [100, 200, 300], [0.5, 0.6, 0.7], [0.4, 0.5, 0.6]
+    cols, _ = vega.loss_chart(runs, ["a"], "it", "loss", upto=150)
+    assert cols["iteration"].max() == 150
+    cols, _ = vega.accuracy_chart(runs, ["a"], "it", "acc", ("train", "test"), upto=250)
+    assert sorted(set(cols["iteration"])) == [100, 200]
+
+
+def test_accuracy_chart_skips_diverged_networks(toy_digits):
+    runs = runs_with(np.ones((2, 10), np.float32), toy_digits)
+    runs[0].eval_at, runs[0].train_acc, runs[0].test_acc = [5, 10], [0.5, 0.8], [0.4, 0.7]
+    runs[1].eval_at, runs[1].train_acc, runs[1].test_acc = [5], [np.nan], [np.nan]
+    cols, _ = vega.accuracy_chart(runs, ["a", "b"], "it", "acc", ("train", "test"))
     assert list(cols["net"]) == ["a"] * 4
     assert list(cols["accuracy"]) == [0.5, 0.8, 0.4, 0.7]

@@ -1,0 +1,188 @@
+"""One computation per key for the whole process, advanced in turns while someone watches.
+
+A page asks the store for a task by key (``get``) and says it is watching (``watch``) each time it
+draws. Any session may then call ``work``: whoever gets the single work slot advances the watched,
+unfinished tasks in round-robin turns of about ``quantum`` seconds per task, so distinct
+experiments share the cores by the task, not by the session. Tasks whose ``lockstep`` values are
+equal (training runs on the same mini-batches at the same iteration) take one turn together and
+stay level. A task nobody has watched for ``stale`` seconds stops advancing; an unfinished one
+left alone for ``idle`` seconds is dropped, and the least recently used tasks nobody watches are
+dropped while the store holds more than ``budget`` bytes.
+
+A task is any object with ``done``, ``nbytes``, ``progress`` -> (phase, done, total), ``lockstep``
+(None: advances alone), ``advance(seconds, companions)`` and ``compact()`` (called once it is
+done, to drop what no page shows). Plain Python with locks; no Streamlit here.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+
+@dataclass
+class _Entry:
+    task: object
+    used: float  # last time any session asked for it
+    watchers: dict[str, float] = field(default_factory=dict)  # session -> last time it watched
+    served: float = float("-inf")  # last time it had a turn (round-robin order)
+    history: deque = field(default_factory=lambda: deque(maxlen=32))  # (time, phase, units done)
+    finished_at: float | None = None
+
+
+class Busy(NamedTuple):
+    tasks: int  # unfinished tasks someone is watching: those the work slot advances
+    sessions: int  # sessions watching anything
+
+
+class Store:
+    def __init__(self, budget: int, stale: float = 3.0, idle: float = 120.0, quantum: float = 0.05,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.budget, self.stale, self.idle, self.quantum, self.clock = budget, stale, idle, quantum, clock
+        self._lock = threading.Lock()  # guards the entries
+        self._slot = threading.Lock()  # one worker at a time: a training step already uses both cores
+        self._entries: dict[Hashable, _Entry] = {}
+
+    def get(self, key: Hashable, make: Callable[[], object], max_age: float | None = None) -> object:
+        """The task for ``key``, made by ``make()`` if there is none (or if the one there finished
+        more than ``max_age`` seconds ago: a fresh measurement is wanted)."""
+        with self._lock:
+            now = self.clock()
+            entry = self._entries.get(key)
+            if entry is None or (max_age is not None and entry.finished_at is not None
+                                 and now - entry.finished_at > max_age):
+                entry = self._entries[key] = _Entry(make(), now)
+                self._evict(now)
+            entry.used = now
+            return entry.task
+
+    def peek(self, key: Hashable) -> object | None:
+        """The task for ``key`` if someone already asked for it, else None (nothing is started)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            entry.used = self.clock()
+            return entry.task
+
+    def watch(self, session: str, keys: Iterable[Hashable]) -> None:
+        """``session`` is looking at these tasks now: keep them advancing (those that exist)."""
+        with self._lock:
+            now = self.clock()
+            for key in keys:
+                if (entry := self._entries.get(key)) is not None:
+                    entry.watchers[session] = entry.used = now
+
+    def unwatch(self, session: str, keys: Iterable[Hashable] | None = None) -> None:
+        """``session`` stops looking at ``keys`` (all of them when None)."""
+        with self._lock:
+            for key in self._entries if keys is None else keys:
+                if (entry := self._entries.get(key)) is not None:
+                    entry.watchers.pop(session, None)
+
+    def watchers(self, key: Hashable) -> set[str]:
+        """Sessions that watched ``key`` within the last ``stale`` seconds."""
+        with self._lock:
+            entry = self._entries.get(key)
+            return set() if entry is None else self._fresh(entry, self.clock())
+
+    def busy(self) -> Busy:
+        with self._lock:
+            now = self.clock()
+            fresh = [(e, self._fresh(e, now)) for e in self._entries.values()]
+            return Busy(sum(1 for e, w in fresh if w and not e.task.done), len(set().union(*(w for _, w in fresh))))
+
+    def eta(self, key: Hashable) -> float | None:
+        """Seconds until ``key``'s current phase ends at the pace of its last turns (waiting for
+        other tasks' turns included); None until that pace is known, 0 once done."""
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry.task.done:
+                return 0.0
+            phase, done, total = entry.task.progress
+            now = self.clock()
+            points = [(t, d) for t, p, d in entry.history if p == phase and now - t < 15.0]
+            if len(points) < 2 or points[-1][1] <= points[0][1]:
+                return None
+            rate = (points[-1][1] - points[0][1]) / (points[-1][0] - points[0][0] or 1e-9)
+            return (total - done) / rate
+
+    def age(self, key: Hashable) -> float | None:
+        """Seconds since ``key``'s task finished; None if it has not (or does not exist)."""
+        with self._lock:
+            entry = self._entries.get(key)
+            return None if entry is None or entry.finished_at is None else self.clock() - entry.finished_at
+
+    @property
+    def nbytes(self) -> int:
+        with self._lock:
+            return sum(e.task.nbytes for e in self._entries.values())
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
+
+    def work(self, seconds: float, wait: float = 0.0) -> bool:
+        """Advance watched tasks for about ``seconds`` (at least one turn) if the work slot frees
+        within ``wait`` seconds (asleep meanwhile); False if another session held it all that time."""
+        if not self._slot.acquire(timeout=wait) if wait > 0 else not self._slot.acquire(blocking=False):
+            return False
+        try:
+            deadline, turns = time.perf_counter() + seconds, 0
+            while ((left := deadline - time.perf_counter()) > 0 or not turns) and (group := self._next_group()):
+                head, *rest = group
+                head.advance(max(0.0, min(left, self.quantum * len(group))), tuple(rest))
+                self._after_turn(group)
+                turns += 1
+            return True
+        finally:
+            self._slot.release()
+            with self._lock:
+                self._evict(self.clock())
+
+    def _fresh(self, entry: _Entry, now: float) -> set[str]:
+        return {s for s, seen in entry.watchers.items() if now - seen <= self.stale}
+
+    def _next_group(self) -> list:
+        """The watched, unfinished task that waited longest for a turn, with its lockstep peers."""
+        with self._lock:
+            now = self.clock()
+            due = [e for e in self._entries.values() if not e.task.done and self._fresh(e, now)]
+            if not due:
+                return []
+            first = min(due, key=lambda e: e.served)
+            step = first.task.lockstep
+            group = [first] + ([e for e in due if e is not first and e.task.lockstep == step] if step is not None else [])
+            for e in group:
+                e.served = now
+            return [e.task for e in group]
+
+    def _after_turn(self, tasks: list) -> None:
+        with self._lock:
+            now = self.clock()
+            for entry in self._entries.values():
+                if any(entry.task is t for t in tasks):
+                    entry.history.append((now, *entry.task.progress[:2]))
+                    if entry.task.done and entry.finished_at is None:
+                        entry.finished_at = now
+                        entry.task.compact()
+
+    def _evict(self, now: float) -> None:
+        """Drop unfinished tasks left alone for ``idle`` seconds, then the least recently used
+        unwatched tasks while over budget. A task asked for within ``stale`` seconds stays: its
+        session is about to watch it."""
+        alone = {k: e for k, e in self._entries.items() if not self._fresh(e, now) and now - e.used > self.stale}
+        for key, entry in alone.items():
+            if not entry.task.done and now - entry.used > self.idle:
+                del self._entries[key]
+        total = sum(e.task.nbytes for e in self._entries.values())
+        for key in sorted((k for k in alone if k in self._entries), key=lambda k: alone[k].used):
+            if total <= self.budget:
+                break
+            total -= self._entries.pop(key).task.nbytes

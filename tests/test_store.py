@@ -1,0 +1,214 @@
+"""The class's store of runs: one run per key, bitwise the solo run, advanced only while watched,
+fair between tasks, bounded in memory, and safe when many sessions work at once."""
+
+import threading
+
+import numpy as np
+
+from optviz import train
+from optviz.store import Store
+from optviz.train import NetConfig, RaceConfig
+
+MB = 2**20
+RACE = RaceConfig((NetConfig("SGD", 0.05), NetConfig("Momentum", 0.05, dropout=0.2), NetConfig("Adam", 0.003)),
+                  hidden=(24, 16), batch=25, iterations=90, evals=3, seed=2)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+class Countdown:
+    """A task of ``n`` one-unit turns that remembers how often it was advanced."""
+
+    lockstep = None
+
+    def __init__(self, n: int, nbytes: int = 100) -> None:
+        self.n, self.left, self.turns, self.nbytes, self.compacted = n, n, 0, nbytes, False
+
+    @property
+    def done(self):
+        return self.left == 0
+
+    @property
+    def progress(self):
+        return 0, self.n - self.left, self.n
+
+    def advance(self, seconds, companions=()):
+        self.turns += 1
+        self.left -= 1
+
+    def compact(self):
+        self.compacted = True
+
+
+def solo(key, dataset) -> train.Run:
+    run = train.Run(key, dataset)
+    while not run.done:
+        run.advance(10.0)
+    return run
+
+
+def test_equal_keys_share_one_run_made_once(toy_digits):
+    store, made = Store(64 * MB), []
+    make = lambda key: lambda: made.append(key) or train.Run(key, toy_digits)  # noqa: E731
+    first = [store.get(k, make(k)) for k in RACE.keys(toy_digits)]
+    again = [store.get(k, make(k)) for k in RaceConfig(RACE.nets, (24, 16), 0, 25, 90, 2, 3).keys(toy_digits)]
+    assert all(a is b for a, b in zip(first, again, strict=True)) and len(made) == 3
+    changed = RaceConfig(RACE.nets[:2] + (NetConfig("Adam", 0.001),), (24, 16), 0, 25, 90, 2, 3).keys(toy_digits)
+    shared = [store.get(k, make(k)) for k in changed]
+    assert shared[:2] == first[:2] and shared[2] is not first[2] and len(made) == 4  # one row changed: one new run
+
+
+def test_shared_runs_are_bitwise_the_solo_runs_however_many_sessions_work(toy_digits):
+    """Eight threads (sessions) watch and work at once in tiny turns, the race's runs and an
+    unrelated one interleaved: every run ends exactly as it does alone, never double-stepped."""
+    store = Store(64 * MB, quantum=0.002)
+    keys = RACE.keys(toy_digits) + RaceConfig((NetConfig("RMSProp", 0.001),), hidden=(8,), batch=10, iterations=120,
+                                              evals=2).keys(toy_digits)
+    runs = [store.get(k, lambda k=k: train.Run(k, toy_digits)) for k in keys]
+
+    def session(name: str) -> None:
+        while not all(r.done for r in runs):
+            store.watch(name, keys)
+            store.work(0.01, wait=0.05)
+
+    threads = [threading.Thread(target=session, args=(f"s{i}",)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not any(t.is_alive() for t in threads)
+    for run, key in zip(runs, keys, strict=True):
+        alone = solo(key, toy_digits)
+        assert run.t == key.iterations and np.array_equal(run.losses, alone.losses)
+        assert run.final == alone.final and run.test_acc == alone.test_acc
+        assert np.array_equal(run.test_pred, alone.test_pred)
+
+
+def test_a_run_nobody_watches_stops_and_is_dropped_after_the_idle_timeout(toy_digits):
+    clock = Clock()
+    store = Store(64 * MB, stale=3.0, idle=60.0, clock=clock)
+    key = RaceConfig(RACE.nets[:1], iterations=10**5).keys(toy_digits)[0]
+    run = store.get(key, lambda: train.Run(key, toy_digits))
+    store.watch("a", [key])
+    assert store.work(0.05) and run.t > 0
+    clock.now = 4.0  # "a" closed its tab 4 s ago
+    t = run.t
+    assert store.work(0.05) and run.t == t  # nobody watches: it does not advance
+    assert store.watchers(key) == set() and store.busy() == (0, 0)
+    clock.now = 59.0
+    store.work(0.0)
+    assert len(store) == 1  # kept a while: the student may come back
+    clock.now = 61.0
+    store.work(0.0)
+    assert store.peek(key) is None and len(store) == 0
+
+
+def test_finished_runs_are_compacted_and_least_recently_used_go_first(toy_digits):
+    clock = Clock()
+    tasks = {k: Countdown(1, nbytes=40) for k in "abcd"}
+    store = Store(budget=100, clock=clock)
+    for k, task in tasks.items():
+        clock.now += 5  # the last session to look at the previous task has moved on
+        store.get(k, lambda task=task: task)
+        store.watch("s", [k])
+        store.work(0.01)
+    assert all(t.compacted for t in tasks.values())
+    assert store.peek("a") is None and store.peek("b") is None  # 4 × 40 bytes over a 100-byte budget: oldest out
+    assert store.peek("c") is tasks["c"] and store.peek("d") is tasks["d"] and store.nbytes == 80
+
+
+def test_watched_tasks_are_never_dropped_even_over_budget():
+    clock = Clock()
+    store = Store(budget=10, clock=clock)
+    store.get("big", lambda: Countdown(5, nbytes=1000))
+    store.get("other", lambda: Countdown(5, nbytes=1000))
+    assert len(store) == 2  # just asked for: kept for the session to start watching
+    clock.now = 5.0
+    store.watch("s", ["big"])
+    store.work(0.0)
+    assert store.peek("big") is not None and store.peek("other") is None
+
+
+def test_turns_go_round_the_tasks_not_the_sessions():
+    """One session watching three tasks and another watching one: each task gets the same turns."""
+    store = Store(64 * MB)
+    tasks = {k: store.get(k, lambda: Countdown(10**6)) for k in "xyz" + "w"}
+    store.watch("busy-student", ["x", "y", "z"])
+    store.watch("other-student", ["w"])
+    store.work(0.2)
+    turns = [t.turns for t in tasks.values()]
+    assert min(turns) >= max(turns) - 1 and min(turns) > 10
+
+
+def test_lockstep_runs_take_one_turn_together(toy_digits):
+    store = Store(64 * MB)
+    keys = RACE.keys(toy_digits)
+    runs = [store.get(k, lambda k=k: train.Run(k, toy_digits)) for k in keys]
+    for _ in range(5):
+        store.watch("s", keys[:2])  # the third run is not watched
+        store.work(0.01)
+        assert runs[0].t == runs[1].t > 0 and runs[2].t == 0  # level after every turn
+
+
+def test_time_left_follows_the_recent_pace():
+    clock = Clock()
+    store = Store(64 * MB, clock=clock)
+    task = store.get("k", lambda: Countdown(10))
+    assert store.eta("k") is None
+    for _ in range(3):  # one unit per turn, one turn per second
+        store.watch("s", ["k"])
+        store.work(0.0)
+        clock.now += 1.0
+    assert task.left == 7 and store.eta("k") == 7.0  # 7 units at 1 unit/s
+    while not task.done:
+        store.watch("s", ["k"])
+        store.work(0.0)
+    assert store.eta("k") == 0.0 and store.age("k") == 0.0
+
+
+def test_a_finished_job_is_made_again_only_when_too_old():
+    clock = Clock()
+    store = Store(64 * MB, clock=clock)
+    first = store.get("timing", lambda: Countdown(1))
+    store.watch("s", ["timing"])
+    store.work(0.0)
+    clock.now = 100.0
+    assert store.get("timing", lambda: Countdown(1), max_age=300) is first
+    assert store.get("timing", lambda: Countdown(1), max_age=60) is not first
+
+
+def test_the_work_slot_is_one_at_a_time():
+    store = Store(64 * MB)
+    inside, peak, lock = [0], [0], threading.Lock()
+
+    class Slow(Countdown):
+        def advance(self, seconds, companions=()):
+            with lock:
+                inside[0] += 1
+                peak[0] = max(peak[0], inside[0])
+            threading.Event().wait(0.002)
+            with lock:
+                inside[0] -= 1
+            super().advance(seconds)
+
+    tasks = [store.get(i, lambda: Slow(20)) for i in range(4)]
+    busy = []
+
+    def session(i):
+        while not all(t.done for t in tasks):
+            store.watch(f"s{i}", range(4))
+            busy.append(store.work(0.01, wait=0.01))
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert peak[0] == 1 and all(t.turns == 20 for t in tasks)
+    assert False in busy  # some sessions found the slot taken and went on to draw

@@ -1,0 +1,123 @@
+"""The class's shared computations on a page: one process-wide store of training runs and jobs,
+a session id to watch them with, and the call a live fragment makes to move them on."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Hashable, Sequence
+
+import streamlit as st
+
+from optviz import train
+from optviz.jobs import Job
+from optviz.store import Busy, Store
+from ui.common import tr
+
+BUDGET = 300 * 2**20  # bytes of finished and idle runs kept for the class (running ones are never dropped)
+CHUNK = 0.3  # seconds of work per live update (a page adds about 15-25 ms to each)
+RUN_EVERY = 0.05  # seconds from the end of one live update to the next request while watching
+SID = "sid"
+
+# Process-wide: shared by every session on purpose. Its own locks guard it; what it hands out is
+# read by pages and written only by whoever holds its work slot.
+STORE = Store(BUDGET, stale=3.0, idle=120.0)
+
+
+def session_id() -> str:
+    """An id for this browser session (the store counts who watches what)."""
+    return st.session_state.setdefault(SID, uuid.uuid4().hex)
+
+
+def run(key: train.RunKey, data) -> train.Run:
+    """The class's run for ``key`` (started if nobody has asked for it yet)."""
+    return STORE.get(key, lambda: train.Run(key, data))
+
+
+def job(key: Hashable, make: Callable[[], Job], max_age: float | None = None) -> Job:
+    """The class's job for ``key``, made if missing (or if it finished more than ``max_age`` s ago)."""
+    return STORE.get(key, make, max_age)
+
+
+def peek(key: Hashable) -> object | None:
+    """The class's task for ``key`` if one exists; nothing is started."""
+    return STORE.peek(key)
+
+
+def wait_for_turn() -> float:
+    """Longest sleep for the work slot in one live update: the more sessions watch, the longer, so
+    redrawing thirty pages does not crowd out the training they watch."""
+    return min(2.5, 0.5 + 0.06 * STORE.busy().sessions)
+
+
+def drive(keys: Sequence[Hashable]) -> None:
+    """Say this session watches ``keys``, then do a turn of the class's work if the slot frees in
+    time (asleep while waiting: no core held)."""
+    STORE.watch(session_id(), keys)
+    STORE.work(CHUNK, wait_for_turn())
+
+
+def leave(keys: Sequence[Hashable] | None = None) -> None:
+    """This session stops watching ``keys`` (everything when None)."""
+    STORE.unwatch(session_id(), keys)
+
+
+def watchers(keys: Sequence[Hashable]) -> list[set[str]]:
+    return [STORE.watchers(k) for k in keys]
+
+
+def busy() -> Busy:
+    return STORE.busy()
+
+
+def eta(keys: Sequence[Hashable]) -> float | None:
+    """Seconds until the last of ``keys`` is done at the recent pace; None while unknown."""
+    times = [STORE.eta(k) for k in keys]
+    return None if any(t is None for t in times) else max(times, default=0.0)
+
+
+def progress(job: Job, key: Hashable, phase_name: Callable[[str], str]) -> None:
+    """One bar per phase of ``job`` (done, current with the time left at the recent pace, or to
+    come), or its error as a message."""
+    if job.error:
+        st.error(tr("jobs.failed", error=job.error), icon="🚫")
+        return
+    phase, done, total = job.progress
+    for k, name in enumerate(job.phases):
+        if k < phase or job.done:
+            st.progress(1.0, text=tr("jobs.phase_done", name=phase_name(name)))
+        elif k == phase:
+            left = STORE.eta(key)
+            text = tr("jobs.phase_now", name=phase_name(name), done=done, total=total)
+            text += " · " + (tr("jobs.estimating") if left is None else tr("jobs.left", s=left))
+            st.progress(min(done / max(total, 1), 1.0), text=text)
+        else:
+            st.progress(0.0, text=tr("jobs.phase_next", name=phase_name(name)))
+
+
+def live_job(flag: str, key: Hashable, phase_name: Callable[[str], str], draw: Callable[[Job], None]) -> None:
+    """A fragment that shows ``key``'s job: while ``flag`` is set in the session it watches and
+    drives the job, redrawing its progress and (partial) result on a timer; once the job is done
+    it clears ``flag`` and reruns the page."""
+    ss = st.session_state
+
+    @st.fragment(run_every=RUN_EVERY if ss.get(flag) else None)
+    def _live() -> None:
+        job_ = peek(key)
+        if job_ is None:
+            return
+        if ss.get(flag):
+            drive([key])
+            if job_.done:
+                ss[flag] = False
+                leave([key])
+                st.rerun()
+        if not job_.done:
+            progress(job_, key, phase_name)
+        draw(job_)
+
+    _live()
+
+
+def age(key: Hashable) -> float | None:
+    """Seconds since the class's task for ``key`` finished (None: not finished)."""
+    return STORE.age(key)
