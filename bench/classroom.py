@@ -1,40 +1,63 @@
-"""A class on one server: N students open the MNIST page at once and press Start, while one more
-student keeps moving a slider on the trajectories page. Prints how evenly the training line
-shares the two cores, how long the bystander waits for each rerun, and how quickly the server
-goes quiet when every tab closes.
+"""A class on one server: students open the MNIST page and press Start, while one more student
+keeps moving a slider on the trajectories page. Prints, measured in this one run:
 
-Run: OPTVIZ_MNIST_DIR=../shared/mnist/offline python bench/classroom.py [students] [seconds]
+1. one student alone: seconds until the default race is finished;
+2. thirty students pressing Start on the same preset: seconds until every one of them sees the
+   finished race (target: at most 1.3 times (1));
+3. thirty students who each change one row of the preset: seconds until all are finished (target:
+   at most 1.3 times what one student would take for the distinct runs, at the rate of (1));
+4. the bystander's slider during (2) and (3): p95 seconds per rerun (target: at most 1 s);
+5. server memory: peak (target: at most 800 MB) and, over five rounds of thirty students who
+   train a short race and close their tabs, the growth from round to round (target: at most 5 %).
 
-Each student is a websocket client speaking Streamlit's own protocol (what the browser sends:
-the page load, the Start click, the live fragment's timer), so 30 of them cost the server what 30
-tabs would, without 30 browsers competing for the same two cores.
+Run: OPTVIZ_MNIST_DIR=../shared/mnist/offline python bench/classroom.py [students]
+
+The training images are the folder's, tiled to 60,000 (a full-size stand-in). Each student is a
+websocket client speaking Streamlit's own protocol (what the browser sends: the page load, the
+table edit and Start click, the live fragment's timer), so thirty of them cost the server what
+thirty tabs would, without thirty browsers competing for the same two cores.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import os
-import re
 import statistics
 import sys
+import tempfile
 import time
+from pathlib import Path
 
+import numpy as np
 import websockets
 from serve import streamlit_server
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from optviz import data  # noqa: E402
+from optviz.registry import LR_VALUES, OPTIMIZERS  # noqa: E402
+
+FULL = 60_000  # training images of the full-size stand-in
+RACE_TARGET, ROWS_TARGET, BYSTANDER_P95, PEAK_MB, GROWTH = 1.3, 1.3, 1.0, 800, 0.05
 
 
 class Tab:
-    """One browser tab: loads a page, clicks buttons by label, reruns fragments on their timers,
-    and keeps the last text of every metric it was sent."""
+    """One browser tab: loads a page (with a link's query), clicks buttons by label, edits the
+    table, reruns fragments on their timers, and keeps what it was last sent of every metric."""
 
-    def __init__(self, url: str, page: str) -> None:
-        self.url, self.page = url, page
+    def __init__(self, url: str, page: str, query: str = "") -> None:
+        self.url, self.page, self.query = url, page, query
         self.buttons: dict[str, str] = {}  # label -> widget id
-        self.metrics: dict[str, str] = {}  # label -> body
+        self.numbers: dict[str, str] = {}  # number input label -> widget id
+        self.metrics: dict[str, str] = {}  # label -> value
+        self.editor = ""  # the data editor's widget id
         self.timers: dict[str, float] = {}  # fragment id -> interval
+        self.page_hash = ""  # the page the server ran last: a browser names it in every rerun
         self.finished = asyncio.Event()
+        self.done_at: float | None = None  # when the page first said its race was finished
 
     async def __aenter__(self):
         self.ws = await websockets.connect(self.url.replace("http", "ws") + "/_stcore/stream",
@@ -51,25 +74,41 @@ class Tab:
     async def rerun(self, widgets: list | None = None, fragment: str = "") -> None:
         msg = BackMsg()
         cs = msg.rerun_script
-        cs.page_name = self.page  # by name, as the browser's address does
+        cs.page_name, cs.query_string, cs.page_script_hash = self.page, self.query, self.page_hash
         if fragment:
             cs.fragment_id, cs.is_auto_rerun = fragment, True
-        for w in widgets or ():
-            cs.widget_states.widgets.append(w)
+        cs.widget_states.widgets.extend(widgets or ())
         self.finished.clear()
         await self.ws.send(msg.SerializeToString())
 
-    async def click(self, label: str) -> None:
-        from streamlit.proto.WidgetStates_pb2 import WidgetState
+    async def load(self) -> None:
+        await self.rerun()
+        await asyncio.wait_for(self.finished.wait(), 300)
 
-        w = WidgetState(id=self.buttons[label], trigger_value=True)
-        await self.rerun([w])
+    async def click(self, label: str, edit: dict | None = None) -> None:
+        """Click a button; ``edit`` ({row: {column: value}}) is the table's state sent with it."""
+        widgets = [WidgetState(id=self.buttons[label], trigger_value=True)]
+        if edit is not None:
+            widgets.append(WidgetState(id=self.editor, string_value=json.dumps(
+                {"edited_rows": {str(r): v for r, v in edit.items()}, "added_rows": [], "deleted_rows": []})))
+        await self.rerun(widgets)
+
+    async def set_number(self, label: str, value: int) -> float:
+        """Type ``value`` into a number input; seconds until the rerun has finished."""
+        began = time.monotonic()
+        await self.rerun([WidgetState(id=self.numbers[label], int_value=value)])
+        await asyncio.wait_for(self.finished.wait(), 300)
+        return time.monotonic() - began
 
     async def _tick(self) -> None:
+        """Like the browser: a fragment's next timed rerun is asked for ``interval`` seconds after
+        the last run finished, so requests never pile up on a busy server."""
         while True:
-            await asyncio.sleep(0.05)
-            for fragment, interval in list(self.timers.items()):
-                if time.monotonic() % interval < 0.05:
+            await asyncio.sleep(0.02)
+            if self.timers and self.finished.is_set():
+                fragment, interval = next(iter(self.timers.items()))
+                await asyncio.sleep(interval)
+                if fragment in self.timers and self.finished.is_set():
                     await self.rerun(fragment=fragment)
 
     async def _read(self) -> None:
@@ -77,7 +116,9 @@ class Tab:
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
-            if kind == "auto_rerun":
+            if kind == "navigation":
+                self.page_hash = msg.navigation.page_script_hash
+            elif kind == "auto_rerun":
                 self.timers[msg.auto_rerun.fragment_id] = max(msg.auto_rerun.interval, 0.05)
             elif kind == "stop_auto_rerun":
                 for f in msg.stop_auto_rerun.fragment_ids:
@@ -90,37 +131,60 @@ class Tab:
                 which = el.WhichOneof("type")
                 if which == "button":
                     self.buttons[el.button.label] = el.button.id
+                elif which == "number_input":
+                    self.numbers[el.number_input.label] = el.number_input.id
+                elif which == "dataframe" and el.dataframe.id:
+                    self.editor = el.dataframe.id
                 elif which == "metric":
                     self.metrics[el.metric.label] = el.metric.body
+                    if el.metric.label == "time left" and el.metric.body == "finished" and self.done_at is None:
+                        self.done_at = time.monotonic()
 
 
-def iteration(tab: Tab) -> int:
-    m = re.match(r"([\d,]+) /", tab.metrics.get("iteration", "0 /"))
-    return int(m.group(1).replace(",", "")) if m else 0
+async def student(url: str, query: str, go: asyncio.Event, edit: dict | None, deadline: float) -> float:
+    """Open the MNIST page, press Start when ``go`` is set, stay until the race is finished;
+    returns the moment it was."""
+    async with Tab(url, "mnist", query) as tab:
+        await tab.load()
+        await go.wait()
+        await tab.click("▶ Start", edit)
+        while tab.done_at is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        return tab.done_at if tab.done_at is not None else float("inf")
 
 
-async def student(url: str, start: asyncio.Event, stop: asyncio.Event, out: list, i: int) -> None:
-    async with Tab(url, "mnist") as tab:
-        await tab.rerun()
-        await asyncio.wait_for(tab.finished.wait(), 120)
-        await start.wait()
-        await tab.click("▶ Start")
-        await stop.wait()
-        out[i] = iteration(tab)
-
-
-async def bystander(url: str, start: asyncio.Event, stop: asyncio.Event, waits: list) -> None:
-    """A student on the trajectories page: one rerun (as after moving a slider) every second."""
+async def bystander(url: str, stop: asyncio.Event, waits: list) -> None:
+    """A student on the trajectories page changing the number of steps once a second."""
     async with Tab(url, "trajectories") as tab:
-        await tab.rerun()
-        await asyncio.wait_for(tab.finished.wait(), 120)
-        await start.wait()
+        await tab.load()
+        k = 0
         while not stop.is_set():
-            began = time.monotonic()
-            await tab.rerun()
-            await asyncio.wait_for(tab.finished.wait(), 120)
-            waits.append(time.monotonic() - began)
+            k += 1
+            waits.append(await tab.set_number("Steps", 30 + 10 * (k % 40)))
             await asyncio.sleep(1.0)
+
+
+async def class_race(url: str, n: int, query: str, edits: list, watch: list | None = None, timeout: float = 900) -> float:
+    """``n`` students press Start within a moment of each other; seconds until the last one sees
+    the finished race (a bystander moves a slider meanwhile when ``watch`` is a list)."""
+    go, stop = asyncio.Event(), asyncio.Event()
+    deadline = time.monotonic() + timeout
+    tasks = [asyncio.create_task(student(url, query, go, edits[i], deadline)) for i in range(n)]
+    side = asyncio.create_task(bystander(url, stop, watch)) if watch is not None else None
+    await asyncio.sleep(3.0 + 0.2 * n)  # every page has loaded
+    start = time.monotonic()
+    go.set()
+    ends = await asyncio.gather(*tasks)
+    stop.set()
+    if side:
+        await side
+    return max(ends) - start
+
+
+def memory_mb(pid: int) -> tuple[float, float]:
+    """(resident now, peak resident) of process ``pid``, in MB."""
+    fields = dict(line.split(":", 1) for line in open(f"/proc/{pid}/status"))
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
 
 
 def cpu_seconds(pid: int) -> float:
@@ -128,38 +192,72 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def classroom(url: str, pid: int, n: int, seconds: float) -> None:
-    start, stop = asyncio.Event(), asyncio.Event()
-    its, waits = [0] * n, []
-    tasks = [asyncio.create_task(student(url, start, stop, its, i)) for i in range(n)]
-    tasks.append(asyncio.create_task(bystander(url, start, stop, waits)))
-    await asyncio.sleep(5.0)  # everyone has loaded the page
-    start.set()
-    await asyncio.sleep(seconds)
-    stop.set()
-    await asyncio.gather(*tasks)  # every tab closes here
+def full_size_standin(source: Path, folder: Path) -> Path:
+    """``source``'s MNIST files in ``folder``, the training images tiled to FULL (uncompressed IDX)."""
+    m = data.read_folder(source)
+    reps = -(-FULL // len(m.x_train))
+    images = np.tile(np.round(m.x_train * 255).astype(np.uint8), (reps, 1))[:FULL].reshape(FULL, 28, 28)
+    labels = np.tile(m.y_train, reps)[:FULL]
+    tests = np.round(m.x_test * 255).astype(np.uint8).reshape(-1, 28, 28)
+    for name, array in (("train-images-idx3-ubyte", images), ("train-labels-idx1-ubyte", labels),
+                        ("t10k-images-idx3-ubyte", tests), ("t10k-labels-idx1-ubyte", m.y_test)):
+        header = bytes([0, 0, 8, array.ndim]) + np.array(array.shape, ">u4").tobytes()
+        (folder / name).write_bytes(header + array.tobytes())
+    return folder
+
+
+def row_edits(n: int) -> list[dict]:
+    """``n`` different changes to the sixth network (Adam, lr 0.001) of the optimizer preset."""
+    combos = [(o, lr) for o in OPTIMIZERS for lr in LR_VALUES if lr <= 0.05 and (o, lr) != ("Adam", 0.001)]
+    picks = np.random.default_rng(0).choice(len(combos), n, replace=False)
+    return [{5: {"optimizer": combos[i][0], "lr": combos[i][1]}} for i in picks]
+
+
+async def lesson(url: str, pid: int, n: int) -> None:
+    solo = await class_race(url, 1, "mnist_seed=1", [None])
+    print(f"1. one student alone: the default race (6 networks, 2,000 iterations, {FULL:,} images) finished "
+          f"in {solo:.1f} s")
+    waits: list[float] = []
+    together = await class_race(url, n, "mnist_seed=2", [None] * n, waits)
+    print(f"2. {n} students press Start on the same preset: the last one saw the finished race after {together:.1f} s "
+          f"= {together / solo:.2f} x (1) (target <= {RACE_TARGET}) -> {'met' if together <= RACE_TARGET * solo else 'NOT met'}")
+    edits = row_edits(n)
+    rows = await class_race(url, n, "mnist_seed=3", edits, waits)
+    distinct = 5 + len({json.dumps(e) for e in edits})
+    alone = solo * distinct / 6
+    print(f"3. {n} students each change one row: {distinct} distinct runs, all finished after {rows:.1f} s; one student "
+          f"would take {alone:.1f} s for them at the rate of (1): {rows / alone:.2f} x (target <= {ROWS_TARGET}) -> "
+          f"{'met' if rows <= ROWS_TARGET * alone else 'NOT met'}")
+    p95 = float(np.percentile(waits, 95))
+    print(f"4. bystander changing the step count on the trajectories page meanwhile: {len(waits)} reruns, median "
+          f"{statistics.median(waits):.2f} s, p95 {p95:.2f} s (target <= {BYSTANDER_P95}) -> "
+          f"{'met' if p95 <= BYSTANDER_P95 else 'NOT met'}")
     closed = cpu_seconds(pid)
-    await asyncio.sleep(1.0)
-    first = cpu_seconds(pid)
-    await asyncio.sleep(1.0)
-    second = cpu_seconds(pid) - first
-    first -= closed
-    jain = sum(its) ** 2 / (n * sum(v * v for v in its)) if any(its) else 0.0
-    print(f"{n} students pressed Start together and trained for {seconds:.0f} s on one server process:")
-    print(f"  iterations per student: min {min(its)}, median {statistics.median(its):.0f}, max {max(its)}; "
-          f"all together {sum(its) / seconds:.0f} it/s")
-    print(f"  fairness (Jain's index, 1 = perfectly even): {jain:.3f}")
-    if waits:
-        print(f"  bystander's slider on the trajectories page: {len(waits)} reruns, median {statistics.median(waits):.2f} s, "
-              f"max {max(waits):.2f} s")
-    print(f"  after every tab closed: {first:.2f} s of CPU in the first second, {second:.2f} s in the next")
+    await asyncio.sleep(2.0)
+    print(f"   after every tab closed: {(cpu_seconds(pid) - closed) / 2:.2f} s of CPU per second")
+    after = []
+    for r in range(5):
+        await class_race(url, n, f"mnist_seed={10 + r}&mnist_iterations=300", [None] * n)
+        await asyncio.sleep(3.0)
+        after.append(memory_mb(pid)[0])
+    growth = max(b / a - 1 for a, b in zip(after, after[1:], strict=False))
+    peak = memory_mb(pid)[1]
+    print(f"5. server memory: peak {peak:.0f} MB (target <= {PEAK_MB}) -> {'met' if peak <= PEAK_MB else 'NOT met'}; "
+          f"after each of five rounds of {n} students (a 300-iteration race each, tabs closed): "
+          + ", ".join(f"{m:.0f}" for m in after)
+          + f" MB; largest growth from one round to the next {growth:+.1%} (target <= {GROWTH:.0%}) -> "
+          f"{'met' if growth <= GROWTH else 'NOT met'}")
 
 
 def main() -> None:
+    if not os.environ.get(data.ENV_DIR):
+        sys.exit("set OPTVIZ_MNIST_DIR (for example ../shared/mnist/offline)")
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 30
-    seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 30.0
-    with streamlit_server() as server:
-        asyncio.run(classroom(server.url, server.pid, n, seconds))
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = full_size_standin(Path(os.environ[data.ENV_DIR]), Path(tmp))
+        with streamlit_server(env={data.ENV_DIR: str(folder)}) as server:
+            asyncio.run(lesson(server.url, server.pid, n))
+
 
 if __name__ == "__main__":
     main()

@@ -310,9 +310,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bs.time.about": (
         "One update = take a batch, run it forward and backward through the network, apply the step. The sweep "
         "times it for batch sizes from 1 to the whole training set, several times each, and derives the time of "
-        "one epoch (⌈N/B⌉ updates). It takes up to about 10 seconds.",
+        "one epoch (⌈N/B⌉ updates). It takes up to about 10 seconds; the class shares one measurement per network "
+        "for five minutes, and anyone can measure again.",
         "一次更新 = 取一个批量、前向与反向传播、更新参数。下面对从 1 到整个训练集的批量大小逐一计时（每个重复多次），"
-        "并推算一轮（⌈N/B⌉ 次更新）的时间。最多约 10 秒。",
+        "并推算一轮（⌈N/B⌉ 次更新）的时间。最多约 10 秒；每个网络的测量结果全班共用五分钟，谁都可以重新测量。",
     ),
     "bs.time.net": ("Network", "网络"),
     "bs.time.measure": ("⏱ Measure on this server", "⏱ 在本服务器上测量"),
@@ -525,10 +526,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
                             "is trained once for the whole class: everyone watching it sees the same curves.",
                             "此刻页面上显示这些网络中任意一个的同学数（包括你）。每个网络只为全班训练一次："
                             "看同一个网络的人看到相同的曲线。"),
-    "mnist.sharing": ("{shared} of your {n} networks are also watched by classmates. The server trains {runs} "
-                      "networks for {students} students now, giving each network an equal turn.",
-                      "你的 {n} 个网络中有 {shared} 个同学也在看。服务器此刻为 {students} 位同学训练 {runs} 个网络，"
+    "mnist.sharing": ("{shared} of your {n} networks are also watched by classmates. On the server now: {runs} "
+                      "networks in training, {students} watching; every network gets an equal turn.",
+                      "你的 {n} 个网络中有 {shared} 个同学也在看。服务器此刻：{runs} 个网络在训练，{students} 人在看；"
                       "每个网络轮流获得同样的时间。"),
+    "mnist.shared_done": ("Each network was trained once for the whole class: whoever starts the same race sees "
+                          "these results at once.",
+                          "每个网络只为全班训练一次：谁开始同样的比赛，都会立刻看到这些结果。"),
     "mnist.loss_axis": ("training loss (cross-entropy, log scale)", "训练损失（交叉熵，对数刻度）"),
     "mnist.acc_axis": ("accuracy", "准确率"),
     "mnist.acc_split": ("Colours as on the left. Dashed: training images, solid: test images.",

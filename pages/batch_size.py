@@ -10,7 +10,7 @@ from optviz import batch_plots, batching, train, vega
 from optviz.jobs import Job
 from optviz.text import TRADE_OFFS
 from ui import shared
-from ui.common import lang, page_header, tr
+from ui.common import arrow, lang, page_header, tr
 from ui.datasets import require_mnist
 
 P = "bs_"
@@ -154,8 +154,9 @@ def sweep_live(data) -> None:
             text += " · " + (tr("jobs.estimating") if left is None else tr("jobs.left", s=left))
         st.progress(sum(run.t / r.key.iterations for r, run in runs) / len(runs), text=text)
     rules = (tr("bs.sweep.fixed"), tr("bs.sweep.scaled"))
-    st.vega_lite_chart(*vega.sweep_chart(finished, SWEEP_SIZES, rules, (tr("mnist.train"), tr("bs.sweep.val")),
-                                         tr("bs.batch"), tr("mnist.acc_axis")), width="stretch", key=P + "sweep_chart")
+    columns, spec = vega.sweep_chart(finished, SWEEP_SIZES, rules, (tr("mnist.train"), tr("bs.sweep.val")),
+                                     tr("bs.batch"), tr("mnist.acc_axis"))
+    st.vega_lite_chart(arrow(columns), spec, width="stretch", key=P + "sweep_chart")
     st.caption(tr("bs.sweep.split"))
     if finished:
         def pct(run: train.Run, split: int) -> str:

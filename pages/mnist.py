@@ -11,7 +11,7 @@ from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
 from optviz.text import EXPERIMENT_FORMULAS
 from ui import shared
-from ui.common import page_header, tr
+from ui.common import arrow, page_header, tr
 from ui.datasets import require_mnist
 
 P = "mnist_"
@@ -109,21 +109,24 @@ def status(race: list[train.Run]) -> None:
     watching = shared.watchers(ss[P + "keys"])
     me = shared.session_id()
     cols[3].metric(tr("mnist.watching"), len(set().union(*watching) | {me}), help=tr("mnist.watching_help"))
-    shared_runs = sum(1 for w in watching if w - {me})
-    busy = shared.busy()
-    st.caption(tr("mnist.sharing", shared=shared_runs, n=len(race), runs=busy.tasks, students=busy.sessions))
+    if all(r.done for r in race):
+        st.caption(tr("mnist.shared_done"))
+    else:
+        busy = shared.busy()
+        st.caption(tr("mnist.sharing", shared=sum(1 for w in watching if w - {me}), n=len(race), runs=busy.tasks,
+                      students=busy.sessions))
 
 
 def charts(race: list[train.Run]) -> None:
     labels, upto = names(race), ss[P + "upto"]
+    loss = vega.loss_chart(race, labels, tr("mnist.iteration"), tr("mnist.loss_axis"), upto)
+    acc = vega.accuracy_chart(race, labels, tr("mnist.iteration"), tr("mnist.acc_axis"),
+                              (tr("mnist.train"), tr("mnist.test")), upto)
     left, right = st.columns(2)
     with left:
-        st.vega_lite_chart(*vega.loss_chart(race, labels, tr("mnist.iteration"), tr("mnist.loss_axis"), upto),
-                           width="stretch", key=P + "loss_chart")
+        st.vega_lite_chart(arrow(loss[0]), loss[1], width="stretch", key=P + "loss_chart")
     with right:
-        st.vega_lite_chart(*vega.accuracy_chart(race, labels, tr("mnist.iteration"), tr("mnist.acc_axis"),
-                                                (tr("mnist.train"), tr("mnist.test")), upto),
-                           width="stretch", key=P + "acc_chart")
+        st.vega_lite_chart(arrow(acc[0]), acc[1], width="stretch", key=P + "acc_chart")
         st.caption(tr("mnist.acc_split"))
 
 

@@ -22,13 +22,14 @@ def test_loss_chart_has_raw_and_smoothed_curves_and_bounded_values(toy_digits):
     t = 1000
     losses = np.vstack([np.linspace(2.3, 0.1, t), np.r_[np.linspace(2.3, 1e30, 10), [np.inf], np.full(t - 11, np.nan)]])
     cols, spec = vega.loss_chart(runs_with(losses.astype(np.float32), toy_digits), ["a", "b"], "it", "loss")
-    assert set(cols["kind"]) == {"raw", "smooth"}
+    assert set(cols["smooth"]) == {0, 1}  # raw and smoothed
     assert cols["loss"].max() <= vega.LOSS_CAP and cols["loss"].min() >= vega.LOSS_FLOOR  # a blow-up cannot flatten the axis
     assert np.isfinite(cols["loss"]).all()
-    raw_a = cols["iteration"][(cols["net"] == "a") & (cols["kind"] == "raw")]
+    raw_a = cols["iteration"][(cols["k"] == 0) & (cols["smooth"] == 0)]
     assert len(raw_a) <= vega.MAX_POINTS and raw_a[0] == 1 and raw_a[-1] > 990  # thinned, first to last
     assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [0, t]  # the axis does not jump as curves grow
     assert spec["layer"][1]["encoding"]["color"]["scale"]["domain"] == ["a", "b"]
+    assert spec["transform"] == [{"calculate": '["a", "b"][datum.k]', "as": "net"}]  # the index named in the chart
 
 
 def test_a_paused_view_stops_at_its_iteration_while_the_run_goes_on(toy_digits):
@@ -45,5 +46,5 @@ def test_accuracy_chart_skips_diverged_networks(toy_digits):
     runs[0].eval_at, runs[0].train_acc, runs[0].test_acc = [5, 10], [0.5, 0.8], [0.4, 0.7]
     runs[1].eval_at, runs[1].train_acc, runs[1].test_acc = [5], [np.nan], [np.nan]
     cols, _ = vega.accuracy_chart(runs, ["a", "b"], "it", "acc", ("train", "test"))
-    assert list(cols["net"]) == ["a"] * 4
-    assert list(cols["accuracy"]) == [0.5, 0.8, 0.4, 0.7]
+    assert list(cols["k"]) == [0] * 4 and list(cols["split"]) == [0, 0, 1, 1]
+    np.testing.assert_allclose(cols["accuracy"], [0.5, 0.8, 0.4, 0.7])

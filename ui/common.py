@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pyarrow as pa
 import streamlit as st
 
 from optviz.text import LANG_NAMES, LANGS, t
@@ -65,3 +66,9 @@ def page_header(prefix: str) -> None:
     require_navigation()
     st.title(tr(f"{prefix}.title"))
     st.caption(tr(f"{prefix}.caption"))
+
+
+def arrow(columns: dict) -> pa.Table:
+    """Chart columns as an Arrow table: Streamlit sends it as it is, where a dict of arrays first
+    goes through pandas (about 10 ms for a live chart, on every update of every watching page)."""
+    return pa.table(columns)

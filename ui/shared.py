@@ -44,9 +44,9 @@ def peek(key: Hashable) -> object | None:
 
 
 def wait_for_turn() -> float:
-    """Longest sleep for the work slot in one live update: the more sessions watch, the longer, so
-    redrawing thirty pages does not crowd out the training they watch."""
-    return min(2.5, 0.5 + 0.06 * STORE.busy().sessions)
+    """Longest sleep for the work slot in one live update: the more sessions watch, the longer (3 s
+    for 25 or more), so redrawing thirty pages does not crowd out the training they watch."""
+    return min(3.0, 0.5 + 0.1 * STORE.busy().sessions)
 
 
 def drive(keys: Sequence[Hashable]) -> None:

@@ -1,15 +1,17 @@
-"""The live MNIST page in a real browser: a race starts, its curves grow, Pause stops it, and a
-closed tab stops costing the server CPU."""
+"""The live MNIST page in a real browser: a race starts, its curves grow, Pause stops it, a closed
+tab stops costing the server CPU, and two students who press Start on the same link share one race."""
 
 from __future__ import annotations
 
 import os
 import re
 import time
+from pathlib import Path
 
 import pytest
 from streamlit_page import assert_no_exception, wait_idle
 
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
 pytestmark = pytest.mark.skipif(not os.environ.get("OPTVIZ_MNIST_DIR"), reason="needs OPTVIZ_MNIST_DIR")
 
 
@@ -63,3 +65,31 @@ def test_closing_the_tab_stops_training_within_a_second(browser, server):
     assert busy > 0.5, f"training used only {busy:.2f} s of CPU per second"
     assert idle < 0.15 * busy, f"{idle:.2f} s of CPU in the second after closing (was {busy:.2f} while training)"
     assert settled - pg_closed_at < 1.5 * busy
+
+
+def test_two_students_on_the_same_link_share_one_race(browser, server):
+    """The second student's race is the first one's runs: its page counts two watchers and says
+    that all six networks are shared; both pages finish and show the results."""
+    link = f"{server.url}/mnist?mnist_iterations=300&mnist_seed=42"
+    tabs = []
+    for _ in range(2):
+        ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        pg = ctx.new_page()
+        pg.goto(link)
+        pg.get_by_role("button", name="Start").click()
+        pg.locator("[data-testid='stMetric']").first.wait_for(timeout=20_000)
+        tabs.append((ctx, pg))
+    second = tabs[1][1]
+    second.get_by_text("6 of your 6 networks are also watched by classmates").wait_for(timeout=10_000)
+    assert second.locator("[data-testid='stMetric']").nth(3).inner_text().endswith("2")
+    for _, pg in tabs:
+        pg.get_by_role("button", name="Reset").wait_for(timeout=60_000)  # finished
+        pg.get_by_text("Results").wait_for(timeout=10_000)
+        wait_idle(pg)
+        assert_no_exception(pg)
+        metrics = pg.locator("[data-testid='stMetric']")
+        assert "300 / 300" in metrics.nth(0).inner_text() and "finished" in metrics.nth(2).inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    second.screenshot(path=str(ARTIFACTS / "test_two_students_second_tab.png"))
+    for ctx, _ in tabs:
+        ctx.close()
