@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from ui.common import language_picker, tr
+from ui.common import keep_memory_flat, language_picker, tr
 
+keep_memory_flat()  # one process serves the whole class
 st.set_page_config(page_title="optviz", page_icon="📉", layout="wide")
 language_picker()
 

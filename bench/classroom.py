@@ -86,12 +86,14 @@ class Tab:
         await asyncio.wait_for(self.finished.wait(), 300)
 
     async def click(self, label: str, edit: dict | None = None) -> None:
-        """Click a button; ``edit`` ({row: {column: value}}) is the table's state sent with it."""
-        widgets = [WidgetState(id=self.buttons[label], trigger_value=True)]
-        if edit is not None:
-            widgets.append(WidgetState(id=self.editor, string_value=json.dumps(
-                {"edited_rows": {str(r): v for r, v in edit.items()}, "added_rows": [], "deleted_rows": []})))
-        await self.rerun(widgets)
+        """Click a button. With ``edit`` ({row: {column: value}}) the table is edited first, as a
+        student does: that edit's own rerun finishes before the click, which sends it again."""
+        table = [] if edit is None else [WidgetState(id=self.editor, string_value=json.dumps(
+            {"edited_rows": {str(r): v for r, v in edit.items()}, "added_rows": [], "deleted_rows": []}))]
+        if table:
+            await self.rerun(table)
+            await asyncio.wait_for(self.finished.wait(), 300)
+        await self.rerun([WidgetState(id=self.buttons[label], trigger_value=True), *table])
 
     async def set_number(self, label: str, value: int) -> float:
         """Type ``value`` into a number input; seconds until the rerun has finished."""

@@ -318,8 +318,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bs.time.net": ("Network", "网络"),
     "bs.time.measure": ("⏱ Measure on this server", "⏱ 在本服务器上测量"),
     "bs.time.again": ("⏱ Measure again", "⏱ 重新测量"),
-    "bs.time.partial": ("Stopped after batch size {b}: press Measure to start again.",
-                        "在批量大小 {b} 之后停止：按「测量」重新开始。"),
+    "bs.time.partial": ("Stopped after batch size {b}: press Measure to go on.",
+                        "在批量大小 {b} 之后停止：按「测量」继续。"),
     "bs.time.lesson": (
         "One example takes {t1:.2f} ms per update; a batch of {b} takes {tb:.1f} ms, only {ratio:.0f}× longer for "
         "{b}× the work, because matrix products use the processor's parallel lanes. So an epoch costs {e1:.1f} s "

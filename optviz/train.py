@@ -161,7 +161,8 @@ class Run:
         per_epoch = self.key.n_train // self.key.batch
         epoch, pos = divmod(t, per_epoch)
         if self._perm[0] != epoch:
-            self._perm = (epoch, np.random.default_rng([self.key.seed, 2, epoch]).permutation(self.key.n_train))
+            self._perm = (epoch, np.random.default_rng([self.key.seed, 2, epoch]).permutation(self.key.n_train)
+                          .astype(np.int32))
         b = self.key.batch
         return self.train_idx[self._perm[1][pos * b:(pos + 1) * b]]
 
@@ -231,9 +232,10 @@ class Run:
                                    for i in range(0, len(x), 2000)])
 
     def compact(self) -> None:
-        """Drop the weights of a finished run; what a page shows stays."""
+        """Drop the weights and batch order of a finished run; what a page shows stays."""
         if self.done:
             self.params = self.bn_state = None
+            self.train_idx, self._perm = np.zeros(0, np.int32), (-1, np.zeros(0, np.int32))
 
     @property
     def nbytes(self) -> int:
