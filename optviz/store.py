@@ -77,10 +77,10 @@ class Store:
                 if (entry := self._entries.get(key)) is not None:
                     entry.watchers[session] = entry.used = now
 
-    def unwatch(self, session: str, keys: Iterable[Hashable] | None = None) -> None:
-        """``session`` stops looking at ``keys`` (all of them when None)."""
+    def unwatch(self, session: str, keys: Iterable[Hashable]) -> None:
+        """``session`` stops looking at ``keys``."""
         with self._lock:
-            for key in self._entries if keys is None else keys:
+            for key in keys:
                 if (entry := self._entries.get(key)) is not None:
                     entry.watchers.pop(session, None)
 

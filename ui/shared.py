@@ -56,8 +56,8 @@ def drive(keys: Sequence[Hashable]) -> None:
     STORE.work(CHUNK, wait_for_turn())
 
 
-def leave(keys: Sequence[Hashable] | None = None) -> None:
-    """This session stops watching ``keys`` (everything when None)."""
+def leave(keys: Sequence[Hashable]) -> None:
+    """This session stops watching ``keys``."""
     STORE.unwatch(session_id(), keys)
 
 

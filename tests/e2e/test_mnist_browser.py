@@ -70,7 +70,7 @@ def test_closing_the_tab_stops_training_within_a_second(browser, server):
 def test_two_students_on_the_same_link_share_one_race(browser, server):
     """The second student's race is the first one's runs: its page counts two watchers and says
     that all six networks are shared; both pages finish and show the results."""
-    link = f"{server.url}/mnist?mnist_iterations=300&mnist_seed=42"
+    link = f"{server.url}/mnist?mnist_iterations=1000&mnist_seed=42"  # long enough to join while it runs
     tabs = []
     for _ in range(2):
         ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -83,12 +83,12 @@ def test_two_students_on_the_same_link_share_one_race(browser, server):
     second.get_by_text("6 of your 6 networks are also watched by classmates").wait_for(timeout=10_000)
     assert second.locator("[data-testid='stMetric']").nth(3).inner_text().endswith("2")
     for _, pg in tabs:
-        pg.get_by_role("button", name="Reset").wait_for(timeout=60_000)  # finished
-        pg.get_by_text("Results").wait_for(timeout=10_000)
+        pg.get_by_role("button", name="Reset").wait_for(timeout=120_000)  # finished
+        pg.get_by_text("Results", exact=True).wait_for(timeout=10_000)
         wait_idle(pg)
         assert_no_exception(pg)
         metrics = pg.locator("[data-testid='stMetric']")
-        assert "300 / 300" in metrics.nth(0).inner_text() and "finished" in metrics.nth(2).inner_text()
+        assert "1,000 / 1,000" in metrics.nth(0).inner_text() and "finished" in metrics.nth(2).inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     second.screenshot(path=str(ARTIFACTS / "test_two_students_second_tab.png"))
     for ctx, _ in tabs:
