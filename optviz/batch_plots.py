@@ -113,6 +113,9 @@ def landscape(alphas: Array, interp: dict[str, Array], ts: Array, around: dict[t
         fig.add_scatter(x=ts, y=curve, mode="lines", name=f"{names[which]} · {t(f'bs.fig.{split}', lang)}",
                         line=dict(color=COLOURS[("small", "large").index(which)], dash=dash[split], width=2.5),
                         row=1, col=2)
+    if not interp:
+        fig.add_annotation(x=0.5, y=0.5, xref="x domain", yref="y domain", text=t("bs.fig.line_wait", lang),
+                           showarrow=False, font=dict(color=GREY), row=1, col=1)
     for a, which in ((0, "small"), (1, "large")):
         fig.add_vline(x=a, line=dict(color=COLOURS[a], width=1), row=1, col=1)
         fig.add_annotation(x=a, y=0.97, yref="y domain", text=names[which], showarrow=False, yanchor="top",

@@ -422,6 +422,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bs.fig.start": ("start", "起点"),
     "bs.fig.minimum": ("minimum of the full loss", "全数据损失的极小值"),
     "bs.fig.line": ("loss on the line through both solutions", "穿过两个解的直线上的损失"),
+    "bs.fig.line_wait": ("drawn once both networks are trained", "两个网络都训练完后绘制"),
     "bs.fig.random": ("loss along random directions", "沿随机方向的损失"),
     "bs.fig.train": ("train", "训练集"),
     "bs.fig.test": ("test", "测试集"),
