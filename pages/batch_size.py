@@ -90,8 +90,9 @@ def noise_section(data) -> None:
     key = ("noise", state, n, k, data.fingerprint)
     phases = batching.NOISE_PHASES if state == "trained" else batching.NOISE_PHASES[1:]
     make = lambda: Job(batching.noise_steps(data, n, state == "trained", k, 0), phases)
-    if shared.peek(key) is None and not ss.get(P + "noise_on"):
-        c4.button(tr("bs.compute"), type="primary", key=P + "noise_go", on_click=watch, args=(P + "noise_on", key, make))
+    if ((job := shared.peek(key)) is None or job.error) and not ss.get(P + "noise_on"):  # a failed job may be retried
+        c4.button(tr("bs.compute"), type="primary", key=P + "noise_go", on_click=watch,
+                  args=(P + "noise_on", key, make, 0.0))
         st.info(tr("bs.press_compute"), icon="▶️")
 
     def draw(job: Job) -> None:
@@ -200,8 +201,9 @@ def landscape_section(data) -> None:
     c3.metric(tr("bs.images"), n)
     key = ("landscape", small, large, n, data.fingerprint)
     make = lambda: Job(batching.landscape_steps(data, small, large, n), batching.LANDSCAPE_PHASES, 4 << 20)
-    if shared.peek(key) is None and not ss.get(P + "flat_on"):
-        c4.button(tr("bs.compute"), type="primary", key=P + "flat_go", on_click=watch, args=(P + "flat_on", key, make))
+    if ((job := shared.peek(key)) is None or job.error) and not ss.get(P + "flat_on"):  # a failed job may be retried
+        c4.button(tr("bs.compute"), type="primary", key=P + "flat_go", on_click=watch,
+                  args=(P + "flat_on", key, make, 0.0))
         st.info(tr("bs.flat.press"), icon="▶️")
     names = {"small": f"B = {small}", "large": f"B = {large}"}
 

@@ -141,3 +141,18 @@ def test_a_diverging_sweep_run_is_named_not_shown_as_nan(monkeypatch):
     at.run()
     cells = at.dataframe[0].value.astype(str).values.ravel()
     assert "diverged at 3" in cells and not any("nan" in c for c in cells) and not at.exception
+
+
+def test_a_failing_computation_shows_a_message_and_can_be_tried_again(monkeypatch):
+    from optviz import batching
+
+    def broken(*args):
+        yield from ()
+        raise FloatingPointError("overflow in the gradient")
+
+    monkeypatch.setattr(batching, "noise_steps", broken)
+    at = page_at("noise")
+    at.button(key="bs_noise_go").click().run(timeout=60)
+    until_done(at, "bs_noise_on", 10)
+    assert "overflow in the gradient" in at.error[0].value and not at.exception
+    assert at.button(key="bs_noise_go")  # the student may try again

@@ -76,11 +76,7 @@ def eta(keys: Sequence[Hashable]) -> float | None:
 
 
 def progress(job: Job, key: Hashable, phase_name: Callable[[str], str]) -> None:
-    """One bar per phase of ``job`` (done, current with the time left at the recent pace, or to
-    come), or its error as a message."""
-    if job.error:
-        st.error(tr("jobs.failed", error=job.error), icon="🚫")
-        return
+    """One bar per phase of ``job``: done, current (with the time left at the recent pace), or to come."""
     phase, done, total = job.progress
     for k, name in enumerate(job.phases):
         if k < phase or job.done:
@@ -111,6 +107,9 @@ def live_job(flag: str, key: Hashable, phase_name: Callable[[str], str], draw: C
                 ss[flag] = False
                 leave([key])
                 st.rerun()
+        if job_.error:
+            st.error(tr("jobs.failed", error=job_.error), icon="🚫")
+            return
         if not job_.done:
             progress(job_, key, phase_name)
         draw(job_)
