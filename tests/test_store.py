@@ -198,12 +198,11 @@ def test_the_work_slot_is_one_at_a_time():
             super().advance(seconds)
 
     tasks = [store.get(i, lambda: Slow(20)) for i in range(4)]
-    busy = []
 
     def session(i):
         while not all(t.done for t in tasks):
             store.watch(f"s{i}", range(4))
-            busy.append(store.work(0.01, wait=0.01))
+            store.work(0.01, wait=0.01)
 
     threads = [threading.Thread(target=session, args=(i,)) for i in range(6)]
     for t in threads:
@@ -211,4 +210,23 @@ def test_the_work_slot_is_one_at_a_time():
     for t in threads:
         t.join(30)
     assert peak[0] == 1 and all(t.turns == 20 for t in tasks)
-    assert False in busy  # some sessions found the slot taken and went on to draw
+
+
+def test_a_session_that_finds_the_slot_taken_goes_on_to_draw():
+    store, release = Store(64 * MB), threading.Event()
+
+    class Blocking(Countdown):
+        def advance(self, seconds, companions=()):
+            release.wait(10)
+            super().advance(seconds)
+
+    store.get("k", lambda: Blocking(1))
+    store.watch("s", ["k"])
+    holder = threading.Thread(target=store.work, args=(0.0,))
+    holder.start()
+    while not store._slot.locked():
+        threading.Event().wait(0.001)
+    assert store.work(0.0, wait=0.05) is False  # it slept its wait and gave up: the page draws
+    release.set()
+    holder.join(10)
+    assert store.peek("k").done
