@@ -149,11 +149,11 @@ def sweep_live(data) -> None:
     runs = [(r, shared.run(r.key, data)) for r in plan]
     finished = [(r, run) for r, run in runs if run.done]
     if len(finished) < len(runs):
-        left = shared.eta(keys) if ss.get(P + "sweep_on") else None
+        share, left = shared.compute_progress([run for _, run in runs])
         text = tr("bs.sweep.progress", done=len(finished), total=len(runs))
         if ss.get(P + "sweep_on"):
             text += " · " + (tr("jobs.estimating") if left is None else tr("jobs.left", s=left))
-        st.progress(sum(run.t / r.key.iterations for r, run in runs) / len(runs), text=text)
+        st.progress(min(share, 1.0), text=text)
     rules = (tr("bs.sweep.fixed"), tr("bs.sweep.scaled"))
     columns, spec = vega.sweep_chart(finished, SWEEP_SIZES, rules, (tr("mnist.train"), tr("bs.sweep.val")),
                                      tr("bs.batch"), tr("mnist.acc_axis"))

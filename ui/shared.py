@@ -69,6 +69,20 @@ def busy() -> Busy:
     return STORE.busy()
 
 
+def compute_progress(runs: Sequence[train.Run]) -> tuple[float, float | None]:
+    """For runs that do not move in step (a sweep): the share of their compute done, and the
+    seconds left, the compute each still needs at its own speed so far, stretched by the share of
+    turns they get while the class trains other networks too. Until every unfinished run has done
+    an iteration: the share of iterations done, and None."""
+    runs = list({id(r): r for r in runs}.values())
+    left = [r for r in runs if not r.done]
+    if any(r.t == 0 for r in left):
+        return sum(r.t / r.key.iterations for r in runs) / len(runs), None
+    need = sum((r.key.iterations - r.t) * r.seconds / r.t for r in left)
+    spent = sum(r.seconds for r in runs)
+    return spent / max(spent + need, 1e-9), need * max(STORE.busy().tasks, len(left)) / max(len(left), 1)
+
+
 def eta(keys: Sequence[Hashable]) -> float | None:
     """Seconds until the last of ``keys`` is done at the recent pace; None while unknown."""
     times = [STORE.eta(k) for k in keys]
