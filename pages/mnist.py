@@ -98,7 +98,8 @@ def status(race: list[train.Run]) -> None:
     cols = st.columns(4)
     cols[0].metric(tr("mnist.iteration"), f"{t:,} / {key.iterations:,}")
     cols[1].metric(tr("mnist.epoch"), f"{t * key.batch / key.n_train:.1f}")
-    if all(r.done for r in race):
+    finished = all(r.done for r in race)
+    if finished:
         left = tr("mnist.eta_done")
     elif not ss.get(P + "running"):
         left = tr("mnist.eta_paused")
@@ -109,7 +110,7 @@ def status(race: list[train.Run]) -> None:
     watching = shared.watchers(ss[P + "keys"])
     me = shared.session_id()
     cols[3].metric(tr("mnist.watching"), len(set().union(*watching) | {me}), help=tr("mnist.watching_help"))
-    if all(r.done for r in race):
+    if finished:
         st.caption(tr("mnist.shared_done"))
     else:
         busy = shared.busy()

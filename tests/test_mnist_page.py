@@ -83,12 +83,18 @@ def finish(at, runs: int = 60) -> None:
     at.run()
 
 
-def test_a_finished_race_shows_results_and_digits():
+def finished_overfit_race():
+    """A student's page after the overfitting experiment, cut to 100 iterations, has finished."""
     at = open_page("mnist")
     at.segmented_control(key="mnist_exp").set_value("overfit").run()
     at.select_slider(key="mnist_iterations").set_value(100).run()
     at.button(key="mnist_start").click().run()
     finish(at)
+    return at
+
+
+def test_a_finished_race_shows_results_and_digits():
+    at = finished_overfit_race()
     assert all(r.done for r in race(at)) and not at.session_state["mnist_running"]
     results, shown = at.dataframe[0].value, at.dataframe[1].value
     assert list(results.iloc[:, 0]) == ["SGD", "L2 λ 0.1", "dropout 0.2"]
@@ -100,11 +106,7 @@ def test_a_finished_race_shows_results_and_digits():
 
 
 def test_a_classmates_finished_race_is_served_not_trained_again():
-    first = open_page("mnist")
-    first.segmented_control(key="mnist_exp").set_value("overfit").run()
-    first.select_slider(key="mnist_iterations").set_value(100).run()
-    first.button(key="mnist_start").click().run()
-    finish(first)
+    first = finished_overfit_race()
     done = race(first)
     seconds = [r.seconds for r in done]
     second = open_page("mnist", mnist_exp="Overfitting", mnist_iterations="100")
