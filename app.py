@@ -1,11 +1,15 @@
-"""optviz entry point: page config, language switch and navigation. Nothing else."""
+"""optviz entry point: page config, language switch, navigation and the note on a link's unusable
+values. Nothing else."""
 
 import streamlit as st
 
-from ui.common import keep_memory_flat, language_picker, tr
+from ui import links
+from ui.common import keep_memory_flat, language_picker, navigating, tr
 
 keep_memory_flat()  # one process serves the whole class
 st.set_page_config(page_title="optviz", page_icon="📉", layout="wide")
+link = links.snapshot()
+notice = st.container()  # above the page: link values that could not be used
 language_picker()
 
 # url_path equals the file's name: on a freshly started server Streamlit first resolves a deep link
@@ -31,4 +35,9 @@ def home() -> None:
 pages = [st.Page(home, title=tr("home.nav"), icon="🏠", default=True)] + [
     st.Page(path, title=tr(label), url_path=url, icon=icon) for path, label, url, icon in PAGES
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+navigating()
+try:
+    page.run()
+finally:
+    links.report(notice, link)

@@ -3,14 +3,18 @@
 The four files come from ``$OPTVIZ_MNIST_DIR`` when it is set (offline use), otherwise from a
 cache folder that is filled on first use. Downloads go through pooch, which streams each file to a
 temporary name, checks its hash and only then moves it into place: a corrupted or truncated file
-is deleted, never used. Parsing is our own (IDX is a tiny format; no pickle anywhere).
+is deleted, never used. Each file has an overall deadline as well as a stall timeout, so a mirror that
+drips bytes cannot hold a class. Parsing is our own (IDX is a tiny format; no pickle anywhere).
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import http.client
 import os
+import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -94,24 +98,38 @@ def cache_dir() -> Path:
     return (Path(root) if root else Path(pooch.os_cache("optviz"))) / "mnist"
 
 
-Progress = Callable[[str, int, int], None]  # (file name, bytes done, bytes total)
+Progress = Callable[[str, int, int], None]  # (file name, bytes done, bytes total; 0 when unknown)
+
+FILE_DEADLINE = 120.0  # s: a file not complete by then is given up on that mirror (MNIST's largest is 9.9 MB)
+STALL = 15.0  # s without a single byte: the mirror is stalled
 
 
-class _PoochBar:
-    """The object pooch's HTTPDownloader drives as a progress bar, forwarding to a callback."""
+class _Slow(OSError):
+    """A mirror that sends too little, too late."""
 
-    def __init__(self, name: str, report: Progress) -> None:
-        self.name, self.report, self.total, self.done = name, report, 0, 0
 
-    def update(self, n: int) -> None:
-        self.done = min(self.done + n, self.total or self.done + n)
-        self.report(self.name, self.done, self.total)
+def _fetcher(name: str, deadline: float, stall: float, progress: Progress | None):
+    """A pooch downloader: streams ``url`` into pooch's temporary file, giving up when no byte
+    arrives for ``stall`` seconds or the file is not complete within ``deadline`` seconds
+    (a mirror that drips one byte at a time never trips a per-read timeout)."""
+    import urllib.request
 
-    def reset(self) -> None:
-        self.done = 0
+    def fetch(url: str, output: str, _pooch=None) -> None:
+        end = time.monotonic() + deadline
+        request = urllib.request.Request(url, headers={"User-Agent": "optviz"})
+        with urllib.request.urlopen(request, timeout=stall) as response, open(output, "wb") as out:
+            total, done = int(response.headers.get("Content-Length") or 0), 0
+            while block := response.read1(1 << 16):
+                out.write(block)
+                done += len(block)
+                if progress:
+                    progress(name, done, total)
+                if time.monotonic() > end:
+                    raise _Slow(f"not complete after {deadline:.0f} s ({done / 2**20:.1f} MB arrived)")
+            if total and done != total:
+                raise _Slow(f"the connection closed after {done} of {total} bytes")
 
-    def close(self) -> None:
-        pass
+    return fetch
 
 
 def download_sources() -> tuple[str, ...]:
@@ -120,42 +138,71 @@ def download_sources() -> tuple[str, ...]:
     return ((own.rstrip("/") + "/",) if own else ()) + MIRRORS
 
 
+def writable(folder: Path) -> None:
+    """Create ``folder`` and check a file can be written there; MnistUnavailable says how to
+    move the cache (``$OPTVIZ_CACHE``) when not."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as err:
+        raise MnistUnavailable(
+            f"MNIST cannot be saved in the cache folder `{folder}` ({err.strerror or err}). "
+            f"Fix: set `{ENV_CACHE}` to a folder the server can write to, or set `{ENV_DIR}` to a "
+            "folder that already holds the four MNIST files.") from err
+
+
 def download(folder: Path, progress: Progress | None = None, mirrors: tuple[str, ...] | None = None,
-             files: dict[str, tuple[str, str]] | None = None) -> Path:
-    """Fetch whichever of ``files`` are missing from ``folder`` (each verified by SHA-256, trying
-    every mirror in turn; by default those of ``download_sources()``; by default the official
-    FILES). Raises MnistUnavailable when a file cannot be had."""
+             files: dict[str, tuple[str, str]] | None = None, deadline: float = FILE_DEADLINE,
+             stall: float = STALL, dead: Callable[[str], bool] = lambda mirror: False,
+             failed: Callable[[str], None] = lambda mirror: None) -> Path:
+    """Fetch whichever of ``files`` (by default the official FILES) are missing from ``folder``,
+    each verified by SHA-256, trying every mirror in turn (by default ``download_sources()``).
+    ``dead(mirror)`` skips a mirror known to be down; ``failed(mirror)`` is told of each mirror
+    that could not deliver. Raises MnistUnavailable when a file cannot be had."""
     import pooch
-    import requests
 
     sources = download_sources() if mirrors is None else mirrors
-    folder.mkdir(parents=True, exist_ok=True)
+    writable(folder)
     for name, digest in (FILES if files is None else files).values():
         if (folder / name).exists() and sha256(folder / name) == digest:
             continue
         errors = []
         for mirror in sources:
-            bar = _PoochBar(name, progress) if progress else False
-            downloader = pooch.HTTPDownloader(progressbar=bar, chunk_size=1 << 16, timeout=30)
+            if dead(mirror):
+                errors.append(f"{_host(mirror)} failed a moment ago")
+                continue
             try:
-                pooch.retrieve(mirror + name, f"sha256:{digest}", fname=name, path=folder, downloader=downloader)
+                pooch.retrieve(mirror + name, f"sha256:{digest}", fname=name, path=folder,
+                               downloader=_fetcher(name, deadline, stall, progress))
                 break
-            except (ValueError, OSError, requests.RequestException) as err:
+            except (ValueError, OSError, http.client.HTTPException) as err:
                 (folder / name).unlink(missing_ok=True)
                 errors.append(_why(mirror, err))
+                failed(mirror)
         else:
             raise MnistUnavailable(offline_message("; ".join(errors)))
     return folder
 
 
-def _why(mirror: str, err: Exception) -> str:
-    import requests
+def _host(mirror: str) -> str:
+    return mirror.split("/")[2] if "//" in mirror else mirror
 
-    host = mirror.split("/")[2]
-    if isinstance(err, requests.ConnectionError):
-        return f"{host} cannot be reached"
+
+def _why(mirror: str, err: Exception) -> str:
+    import urllib.error
+
+    host = _host(mirror)
     if isinstance(err, ValueError):
         return f"{host} sent a file whose checksum is wrong"
+    if isinstance(err, urllib.error.HTTPError):
+        return f"{host} answered {err.code} {err.reason}"
+    if isinstance(err, _Slow):
+        return f"{host} is too slow: {err}"
+    if isinstance(err, TimeoutError):
+        return f"{host} sent nothing for {STALL:.0f} s"
+    if isinstance(err, urllib.error.URLError | ConnectionError):
+        return f"{host} cannot be reached"
     return f"{host}: {str(err).splitlines()[0][:120]}"
 
 

@@ -72,7 +72,9 @@ def _stats(a: Array, z: Array, g: Array, activation: str) -> LayerStats:
         lo, hi = bounds
         saturated = float(((a <= lo + SATURATION_MARGIN) | (a >= hi - SATURATION_MARGIN)).mean())
     dead = float((a == 0).mean()) if activation == "relu" else float("nan")
-    return LayerStats(float(a.mean()), float(a.std()), saturated, dead, float(g.std()))
+    # float64 sums: float32 activations near 1e20 are finite, their squares are not
+    return LayerStats(float(a.mean(dtype=np.float64)), float(a.std(dtype=np.float64)), saturated, dead,
+                      float(g.std(dtype=np.float64)))
 
 
 class Histograms(NamedTuple):

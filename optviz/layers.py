@@ -62,7 +62,10 @@ BN_EPS = 1e-5
 
 def batchnorm_train(x: Array, gamma: Array, beta: Array) -> tuple[Array, BatchNormCache, Array, Array]:
     """Training mode: normalise with the batch's own mean and variance.
-    Returns (y, cache, batch mean, batch variance); the caller updates running averages."""
+    Returns (y, cache, batch mean, batch variance); the caller updates running averages.
+    Raises ValueError for a batch of one: its variance is 0 and every output would be beta."""
+    if len(x) < 2:
+        raise ValueError(f"batch norm needs a batch of at least 2 samples, got {len(x)}")
     mean = x.mean(0)
     var = x.var(0)
     inv_std = 1 / np.sqrt(var + BN_EPS)

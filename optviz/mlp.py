@@ -56,6 +56,10 @@ class MLP:
     def __post_init__(self) -> None:
         if self.activation not in layers.ACTIVATIONS:
             raise ValueError(f"unknown activation {self.activation!r}")
+        sizes = (self.n_in, self.n_out, *self.hidden)
+        if not all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) for s in sizes):
+            raise ValueError(f"layer sizes must be whole numbers, got n_in={self.n_in!r}, "
+                             f"hidden={self.hidden!r}, n_out={self.n_out!r}")
         if not self.hidden or min(self.hidden) < 1 or self.n_in < 1 or self.n_out < 0:
             raise ValueError("layer sizes must be positive")
         if not 0 <= self.dropout < 1:

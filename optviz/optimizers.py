@@ -139,9 +139,10 @@ class AdaGrad:
 
     def __post_init__(self) -> None:
         _check_common(self)
-        _check("lr_decay", self.lr_decay >= 0, ">= 0", self.lr_decay)
+        _check("lr_decay", np.isfinite(self.lr_decay) and self.lr_decay >= 0, "a finite number >= 0",
+               self.lr_decay)
         v = self.initial_accumulator_value
-        _check("initial_accumulator_value", v >= 0, ">= 0", v)
+        _check("initial_accumulator_value", np.isfinite(v) and v >= 0, "a finite number >= 0", v)
 
     def init(self, params: Array) -> AdaGradState:
         return AdaGradState(np.full_like(params, self.initial_accumulator_value), 0)

@@ -33,6 +33,13 @@ KNOB_VALUES: dict[str, tuple[float, ...]] = {
 KNOB_DEFAULTS = {"momentum": 0.9, "beta1": 0.9, "beta2": 0.999, "alpha": 0.99, "weight_decay": 0.01}
 
 
+def knob_values(name: str, knob: str) -> tuple[float, ...]:
+    """The grid optimizer ``name`` offers for ``knob``: Nesterov needs momentum > 0, as in PyTorch
+    (at 0 it would be plain SGD under another name)."""
+    values = KNOB_VALUES[knob]
+    return tuple(v for v in values if v > 0) if (name, knob) == ("Nesterov", "momentum") else values
+
+
 def make_optimizer(name: str, lr: float, **knobs: float) -> opt.Optimizer:
     """The optimizer ``name`` with learning rate ``lr`` and the page's knobs (beta1/beta2 are
     PyTorch's ``betas`` pair)."""

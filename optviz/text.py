@@ -104,6 +104,9 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # common widgets
     "common.preset": ("Presets", "预设"),
     "common.seed": ("Seed", "随机种子"),
+    "link.refused": ("This link asked for values these controls cannot take: {keys}. They show their "
+                     "defaults instead.", "此链接中的这些值无法使用：{keys}。相应控件已恢复为默认值。"),
+    "link.dismiss": ("OK", "知道了"),
     "common.explain": ("What to look for", "看点"),
     # trajectories page
     "traj.title": ("Optimizer trajectories", "优化器轨迹"),
@@ -435,7 +438,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "identical starting weights, so every difference you see comes from the setting that differs.",
         "多个网络在真实手写数字上并排训练：同样打乱的小批量、同样的初始权重，所以看到的每个差别都来自不同的那项设置。",
     ),
-    "mnist.downloading": ("Downloading MNIST {name}: {pct} %", "正在下载 MNIST {name}：{pct} %"),
+    "mnist.downloading": ("Downloading MNIST for the whole class, once: {name} {pct} % ({s:.0f} s so far; a "
+                          "mirror that has not delivered a file within {limit:.0f} s is given up).",
+                          "正在为全班下载 MNIST（只下载一次）：{name} {pct} %（已用 {s:.0f} 秒；某个镜像 {limit:.0f} 秒内"
+                          "未传完一个文件就放弃它）。"),
     "mnist.unavailable": ("MNIST is not available, so this page cannot train. The other pages work.",
                           "MNIST 数据不可用，本页无法训练；其他页面照常使用。"),
     "mnist.retry": ("Try again", "重试"),
@@ -502,6 +508,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "请减少或缩小隐藏层，或减少网络数量。",
     ),
     "mnist.no_nets": ("Add at least one network to the table.", "请在表中至少添加一个网络。"),
+    "mnist.bn_batch1": ("Batch norm needs at least 2 images per batch: the statistics of a single image "
+                        "are meaningless (its variance is 0). Choose batch 2 or more, or switch batch norm off.",
+                        "批归一化每批至少需要 2 张图像：单张图像的统计量没有意义（方差为 0）。"
+                        "请选择 2 或更大的批大小，或关闭批归一化。"),
     "mnist.start": ("▶ Start", "▶ 开始"),
     "mnist.pause": ("❚❚ Pause", "❚❚ 暂停"),
     "mnist.resume": ("▶ Resume", "▶ 继续"),

@@ -97,6 +97,8 @@ class RaceConfig:
         for net in self.nets:
             if net.init not in INITS or net.schedule not in SCHEDULES:
                 raise ValueError(f"unknown init or schedule in {net}")
+        if self.batch < 2 and any(net.batchnorm for net in self.nets):
+            raise ValueError("batch norm needs a batch of at least 2 images")
 
     def keys(self, data) -> tuple[RunKey, ...]:
         """One run key per network, on ``data`` (an ``optviz.data.Mnist``)."""
@@ -268,11 +270,12 @@ MAX_LAYERS, MAX_UNITS = 8, 1024
 
 
 def parse_hidden(text: str) -> tuple[int, ...] | None:
-    """Hidden sizes from text like "100, 100, 50"; None unless 1–8 sizes of 1–1024 units."""
-    try:
-        sizes = tuple(int(s) for s in text.replace(" ", "").split(",") if s)
-    except ValueError:
+    """Hidden sizes from text like "100, 100, 50"; None unless 1–8 sizes of 1–1024 units, written
+    in ASCII digits separated by single commas (no "100,,100", "1_000" or full-width digits)."""
+    parts = text.replace(" ", "").split(",")
+    if not all(p.isascii() and p.isdigit() for p in parts):
         return None
+    sizes = tuple(int(p) for p in parts)
     if not 1 <= len(sizes) <= MAX_LAYERS or not all(1 <= s <= MAX_UNITS for s in sizes):
         return None
     return sizes

@@ -9,6 +9,7 @@ from optviz import initialisation, plots
 from optviz.layers import ACTIVATIONS
 from optviz.presets import INIT_PRESETS
 from optviz.text import ACTIVATION_NAMES, INIT_NAMES
+from ui import links
 from ui.common import apply_preset, lang, page_header, tr
 
 P = "init_"
@@ -70,6 +71,7 @@ with st.sidebar:
     first = controls("", INIT_PRESETS["sig1"])
     n_layers = st.slider(tr("init.layers"), 1, 10, 5, key=P + "layers", bind="query-params")
     units = st.select_slider(tr("init.units"), UNITS, value=100, key=P + "units", bind="query-params")
+    links.whole_number(P + "seed", 0, 9999)
     seed = st.number_input(tr("common.seed"), 0, 9999, 0, key=P + "seed", bind="query-params")
     compare = st.toggle(tr("init.compare"), key=P + "compare", bind="query-params")
     if compare:

@@ -10,7 +10,7 @@ from optviz.layers import ACTIVATIONS
 from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
 from optviz.text import EXPERIMENT_FORMULAS
-from ui import shared
+from ui import links, shared
 from ui.common import arrow, page_header, tr
 from ui.datasets import require_mnist
 
@@ -174,6 +174,7 @@ def results(race: list[train.Run]) -> None:
 page_header("mnist")
 data = require_mnist()
 
+links.one_of(P + "exp", [tr(f"mnist.exp.{k}") for k in MNIST_PRESETS])
 exp = st.segmented_control(tr("mnist.experiment"), list(MNIST_PRESETS), format_func=lambda k: tr(f"mnist.exp.{k}"),
                            key=P + "exp", default="optimizers", required=True, bind="query-params")
 if ss.get(P + "applied") != exp:
@@ -199,6 +200,7 @@ with st.sidebar:
     if hidden is None:
         st.warning(tr("mnist.bad_hidden", max_layers=train.MAX_LAYERS, max_units=train.MAX_UNITS), icon="⚠️")
         hidden = train.parse_hidden(MNIST_PRESETS[exp]["settings"]["hidden"])
+    links.whole_number(P + "seed", 0, 9999)
     seed = st.number_input(tr("common.seed"), 0, 9999, 0, key=P + "seed", bind="query-params")
 
 buttons_box, live_box = st.container(), st.container()
@@ -206,7 +208,8 @@ started = bool(ss.get(P + "keys"))
 with st.expander(tr("mnist.contestants", n=len(ss[P + "nets"])), expanded=not started):
     st.caption(tr("mnist.table_help"))
     nets = table(ss[P + "nets"])
-config = train.RaceConfig(tuple(nets), hidden, n_train, batch, iterations, int(seed)) if nets else None
+bn_alone = batch < 2 and any(n.batchnorm for n in nets)
+config = train.RaceConfig(tuple(nets), hidden, n_train, batch, iterations, int(seed)) if nets and not bn_alone else None
 too_big = config is not None and config.parameters > train.MAX_RACE_PARAMS
 
 finished = started and all(r.done for r in runs())
@@ -221,7 +224,9 @@ with buttons_box:
         if not finished:
             buttons[0].button(tr("mnist.resume"), type="primary", key=P + "resume", on_click=resume, width="stretch")
         buttons[0 if finished else 1].button(tr("mnist.reset"), key=P + "reset", on_click=reset, width="stretch")
-    if config is None:
+    if bn_alone:
+        st.warning(tr("mnist.bn_batch1"), icon="⚠️")
+    elif config is None:
         st.warning(tr("mnist.no_nets"), icon="⚠️")
     elif too_big:
         st.warning(tr("mnist.too_big", n=config.parameters, limit=train.MAX_RACE_PARAMS), icon="⚠️")

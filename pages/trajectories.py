@@ -9,6 +9,7 @@ from optviz import curvature, descent, plots, surfaces
 from optviz.presets import TRAJECTORY_DEFAULT_LR, TRAJECTORY_PRESETS
 from optviz.registry import OPTIMIZERS, SCHEDULES, make_schedule
 from optviz.text import FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES
+from ui import links
 from ui.common import apply_preset, clamp_state, lang, page_header, snap_state, tr
 from ui.controls import build, optimizer_settings
 
@@ -61,6 +62,7 @@ with st.sidebar:
 
     chosen = st.multiselect(tr("traj.optimizers"), ORDER, default=["SGD", "Momentum", "AdaGrad", "Adam"],
                             key=P + "opts", bind="query-params")
+    links.whole_number(P + "steps", 1, 1000)
     n_steps = st.number_input(tr("traj.steps"), 1, 1000, value=30, step=10, key=P + "steps",
                               bind="query-params")
     c1, c2 = st.columns(2)
@@ -78,6 +80,7 @@ with st.sidebar:
     snap_state(P + "noise", NOISES, 0.0)
     noise = c1.select_slider(tr("traj.noise"), NOISES, value=0.0, key=P + "noise",
                              help=tr("traj.noise.help"), bind="query-params")
+    links.whole_number(P + "seed", 0, 9999)
     seed = c2.number_input(tr("common.seed"), 0, 9999, value=0, key=P + "seed", bind="query-params",
                            disabled=noise == 0)
     settings = {}
@@ -131,7 +134,8 @@ if tabs[3].open:
         point = np.array([x0, y0])
         if where != "start":
             path = next(r.path for r in runs if r.label == where)
-            k = st.slider(tr("traj.at.step"), 0, len(path.points) - 1, len(path.points) - 1, key=P + "at_step")
+            last = len(path.points) - 1  # 0 when the path diverged at its first step
+            k = st.slider(tr("traj.at.step"), 0, last, last, key=P + "at_step") if last else 0
             point = path.points[k]
         a = curvature.analyse(surface, point)
         left, right = st.columns([1, 1])

@@ -60,3 +60,13 @@ def test_histograms_share_bins_that_cover_every_value():
     assert h.edges[0] <= min(a.min() for a in e.act) and h.edges[-1] >= max(a.max() for a in e.act)
     np.testing.assert_allclose(h.shares.sum(1), 1)
     assert h.edges[0] < -0.5  # tanh's negative half is shown, not clipped away
+
+
+def test_huge_but_finite_activations_get_finite_statistics():
+    """std 1000 over 4 ReLU layers of 500: activations near 1e17 are finite in float32, their
+    squares are not; the table must still show the spread, not inf."""
+    e = run(InitConfig(init=1000.0, activation="relu", n_layers=4, units=500))
+    assert e.finite
+    for s, a in zip(e.stats, e.act, strict=True):
+        assert np.isfinite(s.std) and s.std == pytest.approx(np.asarray(a, np.float64).std(), rel=1e-6)
+    assert e.stats[-1].std > 1e15

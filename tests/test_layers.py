@@ -135,3 +135,15 @@ def test_the_trajectory_optimizers_train_the_mlp(rng):
     assert flat.dtype == np.float32
     accuracy = (net.predict(flat, x).argmax(1) == labels).mean()
     assert loss < 0.3 * first and accuracy > 0.9
+
+
+def test_batch_norm_refuses_a_batch_of_one(rng):
+    x = rng.normal(size=(1, 4))
+    with pytest.raises(ValueError, match="at least 2"):
+        layers.batchnorm_train(x, np.ones(4), np.zeros(4))
+
+
+@pytest.mark.parametrize("hidden", [(10.5,), (True,), ("10",), (10, 0)])
+def test_the_mlp_refuses_sizes_that_are_not_positive_whole_numbers(hidden):
+    with pytest.raises(ValueError, match="layer sizes"):
+        MLP(4, hidden, 2)

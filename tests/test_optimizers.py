@@ -125,6 +125,8 @@ def test_optimizers_run_many_points_at_once_and_keep_float32(name, rng):
     lambda: O.SGD(lr=0.1, nesterov=True), lambda: O.Adam(betas=(1.0, 0.999)),
     lambda: O.Adam(betas=(0.9, -0.1)), lambda: O.Adam(eps=0.0), lambda: O.AdaGrad(eps=-1e-10),
     lambda: O.RMSProp(alpha=1.5), lambda: O.AdamW(weight_decay=-1.0),
+    lambda: O.AdaGrad(lr_decay=float("inf")), lambda: O.AdaGrad(lr_decay=float("nan")),
+    lambda: O.AdaGrad(initial_accumulator_value=float("inf")), lambda: O.Nesterov(momentum=0.0),
 ])
 def test_invalid_hyperparameters_raise_a_clear_value_error(bad):
     with pytest.raises(ValueError, match="must be"):
@@ -158,3 +160,18 @@ def test_a_schedule_scales_every_step():
 def test_cosine_schedule_brings_the_lr_to_zero_at_the_end():
     sched = S.Cosine(t_max=50)
     assert sched(50) == 0 and math.isclose(sched(25), 0.5)
+
+
+def test_every_knob_a_slider_offers_builds_a_working_optimizer():
+    """The sliders' grids: each value (Nesterov's momentum 0 included, were it offered) must
+    build an optimizer whose first step is finite."""
+    from optviz.registry import KNOB_DEFAULTS, OPTIMIZERS, knob_values, make_optimizer
+
+    for name, (_, knobs) in OPTIMIZERS.items():
+        for knob in knobs:
+            for value in knob_values(name, knob):
+                settings = {k: KNOB_DEFAULTS[k] for k in knobs} | {knob: value}
+                opt = make_optimizer(name, 0.1, **settings)
+                p = np.array([1.0, -2.0])
+                new, _ = opt.step(p, 2 * p, opt.init(p))
+                assert np.isfinite(new).all() and not np.array_equal(new, p), (name, knob, value)

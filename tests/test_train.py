@@ -170,8 +170,17 @@ def test_table_rows_become_networks_with_blank_or_wild_cells_defaulted():
 
 def test_hidden_sizes_are_parsed_within_bounds():
     assert train.parse_hidden("100, 100,50") == (100, 100, 50)
-    for bad in ("", "abc", "0", "100,,x", "2000", ",".join(["10"] * 9)):
-        assert train.parse_hidden(bad) is None
+    for bad in ("", "abc", "0", "100,,x", "2000", ",".join(["10"] * 9), "100,,100", "1_000", "１００", "100,",
+                "-5", "1e2"):
+        assert train.parse_hidden(bad) is None, bad
+
+
+def test_batch_norm_on_batches_of_one_is_refused():
+    """A single image's batch statistics are meaningless (PyTorch refuses them too)."""
+    with pytest.raises(ValueError, match="batch norm"):
+        train.RaceConfig((NetConfig(batchnorm=True),), batch=1)
+    train.RaceConfig((NetConfig(batchnorm=True),), batch=2)
+    train.RaceConfig((NetConfig(),), batch=1)
 
 
 def test_labels_name_what_differs():

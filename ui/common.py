@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import ctypes
 import ctypes.util
 from collections.abc import Sequence
@@ -51,13 +52,24 @@ def snap_state(key: str, options: Sequence[object], default: object) -> None:
         st.session_state[key] = default
 
 
+_VIA_APP: contextvars.ContextVar[bool] = contextvars.ContextVar("optviz_via_app", default=False)
+
+
+def navigating() -> None:
+    """Called by app.py just before it runs the chosen page."""
+    _VIA_APP.set(True)
+
+
 def require_navigation() -> None:
     """Call first in every page. Until some session of a fresh server process has run app.py,
     Streamlit treats the ``pages/`` folder the old (v1) way and runs a deep-linked page on its
-    own: no navigation, no language switch. Switch that mode off and rerun through app.py."""
+    own: no navigation, no language switch. Every session that opened the server in that moment
+    runs its page that way, so the test is whether app.py ran in this run (its script thread),
+    not the process-wide flag another session may already have switched: if not, switch that
+    mode off and rerun through app.py."""
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
+    if not _VIA_APP.get():
         PagesManager.uses_pages_directory = False
         st.rerun()
 

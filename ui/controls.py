@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optviz.registry import KNOB_DEFAULTS, KNOB_VALUES, LR_VALUES, OPTIMIZERS, make_optimizer
+from optviz.registry import KNOB_DEFAULTS, LR_VALUES, OPTIMIZERS, knob_values, make_optimizer
 from ui.common import snap_state, tr
 
 
@@ -22,8 +22,9 @@ def optimizer_settings(name: str, prefix: str, default_lr: float) -> dict[str, f
                                      format_func=_fmt, bind="query-params")}
     for knob in knobs:
         key = f"{prefix}{knob}_{name}"
-        snap_state(key, KNOB_VALUES[knob], KNOB_DEFAULTS[knob])
-        values[knob] = st.select_slider(tr(f"opt.{knob}"), KNOB_VALUES[knob], value=KNOB_DEFAULTS[knob],
+        grid = knob_values(name, knob)
+        snap_state(key, grid, KNOB_DEFAULTS[knob])
+        values[knob] = st.select_slider(tr(f"opt.{knob}"), grid, value=KNOB_DEFAULTS[knob],
                                         key=key, format_func=_fmt, bind="query-params")
     return values
 

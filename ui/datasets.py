@@ -1,20 +1,18 @@
-"""MNIST for the pages: one read-only copy per process, a progress bar while it downloads, and a
-plain message with the fix when it cannot be had."""
+"""MNIST for the pages: one read-only copy per process, one download for the whole class with a
+progress bar every waiting student sees, and a plain message with the fix when it cannot be had."""
 
 from __future__ import annotations
 
 import os
-import threading
 import time
 
 import streamlit as st
 
-from optviz import data
+from optviz import data, fetch
 from ui.common import tr
 
-RETRY_AFTER = 60.0  # seconds before a failed download is tried again (a dead mirror can take a minute)
-_download_lock = threading.Lock()  # one download per process, however many students ask
-_last_failure: list[tuple[float, str]] = []  # (when, message): process-wide on purpose
+DOWNLOAD = fetch.Download()  # process-wide on purpose: one download, however many students ask
+POLL = 0.3  # s between looks at the download's progress
 
 
 @st.cache_resource(show_spinner=False)
@@ -23,29 +21,36 @@ def _load() -> data.Mnist:
     return data.load()
 
 
-def _retry() -> None:
-    _last_failure.clear()
+def _wait() -> None:
+    """Start the class's download (or join it) and show its progress until it ends. The download
+    gives up on a mirror after ``data.FILE_DEADLINE`` s per file, so the wait ends too; the cap
+    here only guards against a download thread that never reports back."""
+    status = DOWNLOAD.start()
+    bar = st.progress(0.0, text=tr("mnist.downloading", name="", pct=0, s=0, limit=data.FILE_DEADLINE))
+    cap = time.monotonic() + data.FILE_DEADLINE * len(data.FILES) * (len(data.download_sources()) + 1)
+    while status.state == "running" and time.monotonic() < cap:
+        share = min(status.done / status.total, 1.0) if status.total else 0.0
+        bar.progress(share, text=tr("mnist.downloading", name=status.name, pct=round(100 * share),
+                                    s=status.elapsed, limit=data.FILE_DEADLINE))
+        time.sleep(POLL)
+        status = DOWNLOAD.status()
+    bar.empty()
+    if status.state == "failed":
+        raise data.MnistUnavailable(status.error)
+    if status.state == "running":
+        raise data.MnistUnavailable(data.offline_message("the download has not finished in time"))
 
 
 def mnist() -> data.Mnist | None:
     """The shared MNIST arrays, or None after telling the student why not and what fixes it."""
     try:
-        if _last_failure and time.monotonic() - _last_failure[-1][0] < RETRY_AFTER:
-            raise data.MnistUnavailable(_last_failure[-1][1])
-        if not os.environ.get(data.ENV_DIR) and data.missing(folder := data.cache_dir()):
-            with _download_lock:
-                bar = st.progress(0.0, text=tr("mnist.downloading", name="", pct=0))
-                data.download(folder, lambda name, done, total: bar.progress(
-                    min(done / total, 1.0) if total else 0.0,
-                    text=tr("mnist.downloading", name=name, pct=round(100 * done / total) if total else 0)))
-                bar.empty()
+        if not os.environ.get(data.ENV_DIR) and data.missing(data.cache_dir()):
+            _wait()
         return _load()
     except data.MnistUnavailable as err:
-        if not _last_failure or _last_failure[-1][1] != str(err):
-            _last_failure[:] = [(time.monotonic(), str(err))]
         st.error(tr("mnist.unavailable"), icon="🚫")
         st.markdown(str(err))
-        st.button(tr("mnist.retry"), on_click=_retry)
+        st.button(tr("mnist.retry"), on_click=DOWNLOAD.retry)
         return None
 
 

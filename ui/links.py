@@ -1,0 +1,98 @@
+"""Shared links that ask for something a control cannot show: refused with a visible note.
+
+Streamlit seeds URL-bound widgets from the link and silently drops a value it cannot use (an
+unknown option, a number out of range). Two things are added here: whole-number inputs are checked
+before Streamlit reads them (its own parsing raises OverflowError on ``inf`` or ``1e400``), and
+every value Streamlit dropped is named in a note above the page, so a teacher whose link was
+mistyped sees which controls fell back to their defaults.
+"""
+
+from __future__ import annotations
+
+import math
+
+import streamlit as st
+
+from ui.common import tr
+
+REFUSED = "_links_refused"  # page url path -> link keys refused there, until dismissed
+
+
+def snapshot() -> dict[str, list[str]]:
+    """The link's values at the start of a run, before any widget has read them."""
+    return {k: st.query_params.get_all(k) for k in st.query_params}
+
+
+def _refuse(key: str) -> None:
+    st.session_state.setdefault(REFUSED, {}).setdefault(_page(), set()).add(key)
+
+
+def _page() -> str:
+    ctx = st.runtime.scriptrunner.get_script_run_ctx()
+    return ctx.page_script_hash if ctx else ""
+
+
+def whole_number(key: str, lo: int, hi: int) -> None:
+    """Call before a URL-bound integer ``st.number_input``: a link value that is not a whole
+    number in [lo, hi] is removed from the link (the control shows its default) and noted."""
+    raw = st.query_params.get_all(key)
+    if not raw:
+        return
+    try:
+        value = float(raw[-1])
+        ok = math.isfinite(value) and value.is_integer() and lo <= value <= hi and len(raw) == 1
+    except ValueError:
+        ok = False
+    if not ok:
+        del st.query_params[key]
+        _refuse(key)
+        st.rerun()
+
+
+def one_of(key: str, labels: list[str]) -> None:
+    """Call before a URL-bound select whose value may never be empty (a required
+    ``st.segmented_control`` takes ``?key=`` as no choice at all): any other link value is removed
+    and noted."""
+    raw = st.query_params.get_all(key)
+    if raw and (len(raw) != 1 or raw[0] not in labels):
+        del st.query_params[key]
+        _refuse(key)
+        st.rerun()
+
+
+def _same(raw: list[str], value: object) -> bool:
+    """Whether a link value already shows ``value`` (Streamlit also drops a value equal to the
+    control's default, which is no refusal)."""
+    values = list(value) if isinstance(value, (list, tuple)) else [value]
+    if len(raw) != len(values):
+        return False
+    for r, v in zip(raw, values, strict=True):
+        if isinstance(v, bool):
+            if r.lower() != str(v).lower():
+                return False
+        elif isinstance(v, (int, float)):
+            try:
+                if float(r) != float(v):
+                    return False
+            except ValueError:
+                return False
+        elif r != str(v):
+            return False
+    return True
+
+
+def report(box, before: dict[str, list[str]]) -> None:
+    """After the page ran: note every link value Streamlit dropped, and show the notes of this
+    page in ``box`` (a container above the page) with a button that dismisses them."""
+    for key, raw in before.items():
+        if key not in st.query_params and key in st.session_state and not _same(raw, st.session_state[key]):
+            _refuse(key)
+    keys = st.session_state.get(REFUSED, {}).get(_page())
+    if keys:
+        with box:
+            st.warning(tr("link.refused", keys=", ".join(f"`{k}`" for k in sorted(keys))), icon="🔗")
+            st.button(tr("link.dismiss"), key="_links_dismiss", on_click=_dismiss)
+
+
+def _dismiss() -> None:
+    st.session_state.get(REFUSED, {}).pop(_page(), None)
