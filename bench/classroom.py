@@ -58,6 +58,7 @@ class Tab:
         self.page_hash = ""  # the page the server ran last: a browser names it in every rerun
         self.finished = asyncio.Event()
         self.done_at: float | None = None  # when the page first said its race was finished
+        self.errors: list[str] = []  # exceptions the page showed
 
     async def __aenter__(self):
         self.ws = await websockets.connect(self.url.replace("http", "ws") + "/_stcore/stream",
@@ -131,7 +132,9 @@ class Tab:
             elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 el = msg.delta.new_element
                 which = el.WhichOneof("type")
-                if which == "button":
+                if which == "exception":
+                    self.errors.append(f"{el.exception.type}: {el.exception.message}"[:200])
+                elif which == "button":
                     self.buttons[el.button.label] = el.button.id
                 elif which == "number_input":
                     self.numbers[el.number_input.label] = el.number_input.id

@@ -35,9 +35,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def server():
-    """The live server process (its ``pid`` lets a test watch its CPU time)."""
+def start_server():
+    """A fresh Streamlit server process serving app.py; ``url`` and ``pid`` on the returned
+    process. Stop it with ``stop_server``, which fails on any logged traceback."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
@@ -57,7 +57,10 @@ def server():
         proc.kill()
         pytest.fail("Streamlit server did not become healthy within 60 s")
     proc.url = url
-    yield proc
+    return proc
+
+
+def stop_server(proc) -> None:
     proc.terminate()
     try:
         proc.wait(10)
@@ -65,6 +68,14 @@ def server():
         proc.kill()
     log = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
     assert "Traceback" not in log, f"the server logged a traceback:\n{log}"
+
+
+@pytest.fixture(scope="session")
+def server():
+    """The live server process (its ``pid`` lets a test watch its CPU time)."""
+    proc = start_server()
+    yield proc
+    stop_server(proc)
 
 
 @pytest.fixture(scope="session")

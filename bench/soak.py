@@ -1,0 +1,88 @@
+"""Soak: five rounds of a class of thirty on one server. In each round ten students train a short
+race on the MNIST page while twenty keep changing the step count on the trajectories page; then
+every tab closes. Prints per round, measured in this one run: exceptions seen by any student, the
+sliders' rerun latency (p50, p95), the seconds until the last trainer saw a finished race, and the
+server's resident memory 5 s after the tabs closed (target: no errors, p95 <= 1 s, memory after
+the fifth round within 10 % of the first).
+
+Run: OPTVIZ_MNIST_DIR=../shared/mnist/offline python bench/soak.py [rounds]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+from classroom import Tab, full_size_standin, memory_mb
+from serve import streamlit_server
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from optviz import data  # noqa: E402
+
+TRAINERS, SLIDERS, P95_TARGET, DRIFT = 10, 20, 1.0, 0.10
+
+
+async def trainer(url: str, query: str, errors: list, deadline: float) -> float:
+    async with Tab(url, "mnist", query) as tab:
+        await tab.load()
+        began = time.monotonic()
+        await tab.click("▶ Start")
+        while tab.done_at is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+        errors.extend(tab.errors)
+        return (tab.done_at or float("inf")) - began
+
+
+async def slider(url: str, k0: int, stop: asyncio.Event, waits: list, errors: list) -> None:
+    async with Tab(url, "trajectories") as tab:
+        await tab.load()
+        k = k0
+        while not stop.is_set():
+            k += 1
+            waits.append(await tab.set_number("Steps", 30 + 10 * (k % 40)))
+            await asyncio.sleep(1.0)
+        errors.extend(tab.errors)
+
+
+async def soak(url: str, pid: int, rounds: int) -> None:
+    base = memory_mb(pid)[0]
+    print(f"idle server: {base:.0f} MB")
+    after = []
+    for r in range(rounds):
+        stop, waits, errors = asyncio.Event(), [], []
+        deadline = time.monotonic() + 600
+        sliders = [asyncio.create_task(slider(url, i, stop, waits, errors)) for i in range(SLIDERS)]
+        trainers = [asyncio.create_task(trainer(url, f"mnist_seed={100 * r + i % 3}&mnist_iterations=300", errors,
+                                                deadline)) for i in range(TRAINERS)]
+        took = await asyncio.gather(*trainers)
+        stop.set()
+        await asyncio.gather(*sliders)
+        await asyncio.sleep(5.0)
+        after.append(memory_mb(pid)[0])
+        print(f"round {r + 1}: {len(errors)} errors{' ' + repr(errors[:3]) if errors else ''}; sliders {len(waits)} "
+              f"reruns, p50 {statistics.median(waits):.2f} s, p95 {np.percentile(waits, 95):.2f} s "
+              f"(target <= {P95_TARGET}); last trainer finished after {max(took):.0f} s; "
+              f"memory 5 s after closing: {after[-1]:.0f} MB")
+    drift = after[-1] / after[0] - 1
+    print(f"memory after the last round against the first: {drift:+.1%} (target <= {DRIFT:.0%}) -> "
+          f"{'met' if drift <= DRIFT else 'NOT met'}; peak {memory_mb(pid)[1]:.0f} MB")
+
+
+def main() -> None:
+    if not os.environ.get(data.ENV_DIR):
+        sys.exit("set OPTVIZ_MNIST_DIR (for example ../shared/mnist/offline)")
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = full_size_standin(Path(os.environ[data.ENV_DIR]), Path(tmp))
+        with streamlit_server(env={data.ENV_DIR: str(folder)}) as server:
+            asyncio.run(soak(server.url, server.pid, rounds))
+
+
+if __name__ == "__main__":
+    main()
