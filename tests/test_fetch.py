@@ -160,3 +160,23 @@ def test_progress_reports_the_file_and_its_bytes(tmp_path, server):
     status = download.status()
     assert status.state == "running" and status.name in Mirror.files
     assert 0 < status.done < status.total == len(Mirror.files[status.name])
+
+
+@pytest.mark.parametrize("page", ["mnist", "batch_size"])
+def test_an_unwritable_cache_gives_the_pages_a_message_not_a_traceback(tmp_path, monkeypatch, page):
+    from apptest import open_page
+
+    from ui import datasets
+
+    (tmp_path / "a_file").write_text("not a folder")
+    monkeypatch.delenv(data.ENV_DIR, raising=False)
+    monkeypatch.setenv(data.ENV_CACHE, str(tmp_path / "a_file"))
+    monkeypatch.setattr(datasets, "DOWNLOAD", fetch.Download())
+    datasets._load.clear()
+    try:
+        at = open_page(page)  # fails on any exception
+        assert "not available" in at.error[0].value
+        assert any("OPTVIZ_CACHE" in m.value for m in at.markdown)
+        assert at.button[-1].label == "Try again"
+    finally:
+        datasets._load.clear()

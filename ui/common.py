@@ -5,8 +5,16 @@ from __future__ import annotations
 import contextvars
 import ctypes
 import ctypes.util
+import threading
+import time
 from collections.abc import Sequence
 
+# pandas and plotly are imported here once, under this module's import lock, before any page runs:
+# Streamlit imports them lazily, and on a fresh server the first sessions did so at the same moment
+# (the first round of bench/soak.py showed 40 "partially initialized module 'pandas'" exceptions).
+import pandas  # noqa: F401
+import plotly.graph_objects  # noqa: F401
+import plotly.io  # noqa: F401
 import pyarrow as pa
 import streamlit as st
 
@@ -100,5 +108,24 @@ def keep_memory_flat() -> None:
         libc = ctypes.CDLL(ctypes.util.find_library("c"))
         libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD, fixed: no dynamic raise
         libc.mallopt(-1, 1 << 20)  # M_TRIM_THRESHOLD: give back a free heap top of 1 MB and more
+        trim = libc.malloc_trim
     except (OSError, AttributeError, TypeError):
-        pass
+        return
+    global _trimmer
+    if _trimmer is None:
+        _trimmer = threading.Thread(target=_trim_every, args=(trim, TRIM_EVERY), name="optviz-malloc-trim",
+                                    daemon=True)
+        _trimmer.start()
+
+
+TRIM_EVERY = 30.0  # s between returns of freed memory to the system
+_trimmer: threading.Thread | None = None
+
+
+def _trim_every(trim, seconds: float) -> None:
+    """Hand the free pages of every malloc arena back to the system, every ``seconds``. The
+    thresholds above act only on a heap's top; thirty sessions' threads leave free pages inside
+    their arenas that glibc keeps otherwise. One call takes a few milliseconds."""
+    while True:
+        time.sleep(seconds)
+        trim(0)
