@@ -13,6 +13,8 @@ from optviz.surfaces import Surface
 Array = np.ndarray
 
 BLOW_UP = 1e6  # a coordinate beyond this is "absurdly large": the run has diverged
+GROWTH = 1e6  # a loss risen this many times max(|f(start)|, 1) above its start: diverging
+FAR = 10.0  # a point this many window widths outside the plotted window: diverging
 
 
 class Path(NamedTuple):
@@ -53,3 +55,16 @@ def run(
                 return Path(points[: t + 1].copy(), values[: t + 1].copy(), t + 1)
             points[t + 1], values[t + 1] = p, v
     return Path(points, values, None)
+
+
+def diverging_at(surface: Surface, path: Path) -> int | None:
+    """The first step at which ``path`` is diverging, or None: cut off by ``run`` (a non-finite or
+    absurd value), a loss risen GROWTH × max(|f(start)|, 1) above its start, or a point more than
+    FAR window widths outside the plotted window. A run that merely has not converged, or that
+    escapes downhill on a surface unbounded below but stays in sight, is not diverging."""
+    v, p = path.values, path.points
+    (x0, x1), (y0, y1) = surface.xlim, surface.ylim
+    w, h = x1 - x0, y1 - y0
+    bad = (v - v[0] > GROWTH * max(abs(v[0]), 1.0)) | (p[:, 0] < x0 - FAR * w) | (p[:, 0] > x1 + FAR * w) \
+        | (p[:, 1] < y0 - FAR * h) | (p[:, 1] > y1 + FAR * h)
+    return int(np.argmax(bad)) if bad.any() else path.diverged_at

@@ -24,6 +24,13 @@ Array = np.ndarray
 
 # Okabe & Ito's colour-blind-safe palette (yellow left out: it vanishes on a light contour).
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+# Each optimizer's colour and dash: the page's default four (SGD, Momentum, AdaGrad, Adam) get the
+# four most distinct colours; each variant shares its family's colour with a dash of its own.
+OPTIMIZER_STYLES = {
+    "SGD": ("#000000", "solid"), "Momentum": ("#E69F00", "solid"), "Nesterov": ("#E69F00", "dash"),
+    "AdaGrad": ("#009E73", "solid"), "RMSProp": ("#CC79A7", "solid"), "Adam": ("#0072B2", "solid"),
+    "AdamW": ("#0072B2", "dash"),
+}
 CONTOUR_SCALE = [[0.0, "#f7f7f7"], [0.5, "#c9d3dd"], [1.0, "#7c8a99"]]
 MAX_FRAMES = 40
 MAX_TRAIL = 120  # points per path per animation frame; the last frame is always the full path
@@ -33,6 +40,12 @@ class Run(NamedTuple):
     label: str
     colour: str
     path: Path
+    dash: str = "solid"
+    note: str = ""  # shown after the label in legends ("diverging at step 12")
+
+    @property
+    def legend(self) -> str:
+        return f"{self.label} ✗ {self.note}" if self.note else self.label
 
 
 class Grid(NamedTuple):
@@ -140,14 +153,14 @@ def trajectories(surface: Surface, runs: list[Run], lang: str, click_grid: int =
         pts = r.path.points
         animated.append(len(data))
         data.append(dict(
-            type="scatter", x=_typed(pts[:, 0]), y=_typed(pts[:, 1]), mode="lines", name=r.label,
-            legendgroup=r.label, line=dict(color=r.colour, width=2.5),
+            type="scatter", x=_typed(pts[:, 0]), y=_typed(pts[:, 1]), mode="lines", name=r.legend,
+            legendgroup=r.label, line=dict(color=r.colour, width=2.5, dash=r.dash),
             hovertemplate=f"{r.label}<br>{t('fig.step', lang)} %{{pointNumber}}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
         ))
         data.append(dict(
             type="scatter", x=[float(pts[0, 0]), float(pts[-1, 0])], y=[float(pts[0, 1]), float(pts[-1, 1])],
             mode="markers", legendgroup=r.label, showlegend=False, hoverinfo="skip",
-            marker=dict(color=["white", r.colour], symbol=["circle", "x" if r.path.diverged_at else "circle"],
+            marker=dict(color=["white", r.colour], symbol=["circle", "x" if r.note else "circle"],
                         size=[11, 10], line=dict(color=r.colour, width=2)),
         ))
     if click_grid:
@@ -187,7 +200,7 @@ def panels(surface: Surface, runs: list[Run], lang: str) -> go.Figure:
     """Small multiples: one contour panel per optimizer, as in the book's figure."""
     cols = 2 if len(runs) <= 4 else 3
     rows = max(1, math.ceil(len(runs) / cols))
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[r.label for r in runs],
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[r.legend for r in runs],
                         horizontal_spacing=0.04, vertical_spacing=0.08)
     g = grid(surface, 80)
     for i, r in enumerate(runs):
@@ -220,7 +233,7 @@ def surface_3d(surface: Surface, runs: list[Run], lang: str) -> go.Figure:
         x, y = np.where(inside, pts[:, 0], np.nan), np.where(inside, pts[:, 1], np.nan)
         fig.add_trace(go.Scatter3d(
             x=x.astype(np.float32), y=y.astype(np.float32), z=z.astype(np.float32),
-            mode="lines", name=r.label, line=dict(color=r.colour, width=6),
+            mode="lines", name=r.legend, line=dict(color=r.colour, width=6, dash=r.dash),
         ))
     ztitle = t("fig.log_colour", lang) if surface.log_contour else "f"
     fig.update_layout(
@@ -240,12 +253,13 @@ def curves(surface: Surface, runs: list[Run], lang: str) -> go.Figure:
     for r in runs:
         steps = np.arange(len(r.path.values), dtype=np.float32)
         loss = np.where(r.path.values > 0, r.path.values, np.nan) if has_min else r.path.values
-        data.append(dict(type="scatter", mode="lines", x=_typed(steps), y=_typed(loss), name=r.label,
-                         legendgroup=r.label, line=dict(color=r.colour), xaxis="x", yaxis="y"))
+        data.append(dict(type="scatter", mode="lines", x=_typed(steps), y=_typed(loss), name=r.legend,
+                         legendgroup=r.label, line=dict(color=r.colour, dash=r.dash), xaxis="x", yaxis="y"))
         if has_min:
             d = surface.distance_to_minimum(r.path.points)
             data.append(dict(type="scatter", mode="lines", x=_typed(steps), y=_typed(np.where(d > 0, d, np.nan)),
-                             name=r.label, legendgroup=r.label, showlegend=False, line=dict(color=r.colour),
+                             name=r.label, legendgroup=r.label, showlegend=False,
+                             line=dict(color=r.colour, dash=r.dash),
                              xaxis="x2", yaxis="y2"))
     split = 0.45 if has_min else 1.0
     layout = dict(

@@ -25,6 +25,7 @@ MAX_RACE_PARAMS = 2_000_000  # parameters of all a race's networks together: eac
 # its optimizer state (Adam: 3 copies), per student (30 races of this size take about 0.7 GB)
 EVAL_SAMPLES = 1000  # images per accuracy estimate during the run (train subset and test set)
 FINAL_SAMPLES = 10000  # images per accuracy figure when the run ends
+CHANCE_LEVEL = 0.12  # accuracy at or below this on ten balanced classes (chance: 0.10): nothing learned
 
 # Learning-rate schedules over a run of n iterations.
 SCHEDULES = {

@@ -10,7 +10,7 @@ from optviz import batch_plots, batching, train, vega
 from optviz.jobs import Job
 from optviz.text import TRADE_OFFS
 from ui import shared
-from ui.common import arrow, lang, page_header, tr
+from ui.common import accuracy_text, arrow, lang, page_header, tr
 from ui.datasets import require_mnist
 
 P = "bs_"
@@ -160,17 +160,13 @@ def sweep_live(data) -> None:
     st.vega_lite_chart(arrow(columns), spec, width="stretch", key=P + "sweep_chart")
     st.caption(tr("bs.sweep.split"))
     if finished:
-        def pct(run: train.Run, split: int) -> str:
-            at = run.diverged_at
-            return tr("mnist.diverged", at=at) if at is not None else f"{run.final[split]:.1%}"
-
         st.dataframe({
             tr("bs.batch"): [r.batch for r, _ in finished],
             tr("bs.sweep.rule"): [tr("bs.sweep.scaled") if r.scaled else tr("bs.sweep.fixed") for r, _ in finished],
             tr("opt.lr"): [f"{r.lr:g}" for r, _ in finished],
             tr("bs.surface.updates"): [r.key.iterations for r, _ in finished],
-            tr("mnist.train_acc"): [pct(run, 0) for _, run in finished],
-            tr("bs.sweep.val_acc"): [pct(run, 1) for _, run in finished],
+            tr("mnist.train_acc"): [accuracy_text(run, 0) for _, run in finished],
+            tr("bs.sweep.val_acc"): [accuracy_text(run, 1) for _, run in finished],
         }, hide_index=True)
         if len(finished) == len(runs):
             st.info(tr("bs.sweep.lesson"), icon="💡")

@@ -11,7 +11,7 @@ from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
 from optviz.text import EXPERIMENT_FORMULAS
 from ui import links, shared
-from ui.common import arrow, page_header, tr
+from ui.common import accuracy_text, arrow, page_header, tr
 from ui.datasets import require_mnist
 
 P = "mnist_"
@@ -152,13 +152,12 @@ def results(race: list[train.Run]) -> None:
     st.subheader(tr("mnist.results"))
     labels = train.labels(tuple(r.key.net for r in race))
     window = vega.smoothing_window(race[0].key.iterations)
-    pct = lambda v: "–" if np.isnan(v) else f"{v:.1%}"
     st.dataframe({
         tr("mnist.net"): labels,
-        tr("mnist.final_loss"): ["–" if r.diverged_at is not None else f"{train.smooth(r.losses, window)[-1]:.4f}"
-                                 for r in race],
-        tr("mnist.train_acc"): [pct(r.final[0]) for r in race],
-        tr("mnist.test_acc"): [pct(r.final[1]) for r in race],
+        tr("mnist.final_loss"): [tr("mnist.diverged", at=r.diverged_at) if r.diverged_at is not None
+                                 else f"{train.smooth(r.losses, window)[-1]:.4f}" for r in race],
+        tr("mnist.train_acc"): [accuracy_text(r, 0) for r in race],
+        tr("mnist.test_acc"): [accuracy_text(r, 1) for r in race],
         tr("mnist.time"): [f"{r.seconds:.1f} s" for r in race],
         tr("mnist.step_time"): [f"{1e3 * r.seconds / max(1, r.t):.2f} ms" for r in race],
     }, hide_index=True)

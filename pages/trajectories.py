@@ -93,20 +93,20 @@ if not settings:
     st.info(tr("traj.pick_one"))
     st.stop()
 
-runs = [
-    plots.Run(name, plots.COLOURS[ORDER.index(name)],
-              cached_path(key, kappa, name, tuple(sorted(cfg.items())), (x0, y0), int(n_steps),
-                          schedule, noise, int(seed)))
-    for name, cfg in settings.items()
-]
+paths = {name: cached_path(key, kappa, name, tuple(sorted(cfg.items())), (x0, y0), int(n_steps), schedule, noise,
+                           int(seed)) for name, cfg in settings.items()}
+diverging = {name: descent.diverging_at(surface, path) for name, path in paths.items()}
+runs = [plots.Run(name, *plots.OPTIMIZER_STYLES[name][:1], path, plots.OPTIMIZER_STYLES[name][1],
+                  "" if diverging[name] is None else tr("traj.diverged", k=diverging[name]))
+        for name, path in paths.items()]
 
 st.plotly_chart(plots.trajectories(surface, runs, lang()), key=P + "chart", on_select=on_click,
                 selection_mode="points", config={"displayModeBar": False})
 
 status = st.columns(len(runs))
 for col, run in zip(status, runs, strict=True):
-    if run.path.diverged_at:
-        col.error(f"**{run.label}**: {tr('traj.diverged', k=run.path.diverged_at)}", icon="⚠️")
+    if run.note:
+        col.error(f"**{run.label}**: {run.note}", icon="⚠️")
     else:
         col.success(f"**{run.label}**: {tr('traj.ended', f=f'{run.path.values[-1]:.3g}', n=len(run.path.values) - 1)}")
 

@@ -138,9 +138,11 @@ def test_a_diverging_sweep_run_is_named_not_shown_as_nan(monkeypatch):
     until_done(at, "bs_sweep_on", 40)
     largest = sweep_runs(at)[-1]  # force the largest scaled run to have blown up, as a big rate can
     largest.diverged_at, largest.final = 3, (float("nan"), float("nan"))
+    sweep_runs(at)[0].final = (0.098, 0.121)  # and another stuck at chance level
     at.run()
     cells = at.dataframe[0].value.astype(str).values.ravel()
-    assert "diverged at 3" in cells and not any("nan" in c for c in cells) and not at.exception
+    assert "diverged at step 3" in cells and not any("nan" in c for c in cells) and not at.exception
+    assert "chance level (9.8%)" in cells and "chance level (12.1%)" not in cells and "12.1%" in cells
 
 
 def test_a_failing_computation_shows_a_message_and_can_be_tried_again(monkeypatch):

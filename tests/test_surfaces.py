@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from optviz import curvature, surfaces
-from optviz.descent import BLOW_UP, run
+from optviz.descent import BLOW_UP, diverging_at, run
 from optviz.optimizers import SGD, Momentum
 
 ALL = [surfaces.get(k, 7.0) for k in surfaces.SURFACE_KEYS]
@@ -94,6 +94,30 @@ def test_divergence_is_cut_at_the_first_absurd_value_with_no_warning(recwarn):
     assert len(path.points) == 19 and np.isfinite(path.points).all()
     assert np.abs(path.points).max() < BLOW_UP
     assert not recwarn.list
+
+
+@pytest.mark.parametrize("lr", [1.05, 1.2, 1.5, 2.0])
+def test_a_loss_grown_a_million_fold_is_diverging_at_the_step_the_closed_form_gives(lr):
+    """SGD on x²/20 + y² from (−7, 2): x_k = −7(1 − lr/10)^k, y_k = 2(1 − 2·lr)^k."""
+    s, start = surfaces.bowl(), np.array([-7.0, 2.0])
+    k = np.arange(200)
+    x, y = -7 * (1 - lr / 10) ** k, 2 * (1 - 2 * lr) ** k
+    f = x**2 / 20 + y**2
+    (y0, y1), h = s.ylim, s.ylim[1] - s.ylim[0]
+    grown, far = f - f[0] > 1e6 * f[0], (y < y0 - 10 * h) | (y > y1 + 10 * h)  # a million-fold, or 10 windows away
+    expected = min(int(np.argmax(grown)), int(np.argmax(far)))
+    path = run(s, SGD(lr=lr), start, 199)
+    assert diverging_at(s, path) == expected > 0
+
+
+def test_a_slow_or_downhill_run_in_sight_is_not_diverging():
+    s = surfaces.bowl()
+    assert diverging_at(s, run(s, SGD(lr=0.001), np.array([-7.0, 2.0]), 50)) is None  # slow, not diverging
+    saddle = surfaces.get("saddle")  # f = x² − y² falls without bound while the path escapes along y
+    path = run(saddle, SGD(lr=0.05), np.array([0.0, 0.1]), 30)
+    assert path.values[-1] < -1 and diverging_at(saddle, path) is None
+    far = run(saddle, SGD(lr=0.05), np.array([0.0, 0.1]), 150)  # ... until it leaves the window far behind
+    assert diverging_at(saddle, far) == int(np.argmax(np.abs(far.points[:, 1]) > 2 + 10 * 4))
 
 
 def test_gradient_descent_stalls_at_the_saddle_and_momentum_escapes():

@@ -30,7 +30,7 @@ def _figure(at, i=0) -> dict:
 
 
 def _paths(fig) -> dict[str, np.ndarray]:
-    return {tr["name"]: np.stack([_decode(tr["x"]), _decode(tr["y"])], -1)
+    return {tr["legendgroup"]: np.stack([_decode(tr["x"]), _decode(tr["y"])], -1)
             for tr in fig["data"] if tr.get("mode") == "lines" and tr.get("legendgroup")}
 
 
@@ -69,7 +69,10 @@ def test_presets_set_the_page(name):
 def test_diverging_run_is_labelled_and_cut():
     at = _page()
     at.select_slider(key="traj_lr_SGD").set_value(1.5).run()
-    assert any("diverged at step 19" in e.value for e in at.error)
+    # from (−7, 2): |y_k| = 2·2^k first lies ten window heights (10 × 10) beyond y = 5 at k = 6
+    assert any("diverged at step 6" in e.value for e in at.error)
+    assert not any("SGD" in s.value for s in at.success)  # no green box for a run that flew off
+    assert "✗ diverged at step 6" in " ".join(str(t.get("name")) for t in _figure(at)["data"])
     assert np.isfinite(_paths(_figure(at))["SGD"]).all()
 
 

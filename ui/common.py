@@ -19,6 +19,7 @@ import pyarrow as pa
 import streamlit as st
 
 from optviz.text import LANG_NAMES, LANGS, t
+from optviz.train import CHANCE_LEVEL
 
 LANG_KEY = "lang"
 
@@ -88,6 +89,17 @@ def page_header(prefix: str) -> None:
     require_navigation()
     st.title(tr(f"{prefix}.title"))
     st.caption(tr(f"{prefix}.caption"))
+
+
+def accuracy_text(run, split: int) -> str:
+    """A finished ``train.Run``'s accuracy (split 0: train, 1: test) as every table shows it:
+    "diverged at step N", "chance level (9.8 %)" or "97.1 %"."""
+    if run.diverged_at is not None:
+        return tr("mnist.diverged", at=run.diverged_at)
+    acc = run.final[split]
+    if acc != acc:  # nan: not measured
+        return "–"
+    return tr("mnist.chance", acc=f"{acc:.1%}") if acc <= CHANCE_LEVEL else f"{acc:.1%}"
 
 
 def arrow(columns: dict) -> pa.Table:
