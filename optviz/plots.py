@@ -14,6 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from optviz import raster
 from optviz.curvature import Analysis
 from optviz.descent import Path
 from optviz.initialisation import Histograms
@@ -33,6 +34,7 @@ OPTIMIZER_STYLES = {
 }
 CONTOUR_SCALE = [[0.0, "#f7f7f7"], [0.5, "#c9d3dd"], [1.0, "#7c8a99"]]
 MAX_FRAMES = 40
+CONTOUR_PIXELS = 300  # the animated figure's contour picture is this many pixels square
 MAX_TRAIL = 120  # points per path per animation frame; the last frame is always the full path
 
 
@@ -137,21 +139,43 @@ def _trail(points: Array, k: int, full: bool) -> dict:
     return dict(type="scatter", x=_typed(pts[:, 0]), y=_typed(pts[:, 1]))
 
 
+_pictures: dict[tuple, str] = {}  # (surface key, formula, window) -> PNG data URI; a few dozen at most
+
+
+def _contour_picture(surface: Surface) -> str:
+    """The surface's contour map as a PNG data URI (about 10 KB), computed once per surface."""
+    key = (surface.key, surface.formula, surface.xlim, surface.ylim)
+    if key not in _pictures:  # a race between sessions only computes the same picture twice
+        _pictures[key] = raster.data_uri(raster.contour_rgb(grid(surface, CONTOUR_PIXELS).z, CONTOUR_SCALE))
+    return _pictures[key]
+
+
+def _head(r: Run, k: int, last: bool) -> dict:
+    """The marker pair of run ``r`` at step k: its start, and its point at step k (its last point
+    once it has ended), drawn as an x at the end of a diverged path."""
+    pts = r.path.points
+    here = pts[min(k, len(pts) - 1)]
+    return dict(type="scatter", x=[float(pts[0, 0]), float(here[0])], y=[float(pts[0, 1]), float(here[1])],
+                marker=dict(symbol=["circle", "x" if r.note and (last or k >= len(pts) - 1) else "circle"]))
+
+
 def trajectories(surface: Surface, runs: list[Run], lang: str, click_grid: int = 41) -> go.Figure:
     """Contour with every path, start and end marked, and an in-browser Play/Pause/scrub animation.
 
     An invisible ``click_grid`` × ``click_grid`` lattice of points (the last trace) makes the
     contour clickable: a click selects the nearest lattice point.
     """
-    g = grid(surface)
-    fixed = [_contour(g)] + _landmarks(surface, lang)
-    data = [tr.to_plotly_json() for tr in fixed]
+    # The contour is a background picture: plotly.js wipes a contour trace while it plays frames.
+    # The first trace, an empty scatter, keeps the axes' ranges and the hover off the picture.
+    data = [dict(type="scatter", x=[], y=[], hoverinfo="skip", showlegend=False)]
+    data += [tr.to_plotly_json() for tr in _landmarks(surface, lang)]
     longest = max((len(r.path.points) for r in runs), default=1)
     steps = _frame_steps(longest)
-    animated = []
+    animated, heads = [], []
     for r in runs:
         pts = r.path.points
         animated.append(len(data))
+        heads.append(len(data) + 1)
         data.append(dict(
             type="scatter", x=_typed(pts[:, 0]), y=_typed(pts[:, 1]), mode="lines", name=r.legend,
             legendgroup=r.label, line=dict(color=r.colour, width=2.5, dash=r.dash),
@@ -167,8 +191,11 @@ def trajectories(surface: Surface, runs: list[Run], lang: str, click_grid: int =
         cx, cy = np.meshgrid(np.linspace(*surface.xlim, click_grid), np.linspace(*surface.ylim, click_grid))
         data.append(dict(type="scatter", x=_typed(cx.ravel()), y=_typed(cy.ravel()), mode="markers",
                          marker=dict(size=14, opacity=0), hoverinfo="none", showlegend=False, name="click"))
+    # Each frame redraws each path up to step k and each path's marker pair: the start and where the
+    # optimizer is at step k, so no end point shows before it is reached.
     frames = [
-        dict(name=str(int(k)), traces=animated, data=[_trail(r.path.points, k, k == steps[-1]) for r in runs])
+        dict(name=str(int(k)), traces=[*animated, *heads],
+             data=[_trail(r.path.points, k, k == steps[-1]) for r in runs] + [_head(r, k, k == steps[-1]) for r in runs])
         for k in steps
     ]
     still = dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))
@@ -176,8 +203,11 @@ def trajectories(surface: Surface, runs: list[Run], lang: str, click_grid: int =
         height=560, margin=dict(l=10, r=10, t=30, b=10), uirevision=surface.key,
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
         clickmode="event+select", dragmode="pan",
-        xaxis=dict(range=list(surface.xlim), constrain="domain"),
-        yaxis=dict(range=list(surface.ylim), scaleanchor="x"),
+        xaxis=dict(range=list(surface.xlim), constrain="domain", showgrid=False, zeroline=False),
+        yaxis=dict(range=list(surface.ylim), scaleanchor="x", showgrid=False, zeroline=False),
+        images=[dict(source=_contour_picture(surface), xref="x", yref="y",
+                     x=surface.xlim[0], y=surface.ylim[1], sizex=surface.xlim[1] - surface.xlim[0],
+                     sizey=surface.ylim[1] - surface.ylim[0], sizing="stretch", layer="below")],
         updatemenus=[dict(
             type="buttons", direction="left", x=0.0, y=-0.04, xanchor="left", yanchor="top",
             buttons=[

@@ -22,7 +22,8 @@ def test_trajectories_controls_and_animation(open_page):
     # Raise SGD's learning rate past 2/λmax = 1 through the URL-bound control: it diverges.
     pg.goto(pg.url + "?traj_lr_SGD=1.5")
     wait_idle(pg)
-    assert pg.get_by_text("diverged at step").count() == 1
+    assert pg.locator("[data-testid='stAlertContentError']").get_by_text("diverged at step").count() == 1
+    assert pg.locator(".legend").get_by_text("SGD ✗ diverged at step").count() >= 1  # in the figures' legends
     assert_no_exception(pg)
 
     # Add Nesterov from the multiselect.
@@ -41,6 +42,12 @@ def test_trajectories_controls_and_animation(open_page):
     chart.get_by_text("▶ Play").click()
     pg.wait_for_timeout(500)
     first = label.text_content()
+    # mid-play the contour (a background picture) is still drawn, and each head marker sits at the
+    # current step, not at the path's end
+    assert chart.locator(".layer-subplot .imagelayer image").count() == 1
+    heads = chart.evaluate("el => el.querySelector('.js-plotly-plot').data.filter(d => d.mode === 'markers' "
+                           "&& d.x && d.x.length === 2).map(d => d.x[1])")
+    assert len(heads) == 5 and heads[1] > -6.8  # Momentum's marker has left the start at x = −7
     pg.wait_for_timeout(800)
     second = label.text_content()
     chart.get_by_text("❚❚ Pause").click()

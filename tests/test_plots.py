@@ -1,0 +1,75 @@
+"""The trajectory figure and its contour picture: what a student sees while the race plays."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+from PIL import Image
+
+from optviz import descent, plots, raster, surfaces
+from optviz.registry import make_optimizer
+
+
+def test_png_decodes_to_the_same_pixels(rng):
+    rgb = rng.integers(0, 256, (7, 11, 3), dtype=np.uint8)
+    decoded = np.asarray(Image.open(io.BytesIO(raster.png(rgb))).convert("RGB"))  # an independent decoder
+    assert np.array_equal(decoded, rgb)
+
+
+def test_contour_picture_is_light_at_the_minimum_and_lined_between_bands():
+    s = surfaces.bowl()
+    z = plots.grid(s, 101).z
+    rgb = raster.contour_rgb(z, plots.CONTOUR_SCALE, levels=5).astype(int)
+    centre, corner = rgb[50, 50], rgb[0, 0]  # the minimum, and the far corner of the window
+    # band 0 of 5 has shade 0.1: a fifth of the way from #f7f7f7 to #c9d3dd, (247 − 9.2, 247 − 7.2, 247 − 5.2)
+    assert centre.sum() > corner.sum() and tuple(centre) == (238, 240, 242)
+    row = rgb[::-1, 50]  # up the middle column (image rows run top-down): a line at every change of band
+    band = np.minimum((((z[:, 50] - z.min()) / (z.max() - z.min())) * 5).astype(int), 4)
+    changes = np.flatnonzero(np.diff(band)) + 1
+    assert len(changes) >= 4
+    assert all((row[c] != row[c - 2]).any() for c in changes)
+    assert rgb.shape == (101, 101, 3)
+
+
+def test_contour_picture_puts_the_top_of_the_window_in_the_first_row():
+    z = np.tile(np.arange(10.0)[:, None], (1, 4))  # rises with y (row index)
+    rgb = raster.contour_rgb(z, plots.CONTOUR_SCALE, levels=10).astype(int)
+    assert rgb[0].sum() < rgb[-1].sum()  # first image row: high z, dark
+
+
+def figure(lr_sgd=0.95):
+    s = surfaces.bowl()
+    start = np.array(s.start)
+    runs = []
+    for name, lr in (("SGD", lr_sgd), ("Adam", 0.2)):
+        path = descent.run(s, make_optimizer(name, lr), start, 30)
+        at = descent.diverging_at(s, path)
+        colour, dash = plots.OPTIMIZER_STYLES[name]
+        runs.append(plots.Run(name, colour, path, dash, "" if at is None else f"diverged at step {at}"))
+    return s, runs, plots.trajectories(s, runs, "en").to_dict()
+
+
+def test_frames_leave_the_contour_alone_and_reveal_no_end_point_early():
+    s, runs, fig = figure()
+    assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
+    assert not any(d.get("type") == "contour" for d in fig["data"])  # plotly.js would wipe it during play
+    for frame in fig["frames"]:
+        k = int(frame["name"])
+        assert all(fig["data"][i]["type"] == "scatter" for i in frame["traces"])
+        heads = frame["data"][len(runs):]
+        for run, head in zip(runs, heads, strict=True):
+            pts = run.path.points
+            assert (head["x"][1], head["y"][1]) == tuple(pts[min(k, len(pts) - 1)])  # where it is at step k
+            assert (head["x"][0], head["y"][0]) == tuple(pts[0])
+
+
+def test_a_diverging_run_says_so_in_the_legend_and_ends_in_a_cross():
+    s, runs, fig = figure(lr_sgd=1.5)
+    names = [d.get("name") for d in fig["data"]]
+    assert f"SGD ✗ {runs[0].note}" in names and "Adam" in names
+    last = fig["frames"][-1]["data"][len(runs)]
+    assert last["marker"]["symbol"] == ["circle", "x"]
+    picture = fig["layout"]["images"][0]["source"].split(",", 1)[1]
+    assert Image.open(io.BytesIO(base64.b64decode(picture))).size == (plots.CONTOUR_PIXELS,) * 2
