@@ -93,7 +93,7 @@ def accuracy_chart(runs: list[Run], names: list[str], x_title: str, y_title: str
             "transform": [_named("net", names, "k"), _named("set", list(split_names), "split")],
             "encoding": {"x": _x(runs[0].key.iterations, x_title),
                          "y": {"field": "accuracy", "type": "quantitative", "title": y_title,
-                               "scale": {"zero": False}, "axis": {"format": ".0%"}},
+                               "scale": {"domain": [0, 1]}, "axis": {"format": ".0%"}},  # still while it grows
                          "color": _colour(names, legend=False),  # the loss chart beside it has the legend
                          "strokeDash": {"field": "set", "type": "nominal", "title": None,
                                         "legend": None,  # the axis title says which is which

@@ -202,7 +202,7 @@ with st.sidebar:
     links.whole_number(P + "seed", 0, 9999)
     seed = st.number_input(tr("common.seed"), 0, 9999, 0, key=P + "seed", bind="query-params")
 
-buttons_box, live_box = st.container(), st.container()
+buttons_box, live_box = st.container(), st.container(key=P + "live")
 started = bool(ss.get(P + "keys"))
 with st.expander(tr("mnist.contestants", n=len(ss[P + "nets"])), expanded=not started):
     st.caption(tr("mnist.table_help"))
@@ -232,6 +232,9 @@ with buttons_box:
     elif started and ss[P + "config"] != config:
         st.info(tr("mnist.changed"), icon="🔁")
 
+# Streamlit fades an element to a third while its fragment reruns: three times a second on a live
+# race, which makes the charts flicker. Keep the live area at full opacity.
+st.html("<style>.st-key-mnist_live [data-stale='true'] {opacity: 1 !important; transition: none !important}</style>")
 with live_box:
     live()
     if finished:

@@ -30,7 +30,13 @@ def test_race_grows_pauses_and_resumes(open_page):
     pg.get_by_role("button", name="Start").click()
     pg.locator("[data-testid='stVegaLiteChart']").nth(1).wait_for(timeout=20_000)
     first = iteration(pg)
-    pg.wait_for_timeout(2000)
+    opacity = []  # Streamlit fades an element while its fragment reruns: the live charts must not flicker
+    for _ in range(20):
+        opacity.append(pg.evaluate("""() => Math.min(...Array.from(document.querySelectorAll(
+            "[data-testid='stElementContainer']")).filter(e => e.querySelector("[data-testid='stVegaLiteChart']"))
+            .map(e => parseFloat(getComputedStyle(e).opacity)))"""))
+        pg.wait_for_timeout(100)
+    assert min(opacity) == 1, opacity
     grown = iteration(pg)
     assert grown > first, "the curves did not grow"
     assert pg.locator("[data-testid='stVegaLiteChart']").count() == 2
