@@ -621,18 +621,39 @@ def t(key: str, lang: str = "en", **values: object) -> str:
 
 # Names of surfaces and schedules: formulas and proper nouns, the same in every language, because
 # a URL-bound select stores the shown name in the link.
+# Names of options, by code, in each language (English, 中文). Links carry the codes, so a link
+# made in one language opens the same state in the other.
 SURFACE_NAMES = {
-    "bowl": "x²/20 + y²", "conditioned": "x²/κ + y²", "saddle": "x² − y²", "monkey": "x³ − 3xy²",
-    "li": "(1 − w₁w₂)²", "rosenbrock": "Rosenbrock", "beale": "Beale", "himmelblau": "Himmelblau",
-    "eggcrate": "Egg crate / 蛋托",
+    "bowl": ("x²/20 + y²",) * 2, "conditioned": ("x²/κ + y²",) * 2, "saddle": ("x² − y²",) * 2,
+    "monkey": ("x³ − 3xy²",) * 2, "li": ("(1 − w₁w₂)²",) * 2, "rosenbrock": ("Rosenbrock",) * 2,
+    "beale": ("Beale",) * 2, "himmelblau": ("Himmelblau",) * 2, "eggcrate": ("Egg crate", "蛋托"),
 }
 SCHEDULE_NAMES = {
+    "constant": ("constant", "常数"), "step": ("step decay", "阶梯衰减"), "exponential": ("exponential decay", "指数衰减"),
+    "cosine": ("cosine annealing", "余弦退火"), "warmup": ("linear warm-up", "线性预热"),
+}
+SCHEDULE_FORMULAS = {
     "constant": "η₀", "step": "η₀ · 0.5^⌊t/100⌋", "exponential": "η₀ · 0.99ᵗ",
     "cosine": "η₀ · (1 + cos πt/T)/2", "warmup": "η₀ · min(1, (t+1)/20)",
 }
+INIT_NAMES = {"1": ("std 1",) * 2, "0.01": ("std 0.01",) * 2, "xavier": ("Xavier √(1/n)",) * 2,
+              "he": ("He √(2/n)",) * 2, "custom": ("custom std", "自定义标准差")}
+ACTIVATION_NAMES = {"sigmoid": ("sigmoid",) * 2, "tanh": ("tanh",) * 2, "relu": ("ReLU",) * 2,
+                    "leaky_relu": ("leaky ReLU",) * 2, "linear": ("linear", "线性")}
+LEGACY_NAMES = {  # what links made before the names were translated carry
+    "eggcrate": ("Egg crate / 蛋托",), "custom": ("custom / 自定义",), "linear": ("linear / 线性",),
+}
 
-INIT_NAMES = {"1": "std 1", "0.01": "std 0.01", "xavier": "Xavier √(1/n)", "he": "He √(2/n)", "custom": "custom / 自定义"}
-ACTIVATION_NAMES = {"sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU", "leaky_relu": "leaky ReLU", "linear": "linear / 线性"}
+
+def named(names: dict[str, tuple[str, ...]], code: str, lang: str = "en") -> str:
+    """The name of option ``code`` of ``names`` in ``lang``."""
+    return names[code][LANGS.index(lang) if lang in LANGS else 0]
+
+
+def link_names(names: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Every name a link may carry for each code: its names in each language and older spellings."""
+    return {code: (*labels, *LEGACY_NAMES.get(code, ())) for code, labels in names.items()}
+
 
 # Update rules as LaTeX (the same in every language), PyTorch's conventions.
 FORMULAS: dict[str, str] = {

@@ -8,7 +8,7 @@ import streamlit as st
 from optviz import initialisation, plots
 from optviz.layers import ACTIVATIONS
 from optviz.presets import INIT_PRESETS
-from optviz.text import ACTIVATION_NAMES, INIT_NAMES
+from optviz.text import ACTIVATION_NAMES, INIT_NAMES, link_names, named
 from ui import links
 from ui.common import apply_preset, lang, page_header, tr
 
@@ -29,15 +29,19 @@ def experiment(init: str | float, activation: str, n_layers: int, units: int, bn
 def controls(suffix: str, defaults: dict[str, object]) -> tuple:
     """One configuration's widgets (keys end in ``suffix``); returns experiment arguments."""
     k = P + "{}" + suffix
-    init = st.selectbox(tr("init.init"), tuple(INIT_NAMES), format_func=INIT_NAMES.get, key=k.format("init"),
-                        index=tuple(INIT_NAMES).index(defaults["init"]), bind="query-params")
+    links.coded(k.format("init"), link_names(INIT_NAMES))
+    init = st.selectbox(tr("init.init"), tuple(INIT_NAMES), format_func=lambda c: named(INIT_NAMES, c, lang()),
+                        key=k.format("init"), index=tuple(INIT_NAMES).index(defaults["init"]))
+    links.keep(k.format("init"), init, defaults["init"])
     if init == "custom":
         scale: str | float = st.select_slider(tr("init.custom_std"), STDS, value=0.1, key=k.format("std"),
                                               format_func=lambda v: f"{v:g}", bind="query-params")
     else:
         scale = float(init) if init[0].isdigit() else init
-    act = st.selectbox(tr("init.activation"), tuple(ACTIVATIONS), format_func=ACTIVATION_NAMES.get,
-                       index=tuple(ACTIVATIONS).index(defaults["act"]), key=k.format("act"), bind="query-params")
+    links.coded(k.format("act"), link_names(ACTIVATION_NAMES))
+    act = st.selectbox(tr("init.activation"), tuple(ACTIVATIONS), format_func=lambda c: named(ACTIVATION_NAMES, c, lang()),
+                       index=tuple(ACTIVATIONS).index(defaults["act"]), key=k.format("act"))
+    links.keep(k.format("act"), act, defaults["act"])
     bn = st.toggle(tr("init.batchnorm"), value=defaults["bn"], key=k.format("bn"), bind="query-params")
     return scale, act, bn
 

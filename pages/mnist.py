@@ -9,7 +9,7 @@ from optviz import digits, train, vega
 from optviz.layers import ACTIVATIONS
 from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
-from optviz.text import EXPERIMENT_FORMULAS
+from optviz.text import EXPERIMENT_FORMULAS, LANGS, t
 from ui import links, shared
 from ui.common import accuracy_text, arrow, page_header, tr
 from ui.datasets import require_mnist
@@ -173,9 +173,10 @@ def results(race: list[train.Run]) -> None:
 page_header("mnist")
 data = require_mnist()
 
-links.one_of(P + "exp", [tr(f"mnist.exp.{k}") for k in MNIST_PRESETS])
+links.coded(P + "exp", {k: tuple(t(f"mnist.exp.{k}", lang) for lang in LANGS) for k in MNIST_PRESETS})
 exp = st.segmented_control(tr("mnist.experiment"), list(MNIST_PRESETS), format_func=lambda k: tr(f"mnist.exp.{k}"),
-                           key=P + "exp", default="optimizers", required=True, bind="query-params")
+                           key=P + "exp", default="optimizers", required=True) or "optimizers"
+links.keep(P + "exp", exp, "optimizers")
 if ss.get(P + "applied") != exp:
     apply_experiment(exp, first_visit=P + "applied" not in ss)
 st.write(tr(f"mnist.about.{exp}"))

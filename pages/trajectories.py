@@ -8,7 +8,7 @@ import streamlit as st
 from optviz import curvature, descent, plots, surfaces
 from optviz.presets import TRAJECTORY_DEFAULT_LR, TRAJECTORY_PRESETS
 from optviz.registry import OPTIMIZERS, SCHEDULES, make_schedule
-from optviz.text import FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES
+from optviz.text import FORMULAS, SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
 from ui import links
 from ui.common import apply_preset, clamp_state, lang, page_header, snap_state, tr
 from ui.controls import build, optimizer_settings
@@ -47,10 +47,11 @@ for col, (name, values) in zip(cols, TRAJECTORY_PRESETS.items(), strict=True):
                args=(values, P), width="stretch")
 
 with st.sidebar:
+    links.coded(P + "surface", link_names(SURFACE_NAMES))
     snap_state(P + "surface", surfaces.SURFACE_KEYS, "bowl")
     key = st.selectbox(tr("traj.surface"), surfaces.SURFACE_KEYS, key=P + "surface",
-                       format_func=SURFACE_NAMES.get, bind="query-params",
-                       on_change=on_surface_change)
+                       format_func=lambda k: named(SURFACE_NAMES, k, lang()), on_change=on_surface_change)
+    links.keep(P + "surface", key, "bowl")
     kappa = 20.0
     if key == "conditioned":
         snap_state(P + "kappa", KAPPAS, 20.0)
@@ -72,10 +73,12 @@ with st.sidebar:
                          format="%.4f", key=P + "x0", bind="query-params")
     y0 = c2.number_input(tr("traj.start_y"), *surface.ylim, value=surface.start[1], step=0.1,
                          format="%.4f", key=P + "y0", bind="query-params")
+    links.coded(P + "sched", link_names(SCHEDULE_NAMES) | {k: (f,) for k, f in SCHEDULE_FORMULAS.items()})
     snap_state(P + "sched", tuple(SCHEDULES), "constant")
     schedule = st.selectbox(tr("traj.schedule"), tuple(SCHEDULES), key=P + "sched",
-                            format_func=SCHEDULE_NAMES.get, bind="query-params")
-    st.caption(tr(f"schedule.{schedule}"))
+                            format_func=lambda k: named(SCHEDULE_NAMES, k, lang()))
+    links.keep(P + "sched", schedule, "constant")
+    st.caption(f"{SCHEDULE_FORMULAS[schedule]} · {tr(f'schedule.{schedule}')}")
     c1, c2 = st.columns([2, 1])
     snap_state(P + "noise", NOISES, 0.0)
     noise = c1.select_slider(tr("traj.noise"), NOISES, value=0.0, key=P + "noise",

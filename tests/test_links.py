@@ -4,21 +4,25 @@ page without an exception, shows no injected markup, and names the refused keys.
 from __future__ import annotations
 
 import pytest
-from apptest import open_page
+from apptest import APP, open_page
 from test_data import write_mnist
 
 from optviz import data
 from optviz.registry import OPTIMIZERS
-from optviz.text import INIT_NAMES, SURFACE_NAMES
+from optviz.text import LANG_NAMES
 from ui import datasets
 
 HOSTILE = ["", "nan", "inf", "-1e400", "9" * 5000, "-7", "0x1f", "１２", "<script>alert(1)</script>",
            "**x** [a](javascript:alert(1))", "x" * 100_000]
 # Link values that bring hidden controls out, so that their keys are found and attacked too.
 REVEAL = {
-    "trajectories": {"traj_opts": list(OPTIMIZERS), "traj_surface": SURFACE_NAMES["conditioned"], "traj_noise": "0.1"},
-    "initialisation": {"init_compare": "true", "init_init": INIT_NAMES["custom"], "init_init2": INIT_NAMES["custom"]},
+    "trajectories": {"traj_opts": list(OPTIMIZERS), "traj_surface": "conditioned", "traj_noise": "0.1"},
+    "initialisation": {"init_compare": "true", "init_init": "custom", "init_init2": "custom"},
     "batch_size": {}, "mnist": {},
+}
+CODED = {  # selects the pages bind to the URL themselves, by code (ui.links.coded)
+    "trajectories": {"traj_surface", "traj_sched"}, "batch_size": set(), "mnist": {"mnist_exp"},
+    "initialisation": {"init_init", "init_act", "init_init2", "init_act2"},
 }
 BS_TABS = ("⏱ Time per update", "〰 Gradient noise", "🗺 One surface per batch", "🎯 Accuracy vs batch", "⛰ Sharp vs flat")
 
@@ -44,7 +48,7 @@ def bound_keys(page: str) -> set[str]:
             at.session_state["bs_tab"] = tab
             at.run()
         keys |= set(at._session_state._state.query_params._bindings_by_param)
-    return keys
+    return keys | CODED[page]
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +64,7 @@ def keys() -> dict[str, set[str]]:
 @pytest.mark.parametrize("value", HOSTILE, ids=lambda v: repr(v[:12]) + (f"…{len(v)}" if len(v) > 12 else ""))
 @pytest.mark.parametrize("page", list(REVEAL))
 def test_a_hostile_value_in_every_key_opens_the_page_and_is_named(page, value, keys):
-    link = {k: value for k in keys[page] if k != "lang"}
+    link = {k: value for k in keys[page]}
     at = open_page(page, **link)  # fails on any exception
     shown = " ".join(str(e.value) for kind in ("markdown", "warning", "info", "error", "caption", "text")
                      for e in at.get(kind))
@@ -68,7 +72,40 @@ def test_a_hostile_value_in_every_key_opens_the_page_and_is_named(page, value, k
     if value in ("inf", "-1e400", "9" * 5000, "nan", "-7"):
         warning = " ".join(w.value for w in at.warning)
         assert "This link asked for values" in warning
-        for k in {"traj_steps", "traj_seed", "init_seed", "init_layers", "mnist_seed"} & set(link):
+        for k in {"traj_steps", "traj_seed", "init_seed", "init_layers", "mnist_seed", "traj_surface",
+                  "mnist_exp", "init_act"} & set(link):
             assert f"`{k}`" in warning, k
     at.run()  # the bad values left the link: the next run is clean too
     assert not at.exception
+
+
+@pytest.mark.parametrize("page, key, code, made_in, opened_in", [
+    ("trajectories", "traj_surface", "eggcrate", "zh", "en"), ("trajectories", "traj_sched", "cosine", "en", "zh"),
+    ("initialisation", "init_act", "linear", "zh", "en"), ("mnist", "mnist_exp", "overfit", "zh", "en"),
+    ("mnist", "mnist_exp", "schedules", "en", "zh"),
+])
+def test_a_link_made_in_one_language_opens_the_same_state_in_the_other(page, key, code, made_in, opened_in):
+    """The link carries the option's code in either language, and either language reads it."""
+    for lang in (made_in, opened_in):
+        at = open_page(page, lang=LANG_NAMES[lang], **{key: code})
+        shown = at.segmented_control(key=key) if key == "mnist_exp" else at.selectbox(key=key)
+        assert shown.value == code
+        assert dict(at.query_params)[key] == code  # still the code after the page ran, not a translated name
+        assert not any("This link" in w.value for w in at.warning)
+
+
+def test_links_from_before_the_names_were_translated_still_open():
+    at = open_page("initialisation", init_init="custom / 自定义", init_act="linear / 线性", lang="中文")
+    assert at.selectbox(key="init_init").value == "custom" and at.selectbox(key="init_act").value == "linear"
+    assert at.title[0].value != "Weight initialisation"
+
+
+def test_an_unknown_language_in_a_link_is_named_on_the_page_it_opens():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["lang"] = "klingon"
+    at.run()
+    assert not at.exception and at.title[0].value.startswith("optviz: ")
+    assert any("`lang`" in w.value for w in at.warning)
+    assert "lang" not in at.query_params

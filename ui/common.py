@@ -25,7 +25,9 @@ LANG_KEY = "lang"
 
 
 def language_picker() -> None:
-    """The sidebar language switch, remembered in the URL (``?lang=zh``)."""
+    """The sidebar language switch, remembered in the URL (``?lang=中文``: the language's own name,
+    the same whichever language the link was made in). Streamlit binds it, so it survives a change
+    of page."""
     st.sidebar.segmented_control(
         "Language / 语言", LANGS, format_func=LANG_NAMES.get, key=LANG_KEY, default="en",
         bind="query-params", required=True,

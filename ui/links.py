@@ -10,12 +10,14 @@ mistyped sees which controls fell back to their defaults.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import streamlit as st
 
 from ui.common import tr
 
-REFUSED = "_links_refused"  # page url path -> link keys refused there, until dismissed
+PENDING = "_links_pending"  # link keys refused in this run, not yet shown
+REFUSED = "_links_refused"  # (page, keys): the refused keys the page shows until dismissed or left
 
 
 def snapshot() -> dict[str, list[str]]:
@@ -24,7 +26,7 @@ def snapshot() -> dict[str, list[str]]:
 
 
 def _refuse(key: str) -> None:
-    st.session_state.setdefault(REFUSED, {}).setdefault(_page(), set()).add(key)
+    st.session_state.setdefault(PENDING, set()).add(key)
 
 
 def _page() -> str:
@@ -49,15 +51,29 @@ def whole_number(key: str, lo: int, hi: int) -> None:
         st.rerun()
 
 
-def one_of(key: str, labels: list[str]) -> None:
-    """Call before a URL-bound select whose value may never be empty (a required
-    ``st.segmented_control`` takes ``?key=`` as no choice at all): any other link value is removed
-    and noted."""
+def coded(key: str, names: Mapping[str, Sequence[str]]) -> None:
+    """Call before a select whose options are the codes of ``names`` (code -> its name in each
+    language), not bound to the URL by Streamlit (which would store the shown, translated name).
+    On a page's first load, the link's value, a code or any language's name of one, becomes the
+    control's value; anything else is removed and noted. ``keep`` writes the code back."""
     raw = st.query_params.get_all(key)
-    if raw and (len(raw) != 1 or raw[0] not in labels):
+    if not raw or key in st.session_state:
+        return
+    code = next((c for c, labels in names.items() if len(raw) == 1 and raw[0] in (c, *labels)), None)
+    if code is None:
         del st.query_params[key]
         _refuse(key)
-        st.rerun()
+    else:
+        st.session_state[key] = code
+
+
+def keep(key: str, code: str, default: str) -> None:
+    """Call after a ``coded`` select: the link carries its code, or nothing for the default."""
+    if code == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != code:
+        st.query_params[key] = code
 
 
 def _same(raw: list[str], value: object) -> bool:
@@ -87,7 +103,11 @@ def report(box, before: dict[str, list[str]]) -> None:
     for key, raw in before.items():
         if key not in st.query_params and key in st.session_state and not _same(raw, st.session_state[key]):
             _refuse(key)
-    keys = st.session_state.get(REFUSED, {}).get(_page())
+    page, keys = st.session_state.get(REFUSED, ("", set()))
+    if page != _page():  # another page's notes are not this page's business
+        page, keys = _page(), set()
+    keys = keys | st.session_state.pop(PENDING, set())
+    st.session_state[REFUSED] = (page, keys)
     if keys:
         with box:
             st.warning(tr("link.refused", keys=", ".join(f"`{k}`" for k in sorted(keys))), icon="🔗")
@@ -95,4 +115,4 @@ def report(box, before: dict[str, list[str]]) -> None:
 
 
 def _dismiss() -> None:
-    st.session_state.get(REFUSED, {}).pop(_page(), None)
+    st.session_state[REFUSED] = (_page(), set())
