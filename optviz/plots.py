@@ -343,14 +343,22 @@ def curvature(surface: Surface, a: Analysis, lang: str) -> go.Figure:
     return fig
 
 
-def layer_histograms(act: Histograms, grad: Histograms, lang: str, colour: str = COLOURS[0]) -> go.Figure:
+def layer_histograms(act: Histograms, grad: Histograms, lang: str, colour: str = COLOURS[0],
+                     ymax: tuple[float, float] | None = None) -> go.Figure:
     """Two rows of per-layer histograms (activations above, ∂L/∂z below); every panel of a row
-    shares the row's bins and axes, so layers compare at a glance."""
+    shares the row's bins and axes, so layers compare at a glance. ``ymax`` (a share per row)
+    fixes the heights, so that two figures side by side compare too. Past five layers the panels
+    are labelled by number only."""
     n = act.shares.shape[0]
     gap = 0.012
     width = (1 - gap * (n - 1)) / n
     data, layout = [], dict(height=420, margin=dict(l=10, r=10, t=30, b=10), showlegend=False, bargap=0)
-    ymax = [float(act.shares.max()) * 1.05, float(grad.shares.max()) * 1.05]
+    if ymax is None:
+        ymax = (float(act.shares.max()) * 1.05, float(grad.shares.max()) * 1.05)
+
+    def panel_name(i: int) -> str:
+        return f"{t('fig.layer', lang)} {i + 1}" if n <= 5 or i == 0 else str(i + 1)
+
     for row, (h, label, col) in enumerate([(act, "fig.activation", colour), (grad, "fig.gradient", COLOURS[1])]):
         centres = (h.edges[:-1] + h.edges[1:]) / 2
         for i in range(n):
@@ -362,7 +370,7 @@ def layer_histograms(act: Histograms, grad: Histograms, lang: str, colour: str =
             x0 = i * (width + gap)
             layout[f"xaxis{ax}"] = dict(domain=[x0, x0 + width], anchor=f"y{ax}",
                                         range=[float(h.edges[0]), float(h.edges[-1])], nticks=3,
-                                        title=dict(text=f"{t('fig.layer', lang)} {i + 1}" if row else ""))
+                                        title=dict(text=panel_name(i) if row else ""))
             layout[f"yaxis{ax}"] = dict(domain=[0.55, 1.0] if row == 0 else [0.0, 0.42], anchor=f"x{ax}",
                                         range=[0, ymax[row]], showticklabels=i == 0, tickformat=".0%",
                                         title=dict(text=t(label, lang) if i == 0 else ""))

@@ -69,7 +69,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "init.units": ("Units per layer", "每层单元数"),
     "init.batchnorm": ("Batch normalisation", "批归一化"),
     "init.compare": ("Compare with a second set-up", "与第二种设置对比"),
-    "init.second": ("Second set-up", "第二种设置"),
+    "init.second": ("Set-up B", "设置 B"),
+    "init.side1": ("A", "A"),
+    "init.side2": ("B", "B"),
+    "init.preset_side": ("The buttons below set", "下列按钮设置"),
     "init.overflow": (
         "The values overflowed (they grew past what float32 can hold) with this set-up, so there "
         "is nothing meaningful to draw. Choose a smaller standard deviation or fewer layers.",

@@ -46,13 +46,19 @@ def controls(suffix: str, defaults: dict[str, object]) -> tuple:
     return scale, act, bn
 
 
-def show(args: tuple, n_layers: int, units: int, seed: int, colour: str) -> None:
-    result = experiment(*args[:2], n_layers, units, args[2], seed)
+def describe(args: tuple) -> str:
+    """A set-up in a few words: "std 1 · sigmoid · batch norm"."""
+    scale, act, bn = args
+    init = f"std {scale:g}" if isinstance(scale, float) else named(INIT_NAMES, scale, lang())
+    return " · ".join([init, named(ACTIVATION_NAMES, act, lang())] + ([tr("init.batchnorm")] if bn else []))
+
+
+def show(result, colour: str, ymax: tuple[float, float] | None = None) -> None:
     if result is None:
         st.warning(tr("init.overflow"), icon="⚠️")
         return
     acts, grads, stats = result
-    st.plotly_chart(plots.layer_histograms(acts, grads, lang(), colour), config={"displayModeBar": False})
+    st.plotly_chart(plots.layer_histograms(acts, grads, lang(), colour, ymax), config={"displayModeBar": False})
     pct = lambda v: "–" if np.isnan(v) else f"{v:.0%}"
     st.dataframe({
         tr("init.table.layer"): list(range(1, len(stats) + 1)),
@@ -66,9 +72,13 @@ def show(args: tuple, n_layers: int, units: int, seed: int, colour: str) -> None
 
 page_header("init")
 
+comparing = bool(st.session_state.get(P + "compare"))
+side = st.segmented_control(tr("init.preset_side"), ("", "2"), format_func=lambda s: tr(f"init.side{s or '1'}"),
+                            key=P + "preset_side", default="", required=True) if comparing else ""
 cols = st.columns(len(INIT_PRESETS))
 for col, (name, values) in zip(cols, INIT_PRESETS.items(), strict=True):
-    col.button(tr(f"init.preset.{name}"), key=f"{P}preset_{name}", on_click=apply_preset, args=(values, P),
+    own = {k + ("" if k in ("layers", "units") else side): v for k, v in values.items()}  # depth is shared
+    col.button(tr(f"init.preset.{name}"), key=f"{P}preset_{name}", on_click=apply_preset, args=(own, P),
                width="stretch")
 
 with st.sidebar:
@@ -82,14 +92,19 @@ with st.sidebar:
         st.subheader(tr("init.second"))
         second = controls("2", INIT_PRESETS["reluhe"])
 
+one = experiment(*first[:2], n_layers, units, first[2], seed)
 if compare:
-    left, right = st.columns(2)
-    with left:
-        show(first, n_layers, units, seed, plots.COLOURS[0])
-    with right:
-        show(second, n_layers, units, seed, plots.COLOURS[2])
+    two = experiment(*second[:2], n_layers, units, second[2], seed)
+    shares = [r for r in (one, two) if r is not None]  # one y scale per row for both sides
+    ymax = tuple(max(float(r[row].shares.max()) for r in shares) * 1.05 for row in (0, 1)) if shares else None
+    for column, result, args, colour, name in zip(st.columns(2), (one, two), (first, second),
+                                                   (plots.COLOURS[0], plots.COLOURS[2]), ("side1", "side2"),
+                                                   strict=True):
+        with column:
+            st.subheader(f"{tr('init.' + name)}: {describe(args)}")
+            show(result, colour, ymax)
 else:
-    show(first, n_layers, units, seed, plots.COLOURS[0])
+    show(one, plots.COLOURS[0])
 
 with st.expander(tr("common.explain"), expanded=True):
     st.write(tr("init.explain"))

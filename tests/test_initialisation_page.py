@@ -50,6 +50,17 @@ def test_every_control_and_compare_mode():
     at.toggle(key="init_bn2").set_value(True).run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 2 and _n_panels(at, 1) == 20
+    # both sides on the same scale, each titled with its set-up
+    figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert figs[0]["layout"]["yaxis"]["range"] == figs[1]["layout"]["yaxis"]["range"]
+    assert figs[0]["layout"]["yaxis11"]["range"] == figs[1]["layout"]["yaxis11"]["range"]
+    heads = [h.value for h in at.subheader]
+    assert any(h.startswith("A: std 0.03 · tanh") for h in heads) and any(h.startswith("B: Xavier") for h in heads)
+    # a preset can set either side; depth stays shared
+    at.segmented_control(key="init_preset_side").set_value("2").run()
+    at.button(key="init_preset_sig1").click().run()
+    assert at.selectbox(key="init_init2").value == "1" and at.selectbox(key="init_act2").value == "sigmoid"
+    assert at.selectbox(key="init_act").value == "tanh" and not at.exception
 
 
 def test_overflow_shows_a_message_not_nan():

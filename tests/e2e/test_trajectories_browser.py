@@ -23,7 +23,7 @@ def test_trajectories_controls_and_animation(open_page):
     pg.goto(pg.url + "?traj_lr_SGD=1.5")
     wait_idle(pg)
     assert pg.locator("[data-testid='stAlertContentError']").get_by_text("diverged at step").count() == 1
-    assert pg.locator(".legend").get_by_text("SGD ✗ diverged at step").count() >= 1  # in the figures' legends
+    pg.locator(".legend").get_by_text("SGD ✗ diverged at step").first.wait_for(timeout=10_000)  # in the legends
     assert_no_exception(pg)
 
     # Add Nesterov from the multiselect.
