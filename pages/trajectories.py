@@ -99,6 +99,9 @@ if not settings:
 paths = {name: cached_path(key, kappa, name, tuple(sorted(cfg.items())), (x0, y0), int(n_steps), schedule, noise,
                            int(seed)) for name, cfg in settings.items()}
 diverging = {name: descent.diverging_at(surface, path) for name, path in paths.items()}
+paths = {name: path if (k := diverging[name]) is None else  # drawn up to the step it diverged at
+         path._replace(points=path.points[:k + 1], values=path.values[:k + 1], diverged_at=k)
+         for name, path in paths.items()}
 runs = [plots.Run(name, *plots.OPTIMIZER_STYLES[name][:1], path, plots.OPTIMIZER_STYLES[name][1],
                   "" if diverging[name] is None else tr("traj.diverged", k=diverging[name]))
         for name, path in paths.items()]

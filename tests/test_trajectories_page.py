@@ -74,6 +74,7 @@ def test_diverging_run_is_labelled_and_cut():
     assert not any("SGD" in s.value for s in at.success)  # no green box for a run that flew off
     assert "✗ diverged at step 6" in " ".join(str(t.get("name")) for t in _figure(at)["data"])
     assert np.isfinite(_paths(_figure(at))["SGD"]).all()
+    assert len(_paths(_figure(at))["SGD"]) == 7  # drawn from the start up to step 6, not out to 10⁶
 
 
 def test_every_control_can_be_driven():
