@@ -4,13 +4,16 @@ values. Nothing else."""
 import streamlit as st
 
 from ui import links
-from ui.common import keep_memory_flat, language_picker, navigating, tr
+from ui.common import PRESENT_KEY, keep_memory_flat, language_picker, navigating, presentation_switch, tr
 
 keep_memory_flat()  # one process serves the whole class
-st.set_page_config(page_title="optviz", page_icon="📉", layout="wide")
+present = st.query_params.get(PRESENT_KEY) in ("1", "true", "True")  # the projector: sidebar folded away
+st.set_page_config(page_title="optviz", page_icon="📉", layout="wide",
+                   initial_sidebar_state="collapsed" if present else "auto")
 link = links.snapshot()
 notice = st.container()  # above the page: link values that could not be used
 language_picker()
+presentation_switch()
 
 # url_path equals the file's name: on a freshly started server Streamlit first resolves a deep link
 # by file name (see ui.common.require_navigation), and a mismatch shows "Page not found".

@@ -159,7 +159,7 @@ def _head(r: Run, k: int, last: bool) -> dict:
                 marker=dict(symbol=["circle", "x" if r.note and (last or k >= len(pts) - 1) else "circle"]))
 
 
-def trajectories(surface: Surface, runs: list[Run], lang: str, click_grid: int = 41) -> go.Figure:
+def trajectories(surface: Surface, runs: list[Run], lang: str, click_grid: int = 41, height: int = 560) -> go.Figure:
     """Contour with every path, start and end marked, and an in-browser Play/Pause/scrub animation.
 
     An invisible ``click_grid`` × ``click_grid`` lattice of points (the last trace) makes the
@@ -200,7 +200,7 @@ def trajectories(surface: Surface, runs: list[Run], lang: str, click_grid: int =
     ]
     still = dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))
     layout = dict(
-        height=560, margin=dict(l=10, r=10, t=30, b=10), uirevision=surface.key,
+        height=height, margin=dict(l=10, r=10, t=30, b=10), uirevision=surface.key,
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
         clickmode="event+select", dragmode="pan",
         xaxis=dict(range=list(surface.xlim), constrain="domain", showgrid=False, zeroline=False),

@@ -107,6 +107,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # common widgets
     "common.preset": ("Presets", "预设"),
     "common.seed": ("Seed", "随机种子"),
+    "common.present": ("Presentation mode", "演示模式"),
+    "common.present.help": ("For a projector: the sidebar folds away (open it with the arrow at the top left), "
+                            "the type grows and each page's main figure fits a 1280×720 screen. Links keep it "
+                            "(?present=1).", "用于投影：侧边栏收起（可点左上角箭头展开），字体变大，每页主图适合 1280×720 屏幕。"
+                            "链接会保留此设置（?present=1）。"),
     "link.refused": ("This link asked for values these controls cannot take: {keys}. They show their "
                      "defaults instead.", "此链接中的这些值无法使用：{keys}。相应控件已恢复为默认值。"),
     "link.dismiss": ("OK", "知道了"),

@@ -11,7 +11,7 @@ from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
 from optviz.text import EXPERIMENT_FORMULAS, LANGS, t
 from ui import links, shared
-from ui.common import accuracy_text, arrow, page_header, tr
+from ui.common import accuracy_text, arrow, page_header, presenting, tr
 from ui.datasets import require_mnist
 
 P = "mnist_"
@@ -123,6 +123,8 @@ def charts(race: list[train.Run]) -> None:
     loss = vega.loss_chart(race, labels, tr("mnist.iteration"), tr("mnist.loss_axis"), upto)
     acc = vega.accuracy_chart(race, labels, tr("mnist.iteration"), tr("mnist.acc_axis"),
                               (tr("mnist.train"), tr("mnist.test")), upto)
+    if presenting():  # the charts and their legend fit a projector's 720 rows
+        loss[1]["height"] = acc[1]["height"] = 300
     left, right = st.columns(2)
     with left:
         st.vega_lite_chart(arrow(loss[0]), loss[1], width="stretch", key=P + "loss_chart")
@@ -179,7 +181,8 @@ exp = st.segmented_control(tr("mnist.experiment"), list(MNIST_PRESETS), format_f
 links.keep(P + "exp", exp, "optimizers")
 if ss.get(P + "applied") != exp:
     apply_experiment(exp, first_visit=P + "applied" not in ss)
-st.write(tr(f"mnist.about.{exp}"))
+if not presenting():
+    st.write(tr(f"mnist.about.{exp}"))
 
 with st.sidebar:
     n_options = tuple(n for n in N_TRAIN if n < len(data.x_train)) + (0,)
@@ -205,7 +208,7 @@ with st.sidebar:
 
 buttons_box, live_box = st.container(), st.container(key=P + "live")
 started = bool(ss.get(P + "keys"))
-with st.expander(tr("mnist.contestants", n=len(ss[P + "nets"])), expanded=not started):
+with st.expander(tr("mnist.contestants", n=len(ss[P + "nets"])), expanded=not (started or presenting())):
     st.caption(tr("mnist.table_help"))
     nets = table(ss[P + "nets"])
 bn_alone = batch < 2 and any(n.batchnorm for n in nets)

@@ -10,7 +10,7 @@ from optviz.presets import TRAJECTORY_DEFAULT_LR, TRAJECTORY_PRESETS
 from optviz.registry import OPTIMIZERS, SCHEDULES, make_schedule
 from optviz.text import FORMULAS, SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
 from ui import links
-from ui.common import apply_preset, clamp_state, lang, page_header, snap_state, tr
+from ui.common import apply_preset, clamp_state, lang, page_header, presenting, snap_state, tr
 from ui.controls import build, optimizer_settings
 
 P = "traj_"
@@ -106,7 +106,8 @@ runs = [plots.Run(name, *plots.OPTIMIZER_STYLES[name][:1], path, plots.OPTIMIZER
                   "" if diverging[name] is None else tr("traj.diverged", k=diverging[name]))
         for name, path in paths.items()]
 
-st.plotly_chart(plots.trajectories(surface, runs, lang()), key=P + "chart", on_select=on_click,
+st.plotly_chart(plots.trajectories(surface, runs, lang(), height=440 if presenting() else 560), key=P + "chart",
+                on_select=on_click,
                 selection_mode="points", config={"displayModeBar": False})
 
 status = st.columns(len(runs))

@@ -85,12 +85,48 @@ def require_navigation() -> None:
         st.rerun()
 
 
+PRESENT_KEY = "present"
+# Presentation mode: no Streamlit header, less space above the page, larger type for the back row.
+_PRESENT_CSS = """<style>
+[data-testid='stHeader'] {display: none}
+.block-container {padding-top: 1rem !important; padding-bottom: 1rem !important}
+.block-container h1 {font-size: 2rem; padding: 0 0 0.25rem 0}
+.block-container p, .block-container li, .block-container label, .block-container button {font-size: 1.1rem}
+</style>"""
+
+
+_PRESENT = "_present"  # plain session state (not a widget's): it stays on across pages
+
+
+def presenting() -> bool:
+    """Whether the teacher switched presentation mode on (sidebar switch, ``?present=1``)."""
+    return bool(st.session_state.get(_PRESENT))
+
+
+def presentation_switch() -> None:
+    """The sidebar switch for presentation mode; the link carries ``present=1`` while it is on."""
+    ss = st.session_state
+    if _PRESENT not in ss:
+        ss[_PRESENT] = st.query_params.get(PRESENT_KEY) in ("1", "true", "True")
+    st.sidebar.toggle(tr("common.present"), value=ss[_PRESENT], key=_PRESENT + "_switch", help=tr("common.present.help"),
+                      on_change=lambda: ss.update({_PRESENT: ss[_PRESENT + "_switch"]}))
+    if ss[_PRESENT]:
+        if st.query_params.get(PRESENT_KEY) != "1":
+            st.query_params[PRESENT_KEY] = "1"
+    elif PRESENT_KEY in st.query_params:
+        del st.query_params[PRESENT_KEY]
+
+
 def page_header(prefix: str) -> None:
     """Call first in every page: ``require_navigation``, then the title and caption stored under
-    ``<prefix>.title`` and ``<prefix>.caption``."""
+    ``<prefix>.title`` and ``<prefix>.caption`` (the caption not in presentation mode, where the
+    page's style is made for a projector)."""
     require_navigation()
+    if presenting():
+        st.html(_PRESENT_CSS)
     st.title(tr(f"{prefix}.title"))
-    st.caption(tr(f"{prefix}.caption"))
+    if not presenting():
+        st.caption(tr(f"{prefix}.caption"))
 
 
 def accuracy_text(run, split: int) -> str:
