@@ -11,7 +11,7 @@ from optviz.jobs import Job
 from optviz.text import TRADE_OFFS
 from ui import shared
 from ui.common import accuracy_text, arrow, lang, page_header, tr
-from ui.datasets import require_mnist
+from ui.datasets import mnist
 
 P = "bs_"
 ss = st.session_state
@@ -224,7 +224,6 @@ def landscape_section(data) -> None:
 
 
 page_header("bs")
-data = require_mnist()
 
 with st.expander(tr("bs.tradeoffs"), expanded=False):
     st.table({tr("bs.trade.aspect"): [tr(f"bs.trade.{k}") for k in TRADE_OFFS],
@@ -233,9 +232,11 @@ with st.expander(tr("bs.tradeoffs"), expanded=False):
 
 tabs = st.tabs([tr("bs.tab.time"), tr("bs.tab.noise"), tr("bs.tab.surface"), tr("bs.tab.sweep"), tr("bs.tab.flat")],
                key=P + "tab", on_change="rerun")
-sections = (lambda: timing_section(data), lambda: noise_section(data), surface_section, lambda: sweep_section(data),
-            lambda: landscape_section(data))
-for tab, section in zip(tabs, sections, strict=True):
+needs_mnist = (True, True, False, True, True)  # the one-surface tab runs on its own synthetic data
+sections = (timing_section, noise_section, lambda _: surface_section(), sweep_section, landscape_section)
+for tab, section, needs in zip(tabs, sections, needs_mnist, strict=True):
     if tab.open:
         with tab:
-            section()
+            data = mnist() if needs else None
+            if data is not None or not needs:
+                section(data)

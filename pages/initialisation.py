@@ -75,7 +75,7 @@ page_header("init")
 comparing = bool(st.session_state.get(P + "compare"))
 side = st.segmented_control(tr("init.preset_side"), ("", "2"), format_func=lambda s: tr(f"init.side{s or '1'}"),
                             key=P + "preset_side", default="", required=True) if comparing else ""
-cols = st.columns(len(INIT_PRESETS))
+cols = st.columns(3) + st.columns(3)  # two rows: six labels stay whole down to 1024 px
 for col, (name, values) in zip(cols, INIT_PRESETS.items(), strict=True):
     own = {k + ("" if k in ("layers", "units") else side): v for k, v in values.items()}  # depth is shared
     col.button(tr(f"init.preset.{name}"), key=f"{P}preset_{name}", on_click=apply_preset, args=(own, P),

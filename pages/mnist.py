@@ -9,9 +9,9 @@ from optviz import digits, train, vega
 from optviz.layers import ACTIVATIONS
 from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
-from optviz.text import EXPERIMENT_FORMULAS, LANGS, t
+from optviz.text import ACTIVATION_NAMES, EXPERIMENT_FORMULAS, INIT_NAMES, LANGS, SCHEDULE_NAMES, named, t
 from ui import links, shared
-from ui.common import accuracy_text, arrow, page_header, presenting, tr
+from ui.common import accuracy_text, arrow, lang, page_header, presenting, tr
 from ui.datasets import require_mnist
 
 P = "mnist_"
@@ -73,13 +73,18 @@ def table(nets: tuple[train.NetConfig, ...]) -> list[train.NetConfig]:
         rows, key=f"{P}table{ss[P + 'table']}", num_rows="dynamic", hide_index=True, width="stretch",
         column_config={
             "optimizer": col.SelectboxColumn(tr("mnist.col.optimizer"), options=list(OPTIMIZERS), required=True),
-            "lr": col.SelectboxColumn(tr("opt.lr"), options=list(LR_VALUES), required=True),
-            "init": col.SelectboxColumn(tr("init.init"), options=list(train.INITS), required=True),
-            "activation": col.SelectboxColumn(tr("init.activation"), options=list(ACTIVATIONS), required=True),
-            "batchnorm": col.CheckboxColumn(tr("mnist.col.bn")),
-            "dropout": col.NumberColumn(tr("mnist.col.dropout"), min_value=0.0, max_value=0.9, step=0.05),
-            "weight_decay": col.SelectboxColumn(tr("mnist.col.l2"), options=list(WEIGHT_DECAYS), required=True),
-            "schedule": col.SelectboxColumn(tr("mnist.col.schedule"), options=list(train.SCHEDULES), required=True),
+            "lr": col.SelectboxColumn(tr("opt.lr"), options=list(LR_VALUES), required=True, width="small"),
+            "init": col.SelectboxColumn(tr("init.init"), options=list(train.INITS), required=True,
+                                        format_func=lambda c: named(INIT_NAMES, c, lang()) if c in INIT_NAMES else f"std {c}"),
+            "activation": col.SelectboxColumn(tr("init.activation"), options=list(ACTIVATIONS), required=True,
+                                              format_func=lambda c: named(ACTIVATION_NAMES, c, lang())),
+            "batchnorm": col.CheckboxColumn(tr("mnist.col.bn"), width="small"),
+            "dropout": col.NumberColumn(tr("mnist.col.dropout"), min_value=0.0, max_value=0.9, step=0.05, width="small"),
+            "weight_decay": col.SelectboxColumn(tr("mnist.col.l2"), options=list(WEIGHT_DECAYS), required=True,
+                                                width="small"),
+            "schedule": col.SelectboxColumn(tr("mnist.col.schedule"), options=list(train.SCHEDULES), required=True,
+                                            width="medium", format_func=lambda c: named(SCHEDULE_NAMES, c, lang())
+                                            if c in SCHEDULE_NAMES else c),
         })
     if len(edited) > 6:
         st.warning(tr("mnist.too_many"), icon="✂️")

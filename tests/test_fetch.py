@@ -180,3 +180,21 @@ def test_an_unwritable_cache_gives_the_pages_a_message_not_a_traceback(tmp_path,
         assert at.button[-1].label == "Try again"
     finally:
         datasets._load.clear()
+
+
+def test_without_mnist_the_synthetic_batch_size_tab_still_works(tmp_path, monkeypatch):
+    from apptest import open_page
+
+    from ui import datasets
+
+    monkeypatch.setenv(data.ENV_DIR, str(tmp_path / "nowhere"))
+    datasets._load.clear()
+    try:
+        at = open_page("batch_size")  # first tab: needs MNIST, says so
+        assert "not available" in at.error[0].value and not at.get("plotly_chart")
+        at.session_state["bs_tab"] = "🗺 One surface per batch"
+        at.run()
+        assert not at.exception and not at.error and at.get("plotly_chart")  # synthetic data: drawn
+        assert not at.get("progress")  # no stale download bar
+    finally:
+        datasets._load.clear()
