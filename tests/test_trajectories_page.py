@@ -143,3 +143,20 @@ def test_link_restores_a_configuration_in_chinese():
     assert at.selectbox(key="traj_surface").value == "rosenbrock"
     assert at.number_input(key="traj_steps").value == 200
     assert at.select_slider(key="traj_lr_Adam").value == 0.05
+
+
+def test_curvature_of_a_path_that_diverged_at_its_first_step():
+    """Rosenbrock, SGD at lr 10: one point survives, so the step slider would run from 0 to 0."""
+    at = _page(traj_surface="rosenbrock", traj_opts="SGD", traj_lr_SGD="10")
+    at.session_state["traj_tab"] = "Curvature"
+    at.run()
+    at.radio(key="traj_at").set_value("SGD").run()
+    assert not at.exception
+    assert any("diverged at step 1" in e.value for e in at.error)
+
+
+def test_nesterov_is_never_offered_without_momentum():
+    at = _page(traj_opts="Nesterov", traj_momentum_Nesterov="0")
+    assert at.select_slider(key="traj_momentum_Nesterov").value == 0.9  # the link's 0 is refused, and named
+    assert at.select_slider(key="traj_momentum_Nesterov").options[0] == "0.5"  # 0 is not offered
+    assert any("traj_momentum_Nesterov" in w.value for w in at.warning)
