@@ -3,7 +3,7 @@ Community Cloud after the app woke up: every one of them gets the navigation and
 
 from __future__ import annotations
 
-from conftest import start_server, stop_server
+from conftest import ARTIFACTS, start_server, stop_server
 from streamlit_page import assert_no_exception, wait_charts, wait_idle
 
 
@@ -14,10 +14,14 @@ def test_six_students_opening_a_deep_link_on_a_fresh_server_all_get_the_navigati
         pages = [ctx.new_page() for ctx in contexts]
         for pg in pages:  # all six ask before any first run has finished
             pg.goto(f"{server.url}/trajectories?traj_steps=40", wait_until="commit")
-        for pg in pages:
+        for i, pg in enumerate(pages):
             pg.wait_for_selector("[data-testid='stApp']", timeout=60_000)
             wait_idle(pg, 60_000)
-            wait_charts(pg)
+            try:
+                wait_charts(pg, timeout=90_000)  # a cold first start: six sessions import everything
+            finally:
+                ARTIFACTS.mkdir(exist_ok=True)
+                pg.screenshot(path=str(ARTIFACTS / f"fresh_server_student_{i + 1}.png"))
             assert_no_exception(pg)
             assert pg.locator("[data-testid='stSidebarNav']").count() == 1
             assert pg.get_by_text("Language / 语言").count() == 1
