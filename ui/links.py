@@ -1,10 +1,11 @@
 """Shared links that ask for something a control cannot show: refused with a visible note.
 
 Streamlit seeds URL-bound widgets from the link and silently drops a value it cannot use (an
-unknown option, a number out of range). Two things are added here: whole-number inputs are checked
-before Streamlit reads them (its own parsing raises OverflowError on ``inf`` or ``1e400``), and
-every value Streamlit dropped is named in a note above the page, so a teacher whose link was
-mistyped sees which controls fell back to their defaults.
+unknown option, a number out of range). Added here: whole-number inputs are checked before
+Streamlit reads them (its own parsing raises OverflowError on ``inf`` or ``1e400``); selects with
+translated names are bound to the link by code (``coded``/``keep``), so a link opens the same state
+in either language; and every refused value is named in a note above the page, so a teacher whose
+link was mistyped sees which controls fell back to their defaults.
 """
 
 from __future__ import annotations
