@@ -107,6 +107,64 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     # common widgets
     "common.preset": ("Presets", "预设"),
     "common.seed": ("Seed", "随机种子"),
+    "lesson.title": ("Lesson script for the teacher", "教师用课堂脚本"),
+    "lesson.traj": (
+        "1. Press **Book figure**. Ask the class which optimizer will reach the star first, and let "
+        "everyone commit to a guess before you press ▶ Play.\n"
+        "2. Point at SGD's zigzag and ask why it bounces along y but crawls along x. The bowl is 20 "
+        "times more curved along y, so a step that suits one direction is wrong for the other.\n"
+        "3. Open SGD's settings and set its learning rate to 1.5. Ask what will happen now, then show "
+        "the red box: it diverged at step 6. Above 2 ÷ (largest curvature) = 1, gradient descent on "
+        "this bowl flies off.\n"
+        "4. Press **Saddle escape** and ask which optimizers will leave the saddle. Play, then open "
+        "the **Curvature** tab at the start to show the downhill direction.\n"
+        "5. Press **Ill-conditioned bowl** and move κ while the class watches the zigzag change.",
+        "1. 按 **书中图 6-8**。请全班预测哪个优化器最先到达星号，每人说出答案后再按 ▶ 播放。\n"
+        "2. 指着 SGD 的锯齿路径提问：为什么沿 y 来回跳，沿 x 却走得很慢？这个碗沿 y 的曲率是沿 x 的 "
+        "20 倍，适合一个方向的步长对另一个方向就不合适。\n"
+        "3. 打开 SGD 的设置，把学习率改成 1.5。先问大家会发生什么，再展示红色提示框：它在第 6 步发散。"
+        "学习率超过 2 ÷（最大曲率）= 1 时，梯度下降在这个碗上会飞出去。\n"
+        "4. 按 **逃离鞍点**，问哪些优化器能离开鞍点。播放后打开起点处的 **曲率分析** 标签页，展示下坡方向。\n"
+        "5. 按 **病态碗形**，一边调节 κ，一边让全班观察锯齿如何变化。"),
+    "lesson.init": (
+        "1. Press **Sigmoid, std 1**. Ask where layer 5's outputs will sit. Show the two spikes at 0 "
+        "and 1 and the saturated column of the table: the units are stuck, and ∂L/∂z shrinks.\n"
+        "2. Press **Sigmoid, std 0.01**. Ask what changes. Everything piles up at 0.5: every unit says "
+        "the same thing.\n"
+        "3. Press **Sigmoid, Xavier** and ask the class to describe the difference layer by layer.\n"
+        "4. Switch on the comparison. Set A to **ReLU, Xavier** and B to **ReLU, He** (the buttons "
+        "set the side chosen above them). Ask which spread survives the depth, then raise the layers to 10.",
+        "1. 按 **Sigmoid，标准差 1**。问第 5 层的输出会落在哪里。展示 0 和 1 处的两个尖峰以及表格中的"
+        "饱和比例：神经元卡住了，∂L/∂z 随之变小。\n"
+        "2. 按 **Sigmoid，标准差 0.01**。问有什么变化：所有值都挤在 0.5，每个神经元输出都一样。\n"
+        "3. 按 **Sigmoid，Xavier**，请大家逐层描述有何不同。\n"
+        "4. 打开对比。把 A 设为 **ReLU，Xavier**，B 设为 **ReLU，He**（按钮设置的是其上方选中的一侧）。"
+        "问哪种分布能穿过多层而保持，再把层数调到 10。"),
+    "lesson.bs": (
+        "1. On **⏱ Time per update**, ask whether a batch of 1,000 images costs 1,000 times a batch "
+        "of one. Press Measure and read the time per image.\n"
+        "2. On **〰 Gradient noise**, ask how the noise of the gradient changes with the batch size, "
+        "then compare the measured points with the 1/√B line.\n"
+        "3. On **🗺 One surface per batch**, ask which batch size wanders and which goes straight.\n"
+        "4. On **🎯 Accuracy vs batch**, ask whether the largest batch reaches the smallest one's "
+        "accuracy after the same number of epochs, then compute and read the note under the chart.",
+        "1. 在 **⏱ 每次更新的时间** 中，问 1000 张图像的批量是否要花 1 张的 1000 倍时间。按测量，"
+        "看每张图像的时间。\n"
+        "2. 在 **〰 梯度噪声** 中，问梯度噪声如何随批量大小变化，再把测得的点与 1/√B 曲线比较。\n"
+        "3. 在 **🗺 每个批量一个曲面** 中，问哪个批量走得曲折、哪个走得直。\n"
+        "4. 在 **🎯 准确率与批量** 中，问同样的轮数下最大批量能否达到最小批量的准确率，计算后阅读图下的说明。"),
+    "lesson.mnist": (
+        "1. Choose **Optimizers** and ask which network will have the lowest loss after 2,000 "
+        "iterations. Everyone may press Start: the class shares one race.\n"
+        "2. While it runs, ask why the curves are noisy: each point is one mini-batch.\n"
+        "3. Choose **Initialisation** and ask which of the six networks will not learn at all. "
+        "Start, and look for \"chance level\" in the results table.\n"
+        "4. Choose **Overfitting** and ask what happens to the gap between training and test "
+        "accuracy with weight decay or dropout.",
+        "1. 选择 **优化器**，问 2000 次迭代后哪个网络的损失最低。每个人都可以按开始：全班共享同一场比赛。\n"
+        "2. 训练进行时，问曲线为什么有噪声：每个点都是一个小批量。\n"
+        "3. 选择 **初始化**，问六个网络中哪个完全学不会。开始后，在结果表里找「随机水平」。\n"
+        "4. 选择 **过拟合**，问加入权重衰减或 dropout 后，训练与测试准确率之间的差距会怎样。"),
     "common.present": ("Presentation mode", "演示模式"),
     "common.present.help": ("For a projector: the sidebar folds away (open it with the arrow at the top left), "
                             "the type grows and each page's main figure fits a 1280×720 screen. Links keep it "

@@ -10,7 +10,7 @@ from optviz import batch_plots, batching, train, vega
 from optviz.jobs import Job
 from optviz.text import TRADE_OFFS
 from ui import shared
-from ui.common import accuracy_text, arrow, lang, page_header, tr
+from ui.common import accuracy_text, arrow, lang, lesson_script, page_header, tr
 from ui.datasets import mnist
 
 P = "bs_"
@@ -224,6 +224,7 @@ def landscape_section(data) -> None:
 
 
 page_header("bs")
+lesson_script("bs")
 
 with st.expander(tr("bs.tradeoffs"), expanded=False):
     st.table({tr("bs.trade.aspect"): [tr(f"bs.trade.{k}") for k in TRADE_OFFS],

@@ -10,7 +10,7 @@ from optviz.layers import ACTIVATIONS
 from optviz.presets import INIT_PRESETS
 from optviz.text import ACTIVATION_NAMES, INIT_NAMES, link_names, named
 from ui import links
-from ui.common import apply_preset, lang, page_header, tr
+from ui.common import apply_preset, lang, lesson_script, page_header, tr
 
 P = "init_"
 STDS = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 1000.0)
@@ -71,6 +71,7 @@ def show(result, colour: str, ymax: tuple[float, float] | None = None) -> None:
 
 
 page_header("init")
+lesson_script("init")
 
 comparing = bool(st.session_state.get(P + "compare"))
 side = st.segmented_control(tr("init.preset_side"), ("", "2"), format_func=lambda s: tr(f"init.side{s or '1'}"),

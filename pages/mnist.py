@@ -11,7 +11,7 @@ from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
 from optviz.text import ACTIVATION_NAMES, EXPERIMENT_FORMULAS, INIT_NAMES, LANGS, SCHEDULE_NAMES, named, t
 from ui import links, shared
-from ui.common import accuracy_text, arrow, lang, page_header, presenting, tr
+from ui.common import accuracy_text, arrow, lang, lesson_script, page_header, presenting, tr
 from ui.datasets import require_mnist
 
 P = "mnist_"
@@ -178,6 +178,7 @@ def results(race: list[train.Run]) -> None:
 
 
 page_header("mnist")
+lesson_script("mnist")
 data = require_mnist()
 
 links.coded(P + "exp", {k: tuple(t(f"mnist.exp.{k}", lang) for lang in LANGS) for k in MNIST_PRESETS})

@@ -10,7 +10,7 @@ from optviz.presets import TRAJECTORY_DEFAULT_LR, TRAJECTORY_PRESETS
 from optviz.registry import OPTIMIZERS, SCHEDULES, make_schedule
 from optviz.text import FORMULAS, SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
 from ui import links
-from ui.common import apply_preset, clamp_state, lang, page_header, presenting, snap_state, tr
+from ui.common import apply_preset, clamp_state, lang, lesson_script, page_header, presenting, snap_state, tr
 from ui.controls import build, optimizer_settings
 
 P = "traj_"
@@ -40,6 +40,7 @@ def on_click() -> None:
 
 
 page_header("traj")
+lesson_script("traj")
 
 cols = st.columns(len(TRAJECTORY_PRESETS))
 for col, (name, values) in zip(cols, TRAJECTORY_PRESETS.items(), strict=True):

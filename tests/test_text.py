@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from optviz.text import CATALOGUE, LANGS, t
+from optviz.text import CATALOGUE, LANG_NAMES, LANGS, t
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "app.py"] + [p for d in ("pages", "optviz", "ui") for p in (ROOT / d).glob("*.py")]
@@ -50,3 +50,31 @@ def test_keys_built_at_run_time_exist():
             + [f"bs.trade.{k}{side}" for k in TRADE_OFFS for side in ("", ".small", ".large")]
             + ["bs.noise.init", "bs.noise.trained", "bs.fig.train", "bs.fig.test"])
     assert not [k for k in keys if k not in CATALOGUE]
+
+
+@pytest.mark.parametrize("page, prefix", [("trajectories", "traj"), ("initialisation", "init"),
+                                          ("batch_size", "bs"), ("mnist", "mnist")])
+def test_every_page_has_a_lesson_script_naming_its_own_presets_in_both_languages(page, prefix, tmp_path, monkeypatch):
+    """The script's bold names are buttons, tabs or experiments the page really shows, so a teacher
+    following it never looks for a control that is not there."""
+    from apptest import open_page
+    from test_data import write_mnist
+
+    from optviz import data
+    from ui import datasets
+
+    write_mnist(tmp_path, n_train=300, n_test=50)
+    monkeypatch.setenv(data.ENV_DIR, str(tmp_path))
+    datasets._load.clear()
+    try:
+        for lang in LANGS:
+            at = open_page(page, lang=LANG_NAMES[lang])
+            script = t(f"lesson.{prefix}", lang)
+            assert any(e.label == t("lesson.title", lang) for e in at.expander)
+            shown = " ".join([b.label for b in at.button] + [str(o) for s in at.get("segmented_control")
+                                                            for o in s.options] + [str(m.value) for m in at.markdown])
+            tabs = " ".join(t(f"bs.tab.{k}", lang) for k in ("time", "noise", "surface", "sweep", "flat"))
+            for name in re.findall(r"\*\*(.+?)\*\*", script):
+                assert name in shown or name in tabs or name in t("traj.tab.curvature", lang), (lang, name)
+    finally:
+        datasets._load.clear()

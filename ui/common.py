@@ -129,6 +129,13 @@ def page_header(prefix: str) -> None:
         st.caption(tr(f"{prefix}.caption"))
 
 
+def lesson_script(prefix: str) -> None:
+    """The page's lesson script for the teacher (``lesson.<prefix>``): in the sidebar, folded
+    away until opened, so it never pushes the figure down."""
+    with st.sidebar.expander(tr("lesson.title"), icon="🧑‍🏫"):
+        st.markdown(tr(f"lesson.{prefix}"))
+
+
 def accuracy_text(run, split: int) -> str:
     """A finished ``train.Run``'s accuracy (split 0: train, 1: test) as every table shows it:
     "diverged at step N", "chance level (9.8 %)" or "97.1 %"."""
