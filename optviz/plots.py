@@ -209,7 +209,7 @@ def trajectories(surface: Surface, runs: list[Run], lang: str, click_grid: int =
                      x=surface.xlim[0], y=surface.ylim[1], sizex=surface.xlim[1] - surface.xlim[0],
                      sizey=surface.ylim[1] - surface.ylim[0], sizing="stretch", layer="below")],
         updatemenus=[dict(
-            type="buttons", direction="left", x=0.0, y=-0.04, xanchor="left", yanchor="top",
+            type="buttons", direction="left", x=0.0, y=-0.09, xanchor="left", yanchor="top",
             buttons=[
                 dict(label=t("fig.play", lang), method="animate", args=[None, dict(
                     frame=dict(duration=80, redraw=False), transition=dict(duration=0),
@@ -218,7 +218,7 @@ def trajectories(surface: Surface, runs: list[Run], lang: str, click_grid: int =
             ],
         )],
         sliders=[dict(
-            active=len(steps) - 1, x=0.22, y=-0.02, len=0.78, yanchor="top",
+            active=len(steps) - 1, x=0.22, y=-0.07, len=0.78, yanchor="top",
             currentvalue=dict(prefix=f"{t('fig.step', lang)} ", font=dict(size=12)),
             steps=[dict(label=str(int(k)), method="animate", args=[[str(int(k))], still]) for k in steps],
         )],
