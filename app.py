@@ -4,12 +4,11 @@ values. Nothing else."""
 import streamlit as st
 
 from ui import links
-from ui.common import PRESENT_KEY, keep_memory_flat, language_picker, navigating, presentation_switch, tr
+from ui.common import keep_memory_flat, language_picker, navigating, present_in_link, presentation_switch, tr
 
 keep_memory_flat()  # one process serves the whole class
-present = st.query_params.get(PRESENT_KEY) in ("1", "true", "True")  # the projector: sidebar folded away
-st.set_page_config(page_title="optviz", page_icon="📉", layout="wide",
-                   initial_sidebar_state="collapsed" if present else "auto")
+st.set_page_config(page_title="optviz", page_icon="📉", layout="wide",  # a projector: sidebar folded away
+                   initial_sidebar_state="collapsed" if present_in_link() else "auto")
 link = links.snapshot()
 notice = st.container()  # above the page: link values that could not be used
 language_picker()

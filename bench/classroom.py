@@ -27,6 +27,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import numpy as np
@@ -254,14 +255,20 @@ async def lesson(url: str, pid: int, n: int) -> None:
           f"{'met' if growth <= GROWTH else 'NOT met'}; last round against the first {after[-1] / after[0] - 1:+.1%}")
 
 
-def main() -> None:
+def on_standin(work: Callable[[str, int], Awaitable[None]]) -> None:
+    """Serve the app on a full-size stand-in of ``$OPTVIZ_MNIST_DIR``'s digits and run
+    ``work(url, server pid)`` against it."""
     if not os.environ.get(data.ENV_DIR):
         sys.exit("set OPTVIZ_MNIST_DIR (for example ../shared/mnist/offline)")
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 30
     with tempfile.TemporaryDirectory() as tmp:
         folder = full_size_standin(Path(os.environ[data.ENV_DIR]), Path(tmp))
         with streamlit_server(env={data.ENV_DIR: str(folder)}) as server:
-            asyncio.run(lesson(server.url, server.pid, n))
+            asyncio.run(work(server.url, server.pid))
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 30
+    on_standin(lambda url, pid: lesson(url, pid, n))
 
 
 if __name__ == "__main__":

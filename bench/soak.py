@@ -11,19 +11,12 @@ Run: OPTVIZ_MNIST_DIR=../shared/mnist/offline python bench/soak.py [rounds]
 from __future__ import annotations
 
 import asyncio
-import os
 import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 
 import numpy as np
-from classroom import Tab, full_size_standin, memory_mb
-from serve import streamlit_server
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from optviz import data  # noqa: E402
+from classroom import Tab, memory_mb, on_standin
 
 TRAINERS, SLIDERS, P95_TARGET, DRIFT = 10, 20, 1.0, 0.10
 TTL = 120  # s: Streamlit's server.disconnectedSessionTTL
@@ -86,13 +79,8 @@ async def soak(url: str, pid: int, rounds: int) -> None:
 
 
 def main() -> None:
-    if not os.environ.get(data.ENV_DIR):
-        sys.exit("set OPTVIZ_MNIST_DIR (for example ../shared/mnist/offline)")
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = full_size_standin(Path(os.environ[data.ENV_DIR]), Path(tmp))
-        with streamlit_server(env={data.ENV_DIR: str(folder)}) as server:
-            asyncio.run(soak(server.url, server.pid, rounds))
+    on_standin(lambda url, pid: soak(url, pid, rounds))
 
 
 if __name__ == "__main__":

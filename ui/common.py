@@ -98,6 +98,11 @@ _PRESENT_CSS = """<style>
 _PRESENT = "_present"  # plain session state (not a widget's): it stays on across pages
 
 
+def present_in_link() -> bool:
+    """Whether the link asks for presentation mode (``?present=1``)."""
+    return st.query_params.get(PRESENT_KEY) in ("1", "true", "True")
+
+
 def presenting() -> bool:
     """Whether the teacher switched presentation mode on (sidebar switch, ``?present=1``)."""
     return bool(st.session_state.get(_PRESENT))
@@ -107,7 +112,7 @@ def presentation_switch() -> None:
     """The sidebar switch for presentation mode; the link carries ``present=1`` while it is on."""
     ss = st.session_state
     if _PRESENT not in ss:
-        ss[_PRESENT] = st.query_params.get(PRESENT_KEY) in ("1", "true", "True")
+        ss[_PRESENT] = present_in_link()
     st.sidebar.toggle(tr("common.present"), value=ss[_PRESENT], key=_PRESENT + "_switch", help=tr("common.present.help"),
                       on_change=lambda: ss.update({_PRESENT: ss[_PRESENT + "_switch"]}))
     if ss[_PRESENT]:
