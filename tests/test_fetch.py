@@ -67,12 +67,11 @@ def server(tmp_path):
     httpd.server_close()
 
 
-def fails_with(folder, url, files, fault, **kw) -> tuple[str, float]:
-    start = time.monotonic()
+def fails_with(folder, url, files, fault, **kw) -> str:
     with pytest.raises(data.MnistUnavailable) as err:
         data.download(folder, mirrors=(url + fault + "/",), files=files, **kw)
     assert not list(folder.iterdir()), "a failed download left a file behind"
-    return str(err.value), time.monotonic() - start
+    return str(err.value)
 
 
 @pytest.mark.parametrize("fault, says", [
@@ -80,23 +79,25 @@ def fails_with(folder, url, files, fault, **kw) -> tuple[str, float]:
 ])
 def test_a_faulty_mirror_is_refused_and_named(tmp_path, server, fault, says):
     url, files = server
-    message, _ = fails_with(tmp_path / "cache", url, files, fault)
+    message = fails_with(tmp_path / "cache", url, files, fault)
     assert says in message and "OPTVIZ_MNIST_DIR" in message and "scripts/fetch_mnist.py" in message
 
 
 def test_a_stalled_mirror_is_given_up_after_the_stall_timeout(tmp_path, server):
     url, files = server
-    message, seconds = fails_with(tmp_path / "cache", url, files, "stall", stall=0.3)
+    message = fails_with(tmp_path / "cache", url, files, "stall", stall=0.3)
+    # Only the stall timeout says this: waiting the mirror out (3 s) ends in "closed after 0 of N bytes".
     assert "sent nothing" in message
-    assert seconds < 2.5  # the mirror would hold the connection for 3 s per file, 12 s in all
+    assert sum(Mirror.hits.values()) == 1  # the first file ended the download: no other file was tried
 
 
 def test_a_dripping_mirror_meets_the_overall_deadline(tmp_path, server):
     url, files = server
     size = max(len(b) for b in Mirror.files.values())  # about 16 KB: 13 minutes at 20 bytes/s
-    message, seconds = fails_with(tmp_path / "cache", url, files, "drip", deadline=0.5, stall=5.0)
-    assert "too slow" in message and size > 10_000
-    assert seconds < 5.0
+    message = fails_with(tmp_path / "cache", url, files, "drip", deadline=0.5, stall=5.0)
+    # Only the overall deadline says this: no single read ever waits as long as the stall timeout.
+    assert "too slow" in message and "MB arrived" in message and size > 10_000
+    assert sum(Mirror.hits.values()) == 1
 
 
 def test_an_unwritable_cache_says_to_move_it(tmp_path, server):
