@@ -1,6 +1,9 @@
 import functools
 import http.server
+import os
+import shutil
 import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -10,6 +13,26 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # lets tests import optviz and ui without installing the project
     sys.path.insert(0, str(ROOT))
+
+_DRAWN: list[str] = []  # the digit folder this run drew, removed at the end
+
+
+def pytest_configure(config):
+    """Without ``OPTVIZ_MNIST_DIR`` (a fresh clone has no data folder beside it) the tests draw
+    their own digits and point the app at them: every data test runs, none is skipped. The
+    browser tests' servers inherit the variable."""
+    if not os.environ.get("OPTVIZ_MNIST_DIR") and not hasattr(config, "workerinput"):
+        import segment_digits
+
+        folder = tempfile.mkdtemp(prefix="optviz-digits-")
+        segment_digits.write(Path(folder))
+        os.environ["OPTVIZ_MNIST_DIR"] = folder
+        _DRAWN.append(folder)
+
+
+def pytest_unconfigure(config):
+    for folder in _DRAWN:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

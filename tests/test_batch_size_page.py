@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 
-import pytest
 from apptest import open_page
 
-from optviz import data
 from ui import shared
 
-pytestmark = pytest.mark.skipif(not os.environ.get(data.ENV_DIR), reason="needs OPTVIZ_MNIST_DIR")
 TABS = {"time": "⏱ Time per update", "noise": "〰 Gradient noise", "surface": "🗺 One surface per batch",
         "sweep": "🎯 Accuracy vs batch", "flat": "⛰ Sharp vs flat"}
 

@@ -13,8 +13,6 @@ from optviz.presets import MNIST_PRESETS
 from optviz.train import NetConfig
 from ui import datasets, shared
 
-pytestmark = pytest.mark.skipif(not os.environ.get(data.ENV_DIR), reason="needs OPTVIZ_MNIST_DIR")
-
 
 def chart_names(at) -> list[str]:
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)

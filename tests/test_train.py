@@ -1,7 +1,6 @@
 """Training runs: repeatability, shared batches, divergence, L2 decay, and the book's MNIST lessons."""
 
 import math
-import os
 
 import numpy as np
 import pytest
@@ -129,22 +128,17 @@ def test_bad_configurations_are_refused():
         RaceConfig((NetConfig(),), batch=0)
 
 
-needs_mnist = pytest.mark.skipif(not os.environ.get(data.ENV_DIR), reason="needs OPTVIZ_MNIST_DIR")
-
-
 @pytest.fixture(scope="module")
 def mnist():
     return data.load()
 
 
-@needs_mnist
 def test_book_optimizer_race_sgd_ends_highest(mnist):
     nets = tuple(NetConfig(o, lr) for o, lr in [("SGD", 0.01), ("Momentum", 0.01), ("AdaGrad", 0.01), ("Adam", 0.001)])
     final = [train.smooth(r.losses, 100)[-1] for r in race(RaceConfig(nets, batch=128, iterations=2000), mnist)]
     assert np.argmax(final) == 0, final
 
 
-@needs_mnist
 def test_book_init_race_small_std_stays_at_chance_while_he_learns(mnist):
     nets = (NetConfig("SGD", 0.01, init="0.01"), NetConfig("SGD", 0.01, init="he"))
     small, he = (train.smooth(r.losses, 100)[-1] for r in race(RaceConfig(nets, batch=128, iterations=2000), mnist))
@@ -152,7 +146,6 @@ def test_book_init_race_small_std_stays_at_chance_while_he_learns(mnist):
     assert he < 0.5
 
 
-@needs_mnist
 def test_adam_reaches_93_percent_within_ten_epochs(mnist):
     per_epoch = len(mnist[0]) // 128
     run = race(RaceConfig((NetConfig("Adam", 0.001),), batch=128, iterations=10 * per_epoch), mnist)[0]

@@ -26,7 +26,14 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
 
-pytestmark = pytest.mark.browser
+
+
+def pytest_collection_modifyitems(items):
+    """Marks every browser test, so ``-m browser`` selects them and ``-m "not browser"`` skips them."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
 
 
 def _free_port() -> int:

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
-import pytest
 from streamlit_page import assert_no_exception, wait_charts, wait_idle
-
-pytestmark = pytest.mark.skipif(not os.environ.get("OPTVIZ_MNIST_DIR"), reason="needs OPTVIZ_MNIST_DIR")
 
 
 def test_timing_sweep_and_gradient_noise(open_page):

@@ -3,8 +3,6 @@ figure, with its Play control and step slider, lies inside the first screen."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from streamlit_page import assert_no_exception, wait_charts, wait_idle
 
@@ -42,7 +40,6 @@ def test_the_main_figure_fits_the_first_screen(projector, page):
     assert "present=1" in pg.url
 
 
-@pytest.mark.skipif(not os.environ.get("OPTVIZ_MNIST_DIR"), reason="needs OPTVIZ_MNIST_DIR")
 def test_the_live_race_fits_the_first_screen(projector):
     pg = projector("mnist?present=1")
     pg.get_by_role("button", name="Start").click()
