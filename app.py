@@ -1,6 +1,8 @@
 """optviz entry point: page config, language switch, navigation and the note on a link's unusable
 values. Nothing else."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from ui import links
@@ -24,13 +26,21 @@ PAGES = [
 ]
 
 
+THUMBNAILS = Path(__file__).parent / "docs" / "home"  # one small picture per page, made by scripts/thumbnails.py
+
+
 def home() -> None:
     st.title(tr("app.title"))
     st.write(tr("home.intro"))
     st.subheader(tr("home.pages"))
-    for path, label, _, icon in PAGES:
-        st.page_link(path, label=tr(label), icon=icon)
-        st.caption(tr(label + ".what"))
+    st.write(tr("home.order"))
+    for row in (PAGES[:2], PAGES[2:]):
+        for column, (path, label, url, icon) in zip(st.columns(2), row, strict=True):
+            with column.container(border=True):
+                st.caption(tr("home.step", n=PAGES.index((path, label, url, icon)) + 1))
+                st.page_link(path, label=f"**{tr(label)}**", icon=icon)
+                st.image(str(THUMBNAILS / f"{url}.png"), width="stretch")
+                st.caption(tr(label + ".what"))
     st.caption(tr("home.share"))
 
 

@@ -69,10 +69,10 @@ def noise(nz: Noise, n: int, slope: float, lang: str) -> go.Figure:
 
 
 def surfaces(w1: Array, w2: Array, full: Array, batches: list[Array], paths: list[tuple[str, Array]],
-             lang: str) -> go.Figure:
+             lang: str, height: int = 600) -> go.Figure:
     """The full-batch loss of the two-parameter model (filled, coloured by log of the gap to its
     minimum, which is starred), the lowest contours of a few single mini-batch losses (coloured
-    lines), and SGD paths with different batch sizes from one start."""
+    lines), and SGD paths with different batch sizes from one start; ``height`` in pixels."""
     gap = np.log10(full - full.min() + 1e-3)
     fig = go.Figure(go.Contour(x=w1, y=w2, z=gap, colorscale=CONTOUR_SCALE, ncontours=16, showscale=False,
                                contours=dict(coloring="heatmap"), line=dict(width=0.5, color="#8a96a3"),
@@ -95,7 +95,7 @@ def surfaces(w1: Array, w2: Array, full: Array, batches: list[Array], paths: lis
                     marker=dict(color="black", size=14, symbol="star"))
     fig.update_xaxes(title_text="w₁", range=[w1[0], w1[-1]])
     fig.update_yaxes(title_text="w₂", range=[w2[0], w2[-1]])
-    return _layout(fig, 600)
+    return _layout(fig, height)
 
 
 def landscape(alphas: Array, interp: dict[str, Array], ts: Array, around: dict[tuple[str, str], Array],

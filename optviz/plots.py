@@ -344,12 +344,14 @@ def curvature(surface: Surface, a: Analysis, lang: str) -> go.Figure:
 
 
 def layer_histograms(act: Histograms, grad: Histograms, lang: str, colour: str = COLOURS[0],
-                     ymax: tuple[float, float] | None = None) -> go.Figure:
+                     ymax: tuple[float, float] | None = None, sides: int = 1) -> go.Figure:
     """Two rows of per-layer histograms (activations above, ∂L/∂z below); every panel of a row
     shares the row's bins and axes, so layers compare at a glance. ``ymax`` (a share per row)
-    fixes the heights, so that two figures side by side compare too. Past five layers the panels
-    are labelled by number only."""
+    fixes the heights, so that ``sides`` figures side by side compare too. Past five layers the
+    panels are labelled by number only; past six panels across the page only the first panel of
+    a row has tick labels (they would run into each other)."""
     n = act.shares.shape[0]
+    all_ticks = n * sides <= 6
     gap = 0.012
     width = (1 - gap * (n - 1)) / n
     data, layout = [], dict(height=420, margin=dict(l=10, r=10, t=30, b=10), showlegend=False, bargap=0)
@@ -370,7 +372,7 @@ def layer_histograms(act: Histograms, grad: Histograms, lang: str, colour: str =
             x0 = i * (width + gap)
             layout[f"xaxis{ax}"] = dict(domain=[x0, x0 + width], anchor=f"y{ax}",
                                         range=[float(h.edges[0]), float(h.edges[-1])], nticks=3,
-                                        title=dict(text=panel_name(i) if row else ""))
+                                        showticklabels=all_ticks or i == 0, title=dict(text=panel_name(i) if row else ""))
             layout[f"yaxis{ax}"] = dict(domain=[0.55, 1.0] if row == 0 else [0.0, 0.42], anchor=f"x{ax}",
                                         range=[0, ymax[row]], showticklabels=i == 0, tickformat=".0%",
                                         title=dict(text=t(label, lang) if i == 0 else ""))

@@ -22,7 +22,16 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "关于神经网络如何被优化的交互式课程。每张图都由页面上的公式实时计算；拖动滑块，"
         "看看会发生什么。每个页面都把设置保存在链接里，老师可以把屏幕上的内容原样分享给学生。",
     ),
-    "home.pages": ("Lessons", "课程"),
+    "home.pages": ("Lessons, in a suggested order", "课程（建议顺序）"),
+    "home.order": (
+        "Each page is one lesson of about ten minutes, and each opens with a teacher's script in its "
+        "sidebar. In this order every lesson builds on the one before: how an optimizer moves, why "
+        "the starting weights matter, what a mini-batch costs and how noisy it is, then all of it "
+        "together on real handwritten digits.",
+        "每个页面是一节约十分钟的课，侧边栏里都有一份教师讲稿。按这个顺序，每节课都建立在上一节之上："
+        "优化器如何移动，初始权重为何重要，小批量的代价与噪声，最后在真实手写数字上把这一切合在一起。",
+    ),
+    "home.step": ("Lesson {n}", "第 {n} 课"),
     "home.share": (
         "Tip: the address bar always holds the current settings. Copy it to share a configuration.",
         "提示：地址栏始终保存当前设置，复制它即可分享同样的配置。",
@@ -141,18 +150,18 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "4. 打开对比。把 A 设为 **ReLU，Xavier**，B 设为 **ReLU，He**（按钮设置的是其上方选中的一侧）。"
         "问哪种分布能穿过多层而保持，再把层数调到 10。"),
     "lesson.bs": (
-        "1. On **⏱ Time per update**, ask whether a batch of 1,000 images costs 1,000 times a batch "
+        "1. On **⏱ Time**, ask whether a batch of 1,000 images costs 1,000 times a batch "
         "of one. Press Measure and read the time per image.\n"
-        "2. On **〰 Gradient noise**, ask how the noise of the gradient changes with the batch size, "
+        "2. On **〰 Noise**, ask how the noise of the gradient changes with the batch size, "
         "then compare the measured points with the 1/√B line.\n"
-        "3. On **🗺 One surface per batch**, ask which batch size wanders and which goes straight.\n"
-        "4. On **🎯 Accuracy vs batch**, ask whether the largest batch reaches the smallest one's "
+        "3. On **🗺 Surfaces**, ask which batch size wanders and which goes straight.\n"
+        "4. On **🎯 Accuracy**, ask whether the largest batch reaches the smallest one's "
         "accuracy after the same number of epochs, then compute and read the note under the chart.",
-        "1. 在 **⏱ 每次更新的时间** 中，问 1000 张图像的批量是否要花 1 张的 1000 倍时间。按测量，"
+        "1. 在 **⏱ 时间** 中，问 1000 张图像的批量是否要花 1 张的 1000 倍时间。按测量，"
         "看每张图像的时间。\n"
-        "2. 在 **〰 梯度噪声** 中，问梯度噪声如何随批量大小变化，再把测得的点与 1/√B 曲线比较。\n"
-        "3. 在 **🗺 每个批量一个曲面** 中，问哪个批量走得曲折、哪个走得直。\n"
-        "4. 在 **🎯 准确率与批量** 中，问同样的轮数下最大批量能否达到最小批量的准确率，计算后阅读图下的说明。"),
+        "2. 在 **〰 噪声** 中，问梯度噪声如何随批量大小变化，再把测得的点与 1/√B 曲线比较。\n"
+        "3. 在 **🗺 曲面** 中，问哪个批量走得曲折、哪个走得直。\n"
+        "4. 在 **🎯 准确率** 中，问同样的轮数下最大批量能否达到最小批量的准确率，计算后阅读图下的说明。"),
     "lesson.mnist": (
         "1. Choose **Optimizers** and ask which network will have the lowest loss after 2,000 "
         "iterations. Everyone may press Start: the class shares one race.\n"
@@ -347,10 +356,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bs.trade.general": ("generalisation", "泛化"),
     "bs.trade.general.small": ("better", "更好"),
     "bs.trade.general.large": ("worse", "更差"),
-    "bs.tab.time": ("⏱ Time per update", "⏱ 每次更新的时间"),
-    "bs.tab.noise": ("〰 Gradient noise", "〰 梯度噪声"),
-    "bs.tab.surface": ("🗺 One surface per batch", "🗺 每个批量一个曲面"),
-    "bs.tab.sweep": ("🎯 Accuracy vs batch", "🎯 准确率与批量"),
+    "bs.tab.time": ("⏱ Time", "⏱ 时间"),
+    "bs.tab.noise": ("〰 Noise", "〰 噪声"),
+    "bs.tab.surface": ("🗺 Surfaces", "🗺 曲面"),
+    "bs.tab.sweep": ("🎯 Accuracy", "🎯 准确率"),
     "bs.tab.flat": ("⛰ Sharp vs flat", "⛰ 尖锐与平坦"),
     "bs.batch": ("batch size", "批量大小"),
     "bs.images": ("Training images", "训练图片数"),
@@ -611,7 +620,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "mnist.shared_done": ("Each network was trained once for the whole class: whoever starts the same race sees "
                           "these results at once.",
                           "每个网络只为全班训练一次：谁开始同样的比赛，都会立刻看到这些结果。"),
-    "mnist.loss_axis": ("training loss (cross-entropy, log scale)", "训练损失（交叉熵，对数刻度）"),
+    "mnist.loss_axis": ("training loss", "训练损失"),
+    "mnist.loss_axis_note": ("cross-entropy, log scale", "交叉熵，对数刻度"),
     "mnist.acc_axis": ("accuracy", "准确率"),
     "mnist.acc_split": ("Colours as on the left. Dashed: training images, solid: test images.",
                         "颜色同左图。虚线：训练图片；实线：测试图片。"),

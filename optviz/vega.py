@@ -44,10 +44,11 @@ def smoothing_window(iterations: int) -> int:
     return max(10, iterations // 50)
 
 
-def loss_chart(runs: list[Run], names: list[str], x_title: str, y_title: str, upto: int | None = None
+def loss_chart(runs: list[Run], names: list[str], x_title: str, y_title: str | list[str], upto: int | None = None
                ) -> tuple[dict, dict]:
     """Raw batch losses as faint lines and their moving average on top, log y axis; each run up to
-    the iterations it has done (at most ``upto``: a paused view stays put)."""
+    the iterations it has done (at most ``upto``: a paused view stays put). A list ``y_title`` is
+    one line per entry: a title longer than the plot is high would squeeze the plot."""
     iterations = runs[0].key.iterations
     window = smoothing_window(iterations)
     cols: dict[str, list] = {"iteration": [], "k": [], "loss": [], "smooth": []}
@@ -89,7 +90,8 @@ def accuracy_chart(runs: list[Run], names: list[str], x_title: str, y_title: str
                     cols["k"].append(k)
                     cols["accuracy"].append(acc)
                     cols["split"].append(split)
-    spec = {"height": 380, "mark": {"type": "line", "point": True, "strokeWidth": 2},
+    # 80 px lower than the loss chart, whose height includes its legend: the two plots line up.
+    spec = {"height": 300, "mark": {"type": "line", "point": True, "strokeWidth": 2},
             "transform": [_named("net", names, "k"), _named("set", list(split_names), "split")],
             "encoding": {"x": _x(runs[0].key.iterations, x_title),
                          "y": {"field": "accuracy", "type": "quantitative", "title": y_title,

@@ -10,7 +10,7 @@ from optviz import batch_plots, batching, train, vega
 from optviz.jobs import Job
 from optviz.text import TRADE_OFFS
 from ui import shared
-from ui.common import accuracy_text, arrow, lang, lesson_script, page_header, tr
+from ui.common import accuracy_text, arrow, lang, lesson_script, page_header, presenting, tr
 from ui.datasets import mnist
 
 P = "bs_"
@@ -43,9 +43,15 @@ def shared_note(key) -> None:
         st.caption(tr("bs.shared", s=ago))
 
 
+def about(section: str) -> None:
+    """A tab's explanation; in presentation mode the teacher says it and the figure gets the room."""
+    if not presenting():
+        st.write(tr(f"bs.{section}.about"))
+
+
 # 1. Time per update.
 def timing_section(data) -> None:
-    st.write(tr("bs.time.about"))
+    about("time")
     n = len(data.x_train)
     c1, c2 = st.columns([2, 3])
     net = c1.selectbox(tr("bs.time.net"), NETS, key=P + "time_net", format_func=lambda h: f"784-{h.replace(',', '-')}-10",
@@ -79,7 +85,7 @@ def timing_section(data) -> None:
 
 # 2. Gradient noise.
 def noise_section(data) -> None:
-    st.write(tr("bs.noise.about"))
+    about("noise")
     c1, c2, c3, c4 = st.columns([3, 3, 3, 2])
     state = c1.segmented_control(tr("bs.noise.state"), ("init", "trained"), default="init", required=True,
                                  format_func=lambda s: tr(f"bs.noise.{s}"), key=P + "noise_state")
@@ -113,14 +119,15 @@ surface_result = st.cache_data(max_entries=64, show_spinner=False)(batching.surf
 
 def surface_section() -> None:
     """Milliseconds of work: computed on every visit, cached per setting."""
-    st.write(tr("bs.surface.about"))
+    about("surface")
     c1, c2, c3 = st.columns(3)
     batch = c1.select_slider(tr("bs.surface.batch"), (2, 5, 10, 20, 50), value=10, key=P + "surf_b", bind="query-params")
     lr = c2.select_slider(tr("opt.lr"), (0.05, 0.1, 0.2, 0.5, 1.0, 2.0), value=0.5, key=P + "surf_lr", bind="query-params")
     epochs = c3.select_slider(tr("bs.epochs"), (1, 2, 5, 10, 20), value=5, key=P + "surf_ep", bind="query-params")
     demo = surface_result(batch, lr, epochs, 0)
     labelled = [(tr("bs.surface.path", b=b, u=batching.updates_per_epoch(demo.n, b)), pts) for b, pts in demo.paths]
-    st.plotly_chart(batch_plots.surfaces(demo.w1, demo.w2, demo.full, demo.batches, labelled, lang()))
+    st.plotly_chart(batch_plots.surfaces(demo.w1, demo.w2, demo.full, demo.batches, labelled, lang(),
+                                         height=380 if presenting() else 600))
     st.dataframe({tr("bs.batch"): [b for b, _ in demo.paths],
                   tr("bs.surface.updates"): [batching.updates_per_epoch(demo.n, b) * epochs for b, _ in demo.paths],
                   tr("bs.surface.final"): [f"{f:.4f}" for f in demo.final]}, hide_index=True)
@@ -173,7 +180,7 @@ def sweep_live(data) -> None:
 
 
 def sweep_section(data) -> None:
-    st.write(tr("bs.sweep.about"))
+    about("sweep")
     c1, c2, c3, c4 = st.columns([2, 2, 2, 1])
     options = tuple(s for s in SUBSETS if s < len(data.x_train)) + (len(data.x_train),)
     n = c1.select_slider(tr("bs.images"), options, value=options[min(2, len(options) - 1)], key=P + "sweep_n")
@@ -189,7 +196,7 @@ def sweep_section(data) -> None:
 
 # 5. Sharp and flat minima.
 def landscape_section(data) -> None:
-    st.write(tr("bs.flat.about"))
+    about("flat")
     c1, c2, c3, c4 = st.columns([3, 3, 2, 2])
     small = c1.select_slider(tr("bs.flat.small"), (8, 16, 32), value=16, key=P + "flat_small", bind="query-params")
     large = c2.select_slider(tr("bs.flat.large"), (250, 500, 1000), value=500, key=P + "flat_large", bind="query-params")

@@ -10,7 +10,7 @@ from optviz.layers import ACTIVATIONS
 from optviz.presets import INIT_PRESETS
 from optviz.text import ACTIVATION_NAMES, INIT_NAMES, link_names, named
 from ui import links
-from ui.common import apply_preset, lang, lesson_script, page_header, tr
+from ui.common import apply_preset, lang, lesson_bar, lesson_script, page_header, tr
 
 P = "init_"
 STDS = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 1000.0)
@@ -26,23 +26,27 @@ def experiment(init: str | float, activation: str, n_layers: int, units: int, bn
     return initialisation.histograms(e.act), initialisation.histograms(e.grads), e.stats
 
 
-def controls(suffix: str, defaults: dict[str, object]) -> tuple:
-    """One configuration's widgets (keys end in ``suffix``); returns experiment arguments."""
+def controls(suffix: str, defaults: dict[str, object], places: list) -> tuple:
+    """One configuration's widgets (keys end in ``suffix``) in three places (initialisation,
+    activation, batch norm); returns experiment arguments."""
     k = P + "{}" + suffix
-    links.coded(k.format("init"), link_names(INIT_NAMES))
-    init = st.selectbox(tr("init.init"), tuple(INIT_NAMES), format_func=lambda c: named(INIT_NAMES, c, lang()),
-                        key=k.format("init"), index=tuple(INIT_NAMES).index(defaults["init"]))
-    links.keep(k.format("init"), init, defaults["init"])
-    if init == "custom":
-        scale: str | float = st.select_slider(tr("init.custom_std"), STDS, value=0.1, key=k.format("std"),
-                                              format_func=lambda v: f"{v:g}", bind="query-params")
-    else:
-        scale = float(init) if init[0].isdigit() else init
-    links.coded(k.format("act"), link_names(ACTIVATION_NAMES))
-    act = st.selectbox(tr("init.activation"), tuple(ACTIVATIONS), format_func=lambda c: named(ACTIVATION_NAMES, c, lang()),
-                       index=tuple(ACTIVATIONS).index(defaults["act"]), key=k.format("act"))
-    links.keep(k.format("act"), act, defaults["act"])
-    bn = st.toggle(tr("init.batchnorm"), value=defaults["bn"], key=k.format("bn"), bind="query-params")
+    with places[0]:
+        links.coded(k.format("init"), link_names(INIT_NAMES))
+        init = st.selectbox(tr("init.init"), tuple(INIT_NAMES), format_func=lambda c: named(INIT_NAMES, c, lang()),
+                            key=k.format("init"), index=tuple(INIT_NAMES).index(defaults["init"]))
+        links.keep(k.format("init"), init, defaults["init"])
+        if init == "custom":
+            scale: str | float = st.select_slider(tr("init.custom_std"), STDS, value=0.1, key=k.format("std"),
+                                                  format_func=lambda v: f"{v:g}", bind="query-params")
+        else:
+            scale = float(init) if init[0].isdigit() else init
+    with places[1]:
+        links.coded(k.format("act"), link_names(ACTIVATION_NAMES))
+        act = st.selectbox(tr("init.activation"), tuple(ACTIVATIONS), key=k.format("act"),
+                           format_func=lambda c: named(ACTIVATION_NAMES, c, lang()),
+                           index=tuple(ACTIVATIONS).index(defaults["act"]))
+        links.keep(k.format("act"), act, defaults["act"])
+    bn = places[2].toggle(tr("init.batchnorm"), value=defaults["bn"], key=k.format("bn"), bind="query-params")
     return scale, act, bn
 
 
@@ -53,12 +57,12 @@ def describe(args: tuple) -> str:
     return " · ".join([init, named(ACTIVATION_NAMES, act, lang())] + ([tr("init.batchnorm")] if bn else []))
 
 
-def show(result, colour: str, ymax: tuple[float, float] | None = None) -> None:
+def show(result, colour: str, ymax: tuple[float, float] | None = None, sides: int = 1) -> None:
     if result is None:
         st.warning(tr("init.overflow"), icon="⚠️")
         return
     acts, grads, stats = result
-    st.plotly_chart(plots.layer_histograms(acts, grads, lang(), colour, ymax), config={"displayModeBar": False})
+    st.plotly_chart(plots.layer_histograms(acts, grads, lang(), colour, ymax, sides), config={"displayModeBar": False})
     pct = lambda v: "–" if np.isnan(v) else f"{v:.0%}"
     st.dataframe({
         tr("init.table.layer"): list(range(1, len(stats) + 1)),
@@ -82,16 +86,17 @@ for col, (name, values) in zip(cols, INIT_PRESETS.items(), strict=True):
     col.button(tr(f"init.preset.{name}"), key=f"{P}preset_{name}", on_click=apply_preset, args=(own, P),
                width="stretch")
 
+*first_places, layers_place = lesson_bar([2, 2, 1.6, 2])
+first = controls("", INIT_PRESETS["sig1"], first_places)
+n_layers = layers_place.slider(tr("init.layers"), 1, 10, 5, key=P + "layers", bind="query-params")
 with st.sidebar:
-    first = controls("", INIT_PRESETS["sig1"])
-    n_layers = st.slider(tr("init.layers"), 1, 10, 5, key=P + "layers", bind="query-params")
     units = st.select_slider(tr("init.units"), UNITS, value=100, key=P + "units", bind="query-params")
     links.whole_number(P + "seed", 0, 9999)
     seed = st.number_input(tr("common.seed"), 0, 9999, 0, key=P + "seed", bind="query-params")
     compare = st.toggle(tr("init.compare"), key=P + "compare", bind="query-params")
     if compare:
         st.subheader(tr("init.second"))
-        second = controls("2", INIT_PRESETS["reluhe"])
+        second = controls("2", INIT_PRESETS["reluhe"], [st.sidebar] * 3)
 
 one = experiment(*first[:2], n_layers, units, first[2], seed)
 if compare:
@@ -103,7 +108,7 @@ if compare:
                                                    strict=True):
         with column:
             st.subheader(f"{tr('init.' + name)}: {describe(args)}")
-            show(result, colour, ymax)
+            show(result, colour, ymax, sides=2)
 else:
     show(one, plots.COLOURS[0])
 

@@ -11,7 +11,7 @@ from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
 from optviz.text import ACTIVATION_NAMES, EXPERIMENT_FORMULAS, INIT_NAMES, LANGS, SCHEDULE_NAMES, named, t
 from ui import links, shared
-from ui.common import accuracy_text, arrow, lang, lesson_script, page_header, presenting, tr
+from ui.common import accuracy_text, arrow, lang, lesson_bar, lesson_script, page_header, presenting, tr
 from ui.datasets import require_mnist
 
 P = "mnist_"
@@ -115,6 +115,8 @@ def status(race: list[train.Run]) -> None:
     watching = shared.watchers(ss[P + "keys"])
     me = shared.session_id()
     cols[3].metric(tr("mnist.watching"), len(set().union(*watching) | {me}), help=tr("mnist.watching_help"))
+    if presenting():  # the projector shows the race; who shares it is for the students' own screens
+        return
     if finished:
         st.caption(tr("mnist.shared_done"))
     else:
@@ -125,11 +127,12 @@ def status(race: list[train.Run]) -> None:
 
 def charts(race: list[train.Run]) -> None:
     labels, upto = names(race), ss[P + "upto"]
-    loss = vega.loss_chart(race, labels, tr("mnist.iteration"), tr("mnist.loss_axis"), upto)
+    loss = vega.loss_chart(race, labels, tr("mnist.iteration"), [tr("mnist.loss_axis"), tr("mnist.loss_axis_note")],
+                           upto)
     acc = vega.accuracy_chart(race, labels, tr("mnist.iteration"), tr("mnist.acc_axis"),
                               (tr("mnist.train"), tr("mnist.test")), upto)
     if presenting():  # the charts and their legend fit a projector's 720 rows
-        loss[1]["height"] = acc[1]["height"] = 300
+        loss[1]["height"], acc[1]["height"] = 300, 220
     left, right = st.columns(2)
     with left:
         st.vega_lite_chart(arrow(loss[0]), loss[1], width="stretch", key=P + "loss_chart")
@@ -190,19 +193,22 @@ if ss.get(P + "applied") != exp:
 if not presenting():
     st.write(tr(f"mnist.about.{exp}"))
 
-with st.sidebar:
-    n_options = tuple(n for n in N_TRAIN if n < len(data.x_train)) + (0,)
-    if ss.get(P + "n_train") not in n_options:
-        ss[P + "n_train"] = 0
-    defaults = MNIST_PRESETS[exp]["settings"]  # what a malformed link falls back to
-    n_train = st.select_slider(tr("mnist.n_train"), n_options, key=P + "n_train", bind="query-params",
-                               value=defaults["n_train"] if defaults["n_train"] in n_options else 0,
-                               format_func=lambda n: f"{n or len(data.x_train)}")
-    batch = st.select_slider(tr("mnist.batch"), BATCHES, value=defaults["batch"], key=P + "batch", bind="query-params")
-    iterations = st.select_slider(tr("mnist.iterations"), ITERATIONS, value=defaults["iterations"], key=P + "iterations",
+n_options = tuple(n for n in N_TRAIN if n < len(data.x_train)) + (0,)
+if ss.get(P + "n_train") not in n_options:
+    ss[P + "n_train"] = 0
+defaults = MNIST_PRESETS[exp]["settings"]  # what a malformed link falls back to
+n_train_place, batch_place, iterations_place = lesson_bar([1, 1, 1], align="top")
+n_train = n_train_place.select_slider(tr("mnist.n_train"), n_options, key=P + "n_train", bind="query-params",
+                                      value=defaults["n_train"] if defaults["n_train"] in n_options else 0,
+                                      format_func=lambda n: f"{n or len(data.x_train)}")
+batch = batch_place.select_slider(tr("mnist.batch"), BATCHES, value=defaults["batch"], key=P + "batch",
                                   bind="query-params")
-    st.caption(tr("mnist.epochs", epochs=iterations * min(batch, n_train or len(data.x_train))
-                  / (n_train or len(data.x_train))))
+iterations = iterations_place.select_slider(tr("mnist.iterations"), ITERATIONS, value=defaults["iterations"],
+                                            key=P + "iterations", bind="query-params")
+if not presenting():  # the projector's first screen is for the race
+    st.sidebar.caption(tr("mnist.epochs", epochs=iterations * min(batch, n_train or len(data.x_train))
+                          / (n_train or len(data.x_train))))
+with st.sidebar:
     hidden_text = st.text_input(tr("mnist.hidden"), value=defaults["hidden"], key=P + "hidden", bind="query-params",
                                 max_chars=60)
     hidden = train.parse_hidden(hidden_text)

@@ -10,7 +10,7 @@ from optviz.presets import TRAJECTORY_DEFAULT_LR, TRAJECTORY_PRESETS
 from optviz.registry import OPTIMIZERS, SCHEDULES, make_schedule
 from optviz.text import FORMULAS, SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
 from ui import links
-from ui.common import apply_preset, clamp_state, lang, lesson_script, page_header, presenting, snap_state, tr
+from ui.common import apply_preset, clamp_state, lang, lesson_bar, lesson_script, page_header, presenting, snap_state, tr
 from ui.controls import build, optimizer_settings
 
 P = "traj_"
@@ -47,7 +47,8 @@ for col, (name, values) in zip(cols, TRAJECTORY_PRESETS.items(), strict=True):
     col.button(tr(f"traj.preset.{name}"), key=f"{P}preset_{name}", on_click=apply_preset,
                args=(values, P), width="stretch")
 
-with st.sidebar:
+surface_place, optimizers_place, steps_place = lesson_bar([2, 4, 1])
+with surface_place:
     links.coded(P + "surface", link_names(SURFACE_NAMES))
     snap_state(P + "surface", surfaces.SURFACE_KEYS, "bowl")
     key = st.selectbox(tr("traj.surface"), surfaces.SURFACE_KEYS, key=P + "surface",
@@ -60,13 +61,17 @@ with st.sidebar:
                                  format_func=lambda v: f"{v:g}", bind="query-params",
                                  on_change=on_surface_change)
     surface = surfaces.get(key, kappa)
-    st.caption(tr(f"surface.{key}"))
-
+    if not presenting():
+        st.caption(tr(f"surface.{key}"))
+with optimizers_place:
     chosen = st.multiselect(tr("traj.optimizers"), ORDER, default=["SGD", "Momentum", "AdaGrad", "Adam"],
                             key=P + "opts", bind="query-params")
+with steps_place:
     links.whole_number(P + "steps", 1, 1000)
     n_steps = st.number_input(tr("traj.steps"), 1, 1000, value=30, step=10, key=P + "steps",
                               bind="query-params")
+
+with st.sidebar:
     c1, c2 = st.columns(2)
     clamp_state(P + "x0", *surface.xlim)
     clamp_state(P + "y0", *surface.ylim)

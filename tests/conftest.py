@@ -37,11 +37,14 @@ def pytest_unconfigure(config):
 
 @pytest.fixture(autouse=True)
 def fresh_store(monkeypatch):
-    """Each test starts with an empty class store (the process-wide one pages share)."""
-    from optviz.store import Store
-    from ui import shared
+    """Each test starts with an empty class store (the process-wide one pages share). Until a test
+    imports the pages' modules the store does not exist yet, and is empty when it first does: unit
+    tests of the core pay nothing for it."""
+    shared = sys.modules.get("ui.shared")
+    if shared is not None:
+        from optviz.store import Store
 
-    monkeypatch.setattr(shared, "STORE", Store(shared.BUDGET))
+        monkeypatch.setattr(shared, "STORE", Store(shared.BUDGET))
     return shared
 
 

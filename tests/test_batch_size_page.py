@@ -9,8 +9,8 @@ from apptest import open_page
 
 from ui import shared
 
-TABS = {"time": "⏱ Time per update", "noise": "〰 Gradient noise", "surface": "🗺 One surface per batch",
-        "sweep": "🎯 Accuracy vs batch", "flat": "⛰ Sharp vs flat"}
+TABS = {"time": "⏱ Time", "noise": "〰 Noise", "surface": "🗺 Surfaces",
+        "sweep": "🎯 Accuracy", "flat": "⛰ Sharp vs flat"}
 
 
 def page_at(tab: str):

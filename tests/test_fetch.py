@@ -193,7 +193,7 @@ def test_without_mnist_the_synthetic_batch_size_tab_still_works(tmp_path, monkey
     try:
         at = open_page("batch_size")  # first tab: needs MNIST, says so
         assert "not available" in at.error[0].value and not at.get("plotly_chart")
-        at.session_state["bs_tab"] = "🗺 One surface per batch"
+        at.session_state["bs_tab"] = "🗺 Surfaces"
         at.run()
         assert not at.exception and not at.error and at.get("plotly_chart")  # synthetic data: drawn
         assert not at.get("progress")  # no stale download bar

@@ -58,13 +58,50 @@ def test_batchnorm_backward(rng):
         np.testing.assert_allclose(got, numerical_grad(loss, arr), rtol=1e-5, atol=1e-7)
 
 
-def test_batchnorm_normalises_and_eval_mode_uses_running_averages(rng):
+def test_batchnorm_normalises_each_feature_of_the_batch(rng):
     x = rng.normal(3, 5, size=(1000, 4))
     y, _, mean, var = layers.batchnorm_train(x, np.ones(4), np.zeros(4))
     np.testing.assert_allclose(y.mean(0), 0, atol=1e-12)
     np.testing.assert_allclose(y.std(0), 1, atol=1e-4)
-    # With the batch's statistics as running averages, eval mode gives the same output.
-    np.testing.assert_allclose(layers.batchnorm_eval(x, np.ones(4), np.zeros(4), mean, var), y)
+    np.testing.assert_allclose(mean, x.mean(0))
+    np.testing.assert_allclose(var, ((x - x.mean(0)) ** 2).mean(0))  # the biased variance
+
+
+def test_batchnorm_inference_uses_the_given_averages_not_the_batch():
+    """By hand: feature 0 has running mean 1 and variance 4 − 1e-5, so x = 5 is (5 − 1)/2 = 2
+    standard deviations up; times γ = 3 plus β = −1 gives 5. Feature 1: (0 − (−2))/√(1 − 1e-5 + 1e-5)
+    = 2, times 0.5 plus 0.25 gives 1.25. The batch's own statistics would give other numbers."""
+    x = np.array([[5.0, 0.0], [1.0, -2.0]])
+    mean, var = np.array([1.0, -2.0]), np.array([4.0 - 1e-5, 1.0 - 1e-5])
+    y = layers.batchnorm_eval(x, np.array([3.0, 0.5]), np.array([-1.0, 0.25]), mean, var)
+    np.testing.assert_allclose(y, [[5.0, 1.25], [-1.0, 0.25]], rtol=1e-12)
+
+
+def test_training_updates_the_running_averages_by_a_tenth_of_the_batch(rng):
+    """The book's BatchNormalization: running ← 0.9·running + 0.1·batch statistic, per hidden layer,
+    from the pre-normalisation values of this batch (computed here from the weights directly)."""
+    net = MLP(n_in=3, hidden=(4,), n_out=2, batchnorm=True)
+    flat = net.init_params(rng, np.float64)
+    x = rng.normal(0, 2, (50, 3))
+    start = net.init_bn_state(np.float64)._replace(mean=(np.full(4, 0.5),), var=(np.full(4, 2.0),))
+    fwd = net.forward(flat, x, train=True, rng=rng, bn_state=start)
+    p = net.views(flat)[0]
+    z = x @ p.w + p.b
+    np.testing.assert_allclose(fwd.bn_state.mean[0], 0.9 * 0.5 + 0.1 * z.mean(0), rtol=1e-12)
+    np.testing.assert_allclose(fwd.bn_state.var[0], 0.9 * 2.0 + 0.1 * z.var(0), rtol=1e-12)
+    np.testing.assert_allclose(start.mean[0], 0.5)  # the caller's state is not changed
+
+
+def test_inference_of_the_mlp_normalises_with_the_running_averages(rng):
+    net = MLP(n_in=3, hidden=(4,), n_out=2, batchnorm=True, activation="relu")
+    flat = net.init_params(rng, np.float64)
+    state = net.init_bn_state(np.float64)._replace(mean=(rng.normal(0, 1, 4),), var=(rng.uniform(0.5, 2, 4),))
+    x = rng.normal(0, 1, (7, 3))
+    hidden, out = net.views(flat)
+    hidden.gamma[:], hidden.beta[:] = rng.uniform(0.5, 2, 4), rng.normal(0, 1, 4)  # views write through
+    z = x @ hidden.w + hidden.b
+    h = np.maximum(hidden.gamma * (z - state.mean[0]) / np.sqrt(state.var[0] + 1e-5) + hidden.beta, 0)
+    np.testing.assert_allclose(net.forward(flat, x, train=False, bn_state=state).out, h @ out.w + out.b, rtol=1e-10)
 
 
 def test_softmax_cross_entropy_value_gradient_and_stability(rng):

@@ -24,7 +24,7 @@ CODED = {  # selects the pages bind to the URL themselves, by code (ui.links.cod
     "trajectories": {"traj_surface", "traj_sched"}, "batch_size": set(), "mnist": {"mnist_exp"},
     "initialisation": {"init_init", "init_act", "init_init2", "init_act2"},
 }
-BS_TABS = ("⏱ Time per update", "〰 Gradient noise", "🗺 One surface per batch", "🎯 Accuracy vs batch", "⛰ Sharp vs flat")
+BS_TABS = ("⏱ Time", "〰 Noise", "🗺 Surfaces", "🎯 Accuracy", "⛰ Sharp vs flat")
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -73,3 +73,21 @@ def test_a_diverging_run_says_so_in_the_legend_and_ends_in_a_cross():
     assert last["marker"]["symbol"] == ["circle", "x"]
     picture = fig["layout"]["images"][0]["source"].split(",", 1)[1]
     assert Image.open(io.BytesIO(base64.b64decode(picture))).size == (plots.CONTOUR_PIXELS,) * 2
+
+
+def test_histogram_tick_labels_stay_apart_on_narrow_panels():
+    """Up to six panels across the page each has its x tick labels; past that only the first panel
+    of each row does, where they would otherwise run into each other."""
+    from optviz import initialisation
+
+    def labelled(n_layers: int, sides: int) -> list[bool]:
+        e = initialisation.run(initialisation.InitConfig("xavier", "tanh", n_layers, 20, False, 100, 0))
+        fig = plots.layer_histograms(initialisation.histograms(e.act), initialisation.histograms(e.grads), "en",
+                                     sides=sides).to_dict()["layout"]
+        return [fig["xaxis" + ("" if k == 1 else str(k))].get("showticklabels", True) for k in range(1, 2 * n_layers + 1)]
+
+    assert all(labelled(5, 1))
+    for n, sides in ((10, 1), (5, 2), (4, 2)):
+        shown = labelled(n, sides)
+        assert shown == ([True] + [False] * (n - 1)) * 2, (n, sides, shown)
+    assert all(labelled(3, 2))

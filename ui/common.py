@@ -122,6 +122,15 @@ def presentation_switch() -> None:
         del st.query_params[PRESENT_KEY]
 
 
+def lesson_bar(widths: list[float], align: str = "bottom") -> list:
+    """Places for the controls a lesson needs, one per entry of ``widths``: side by side in one row
+    above the figure in presentation mode (where the sidebar is folded away; ``align`` as
+    ``st.columns``' vertical_alignment), in the sidebar, one under the other, otherwise."""
+    if presenting():
+        return st.columns(widths, vertical_alignment=align)
+    return [st.sidebar] * len(widths)
+
+
 def page_header(prefix: str) -> None:
     """Call first in every page: ``require_navigation``, then the title and caption stored under
     ``<prefix>.title`` and ``<prefix>.caption`` (the caption not in presentation mode, where the

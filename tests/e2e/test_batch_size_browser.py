@@ -14,7 +14,7 @@ def test_timing_sweep_and_gradient_noise(open_page):
     assert wait_charts(pg, 1) == 1
     assert "only" in pg.get_by_test_id("stAlertContentInfo").first.inner_text()
     assert_no_exception(pg)
-    pg.get_by_role("tab", name="Gradient noise").click()
+    pg.get_by_role("tab", name="Noise").click()
     wait_idle(pg, 60_000)
     pg.get_by_role("button", name="Compute").click()
     pg.get_by_text("The variance falls with slope").wait_for(timeout=60_000)

@@ -1,5 +1,6 @@
-"""Presentation mode on a projector's 1280×720: the sidebar is folded away and each page's main
-figure, with its Play control and step slider, lies inside the first screen."""
+"""Presentation mode on a projector's 1280×720: the sidebar is folded away, the controls a lesson
+needs sit in a bar above the figure, and each page's main figure, with its Play control and step
+slider, lies inside the first screen."""
 
 from __future__ import annotations
 
@@ -29,12 +30,27 @@ def inside(box: dict) -> bool:
     return box["y"] >= 0 and box["y"] + box["height"] <= 720 and box["x"] >= 0 and box["x"] + box["width"] <= 1280
 
 
-@pytest.mark.parametrize("page", ["trajectories", "initialisation"])
+def bar_controls_visible(pg, labels: list[str]) -> None:
+    """Each label's control is in the main area, inside the first screen, above the figure."""
+    main = pg.locator("[data-testid='stMain']")
+    for label in labels:
+        box = main.locator("[data-testid='stWidgetLabel']", has_text=label).first.bounding_box()
+        assert box is not None and inside(box), (label, box)
+
+
+LESSON_BAR = {"trajectories": ["Surface", "Optimizers", "Steps"], "initialisation": ["Initialisation", "Activation", "Layers"]}
+
+
+@pytest.mark.parametrize("page", ["trajectories", "initialisation", "batch_size"])
 def test_the_main_figure_fits_the_first_screen(projector, page):
     pg = projector(f"{page}?present=1")
+    if page == "batch_size":  # the tab that draws without a button press
+        pg.get_by_role("tab", name="Surfaces").click()
+        wait_idle(pg)
     wait_charts(pg)
     figure = pg.locator("[data-testid='stPlotlyChart']").first
     assert inside(figure.bounding_box()), figure.bounding_box()
+    bar_controls_visible(pg, LESSON_BAR.get(page, []))
     if page == "trajectories":  # Play and the step slider are part of the figure
         assert figure.get_by_text("▶ Play").is_visible()
     assert "present=1" in pg.url
@@ -42,6 +58,7 @@ def test_the_main_figure_fits_the_first_screen(projector, page):
 
 def test_the_live_race_fits_the_first_screen(projector):
     pg = projector("mnist?present=1")
+    bar_controls_visible(pg, ["Training images", "Batch size", "Iterations"])
     pg.get_by_role("button", name="Start").click()
     charts = pg.locator("[data-testid='stVegaLiteChart']")
     charts.nth(1).wait_for(timeout=20_000)
@@ -50,3 +67,26 @@ def test_the_live_race_fits_the_first_screen(projector):
     pg.get_by_role("button", name="Pause").click()
     wait_idle(pg)
     assert_no_exception(pg)
+
+
+def test_every_label_is_whole_on_a_1024_screen(browser, server_url):
+    """At 1024×768 with the sidebar open no button label is cut off and every batch-size tab is in
+    view (none hides behind the tab bar's scroll arrow)."""
+    ctx = browser.new_context(viewport={"width": 1024, "height": 768})
+    pg = ctx.new_page()
+    for page in ("trajectories", "initialisation", "mnist", "batch_size"):  # the tabs below: batch_size
+        pg.goto(f"{server_url}/{page}")
+        pg.wait_for_selector("[data-testid='stApp']", timeout=30_000)
+        wait_idle(pg)
+        assert_no_exception(pg)
+        cut = pg.evaluate("""() => Array.from(document.querySelectorAll(
+            "[data-testid='stMain'] button p, [data-testid='stMain'] [role='tab'] p"))
+            .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)""")
+        assert not cut, (page, cut)
+    bar = pg.locator("[role='tablist']").first.bounding_box()
+    tabs = pg.locator("[role='tab']")
+    assert tabs.count() == 5
+    for i in range(5):
+        box = tabs.nth(i).bounding_box()
+        assert box["x"] >= bar["x"] and box["x"] + box["width"] <= bar["x"] + bar["width"], (i, box, bar)
+    ctx.close()
