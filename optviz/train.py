@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optviz import schedules as sch
 from optviz.layers import ACTIVATIONS
 from optviz.mlp import MLP
-from optviz.registry import OPTIMIZERS, make_optimizer
+from optviz.registry import OPTIMIZERS, SCHEDULES, make_optimizer, make_schedule
 
 Array = np.ndarray
 
@@ -26,16 +25,6 @@ MAX_RACE_PARAMS = 2_000_000  # parameters of all a race's networks together: eac
 EVAL_SAMPLES = 1000  # images per accuracy estimate during the run (train subset and test set)
 FINAL_SAMPLES = 10000  # images per accuracy figure when the run ends
 CHANCE_LEVEL = 0.12  # accuracy at or below this on ten balanced classes (chance: 0.10): nothing learned
-
-# Learning-rate schedules over a run of n iterations.
-SCHEDULES = {
-    "constant": lambda n: sch.Constant(),
-    "step": lambda n: sch.StepDecay(step_size=max(1, n // 3), gamma=0.2),
-    "cosine": lambda n: sch.Cosine(t_max=max(1, n)),
-    "warmup": lambda n: sch.Warmup(warmup_steps=max(1, n // 10)),
-    "exponential": lambda n: sch.Exponential(gamma=0.01 ** (1 / max(1, n))),
-}
-
 
 @dataclass(frozen=True)
 class NetConfig:
@@ -48,7 +37,7 @@ class NetConfig:
     batchnorm: bool = False
     dropout: float = 0.0  # probability of dropping a hidden unit while training
     weight_decay: float = 0.0  # L2 strength λ: loss + λ/2·Σw² over weights, not biases
-    schedule: str = "constant"  # key of SCHEDULES
+    schedule: str = "constant"  # key of registry.SCHEDULES
 
     def mlp(self, hidden: tuple[int, ...]) -> MLP:
         init = self.init if self.init in ("he", "xavier") else float(self.init)
@@ -122,7 +111,7 @@ class Run:
         self.train_idx = np.random.default_rng([seed, 3]).permutation(len(data.x_train))[:key.n_train].astype(np.int32)
         self.mlp = net.mlp(key.hidden)
         self.optimizer = net.optimizer_object()
-        self.schedule = SCHEDULES[net.schedule](key.iterations)
+        self.schedule = make_schedule(net.schedule, key.iterations)
         self.params: Array | None = self.mlp.init_params(np.random.default_rng([seed, 0]), np.float32)
         self.opt_state = self.optimizer.init(self.params)
         self.bn_state = self.mlp.init_bn_state() if net.batchnorm else None

@@ -184,3 +184,71 @@ def test_batch_norm_refuses_a_batch_of_one(rng):
 def test_the_mlp_refuses_sizes_that_are_not_positive_whole_numbers(hidden):
     with pytest.raises(ValueError, match="layer sizes"):
         MLP(4, hidden, 2)
+
+
+def test_activation_values_and_ranges_by_hand():
+    """Forward values against the textbook formulas in float64, the slope PyTorch's leaky ReLU
+    uses (0.01), the derivative at 0 as PyTorch takes it (ReLU 0, leaky ReLU 0.01), and the
+    saturation bounds the statistics count against (the functions' ranges)."""
+    z = np.array([-3.0, -0.5, 0.0, 0.5, 3.0])
+    acts = layers.ACTIVATIONS
+    np.testing.assert_allclose(acts["sigmoid"].forward(z), 1 / (1 + np.exp(-z)), rtol=1e-15)
+    np.testing.assert_allclose(acts["tanh"].forward(z), np.tanh(z))
+    np.testing.assert_allclose(acts["leaky_relu"].forward(z), [-0.03, -0.005, 0, 0.5, 3])
+    zero, one = np.zeros(1), np.ones(1)
+    for name, slope_at_0 in (("relu", 0.0), ("leaky_relu", 0.01)):
+        y = acts[name].forward(zero)
+        assert acts[name].backward(one, zero, y)[0] == slope_at_0, name
+    assert acts["sigmoid"].bounds == (0.0, 1.0) and acts["tanh"].bounds == (-1.0, 1.0)
+    assert acts["relu"].bounds is None
+
+
+def test_batchnorm_is_the_formula_with_its_epsilon_and_takes_batches_of_two():
+    """y = γ·(x − mean)/√(var + 1e-5) + β, worked for a batch of two: mean 2, biased variance 1, so
+    the two samples sit at ∓1/√(1 + 1e-5); a constant feature (variance 0) gives β, not nan."""
+    x = np.array([[1.0, 7.0], [3.0, 7.0]])
+    y, _, _, _ = layers.batchnorm_train(x, np.array([2.0, 1.0]), np.array([0.5, -1.0]))
+    s = 1 / np.sqrt(1 + 1e-5)
+    np.testing.assert_allclose(y, [[0.5 - 2 * s, -1.0], [0.5 + 2 * s, -1.0]], rtol=1e-13)
+
+
+def test_dropout_rate_must_leave_something():
+    rng = np.random.default_rng(0)
+    assert layers.dropout_mask((4,), 0.0, rng).tolist() == [1, 1, 1, 1]
+    for bad in (1.0, -0.1):
+        with pytest.raises(ValueError):
+            layers.dropout_mask((4,), bad, rng)
+
+
+def test_initial_weights_have_the_asked_spread():
+    w = layers.init_weights(0.5, 400, 300, np.random.default_rng(2), np.float64)
+    assert w.shape == (400, 300) and abs(w.mean()) < 0.01 and w.std() == pytest.approx(0.5, rel=0.01)
+    assert not layers.init_weights(0.0, 3, 2, np.random.default_rng(2)).any()  # std 0: all zero, allowed
+
+
+def test_mlp_sizes_at_their_bounds_and_its_defaults(rng):
+    one = MLP(1, (1,))  # the smallest network: one input, one hidden unit, no output layer
+    flat = one.init_params(rng, np.float64)
+    assert one.n_out == 0 and one.forward(flat, np.ones((3, 1))).out.shape == (3, 1)
+    for bad in (dict(n_in=0, hidden=(3,)), dict(n_in=2, hidden=(3,), n_out=-1), dict(n_in=2, hidden=(3,), dropout=1.0)):
+        with pytest.raises(ValueError):
+            MLP(**bad)
+    bn = MLP(3, (4,), 2, batchnorm=True)
+    p = bn.views(bn.init_params(rng, np.float64))[0]
+    assert (p.gamma == 1).all() and (p.beta == 0).all() and (p.b == 0).all()
+    assert MLP(3, (4,), 2) == MLP(3, (4,), 2) and hash(MLP(3, (4,), 2)) == hash(MLP(3, (4,), 2))
+
+
+def test_forward_trains_by_default_and_predict_infers(rng):
+    """Without ``train`` a forward pass uses dropout (half the units of a 0.5 net are zero on
+    the way out); predict uses the running averages and no dropout, the same as forward(train=False)."""
+    net = MLP(3, (200,), 0, dropout=0.5)
+    flat = net.init_params(rng, np.float64)
+    x = rng.normal(0, 1, (5, 3))
+    fwd = net.forward(flat, x, rng=np.random.default_rng(1))
+    assert 0.3 < (fwd.masks[0] == 0).mean() < 0.7
+    bn = MLP(3, (4,), 2, batchnorm=True)
+    flat = bn.init_params(rng, np.float64)
+    state = bn.init_bn_state(np.float64)._replace(mean=(rng.normal(0, 1, 4),), var=(rng.uniform(0.5, 2, 4),))
+    np.testing.assert_allclose(bn.predict(flat, x, state), bn.forward(flat, x, train=False, bn_state=state).out)
+    assert not np.allclose(bn.predict(flat, x, state), bn.forward(flat, x, rng=rng, bn_state=state).out)

@@ -135,9 +135,40 @@ def test_invalid_hyperparameters_raise_a_clear_value_error(bad):
 
 def test_defaults_match_pytorch():
     assert O.SGD().lr == 1e-3 and O.AdaGrad().lr == 1e-2 and O.AdaGrad().eps == 1e-10
-    assert O.RMSProp().alpha == 0.99 and O.RMSProp().lr == 1e-2
+    assert O.Momentum().lr == O.Nesterov().lr == 1e-3 and O.Momentum().momentum == O.Nesterov().momentum == 0.9
+    assert O.RMSProp().alpha == 0.99 and O.RMSProp().lr == 1e-2 and O.RMSProp().eps == 1e-8
+    assert O.Adam().lr == O.AdamW().lr == 1e-3
     assert O.Adam().betas == (0.9, 0.999) and O.Adam().eps == 1e-8 and O.Adam().weight_decay == 0
     assert O.AdamW().weight_decay == 1e-2
+
+
+def test_hyperparameters_at_the_edge_of_their_range_are_accepted():
+    for ok in (O.SGD(lr=0.0), O.SGD(momentum=0.5, dampening=1.0), O.RMSProp(momentum=0.99), O.AdaGrad(lr_decay=0.0),
+               O.Adam(betas=(0.0, 0.0)), O.RMSProp(alpha=0.0)):
+        p, _ = ok.step(P0, G1, ok.init(P0))
+        assert np.isfinite(p).all()
+    with pytest.raises(ValueError, match="momentum"):
+        O.RMSProp(momentum=1.0)
+
+
+@pytest.mark.parametrize("name", list(OPTIMIZERS))
+def test_the_state_counts_the_steps_taken(name):
+    opt = make_optimizer(name, 0.1)
+    p, state = P0, opt.init(P0)
+    for k in range(3):
+        assert state.t == k
+        p, state = opt.step(p, G1, state)
+    assert state.t == 3
+
+
+def test_optimizers_are_immutable_values():
+    """Equal settings make equal, hashable optimizers (they key cached paths and shared runs)."""
+    import dataclasses
+
+    for make in (O.SGD, O.Momentum, O.Nesterov, O.AdaGrad, O.RMSProp, O.Adam, O.AdamW):
+        assert make(lr=0.1) == make(lr=0.1) and hash(make(lr=0.1)) == hash(make(lr=0.1))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        O.Adam().lr = 1.0
 
 
 def test_schedules_by_hand():
@@ -175,3 +206,48 @@ def test_every_knob_a_slider_offers_builds_a_working_optimizer():
                 p = np.array([1.0, -2.0])
                 new, _ = opt.step(p, 2 * p, opt.init(p))
                 assert np.isfinite(new).all() and not np.array_equal(new, p), (name, knob, value)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 30, 100, 2000])
+def test_every_schedule_follows_its_formula_over_any_run_length(n):
+    """One registry serves trajectories (30 steps) and races (2,000 iterations); each schedule is
+    relative to the run's length T = n, as its formula on the page says."""
+    from optviz.registry import SCHEDULES, make_schedule
+    from optviz.text import SCHEDULE_FORMULAS
+
+    assert set(SCHEDULES) == set(SCHEDULE_FORMULAS)
+    f = {k: [make_schedule(k, n)(t) for t in range(n)] for k in SCHEDULES}
+    third, tenth = math.ceil(n / 3), math.ceil(n / 10)
+    assert f["constant"] == [1.0] * n
+    assert f["step"] == pytest.approx([0.2 ** (t // third) for t in range(n)])
+    assert min(f["step"]) >= 0.04  # two drops at most: never a third one at the very end
+    assert f["exponential"] == pytest.approx([0.01 ** (t / n) for t in range(n)])
+    assert f["cosine"] == pytest.approx([(1 + math.cos(math.pi * t / n)) / 2 for t in range(n)])
+    assert f["warmup"] == pytest.approx([min(1.0, (t + 1) / tenth) for t in range(n)])
+
+
+def test_schedule_parameters_are_checked_at_their_bounds():
+    for ok in (S.StepDecay(1, 1.0), S.StepDecay(1, 1e-9), S.Exponential(1.0), S.Cosine(1, 0.0), S.Cosine(1, 1.0),
+               S.Warmup(1)):
+        assert ok(0) > 0
+    for bad in (lambda: S.StepDecay(0), lambda: S.StepDecay(1, 0.0), lambda: S.StepDecay(1, 1.01),
+                lambda: S.Exponential(0.0), lambda: S.Exponential(1.01), lambda: S.Cosine(0),
+                lambda: S.Cosine(1, -0.01), lambda: S.Cosine(1, 1.01), lambda: S.Warmup(0)):
+        with pytest.raises(ValueError):
+            bad()
+
+
+def test_cosine_with_a_floor_ends_at_the_floor():
+    """By hand: m = 0.2, T = 4: factors 1, 0.2 + 0.8·(1 + cos π/4)/2 = 0.88284, 0.6, 0.31716, then 0.2."""
+    c = S.Cosine(t_max=4, min_factor=0.2)
+    assert [c(t) for t in range(6)] == pytest.approx([1.0, 0.882843, 0.6, 0.317157, 0.2, 0.2], abs=1e-6)
+
+
+def test_schedules_are_immutable_values():
+    """They are parts of cache keys and run keys: equal settings, equal and hashable schedules."""
+    import dataclasses
+
+    for make in (S.Constant, S.StepDecay, S.Exponential, S.Cosine, S.Warmup):
+        assert make() == make() and hash(make()) == hash(make())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        S.StepDecay().gamma = 0.1
