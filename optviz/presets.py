@@ -76,6 +76,6 @@ MNIST_PRESETS: dict[str, dict[str, object]] = {
     "custom": dict(
         settings=dict(n_train=5000, batch=64, iterations=1000, hidden="200,100"),
         nets=_nets(dict(optimizer="Adam", lr=0.001, batchnorm=True, dropout=0.1),
-                   dict(optimizer="AdamW", lr=0.003, schedule="cosine"),
+                   dict(optimizer="AdamW", lr=0.003, weight_decay=0.01, schedule="cosine"),
                    dict(optimizer="Momentum", lr=0.05, activation="tanh", init="xavier", weight_decay=0.001))),
 }

@@ -212,7 +212,8 @@ BEALE = Surface(
     xlim=(-4.5, 4.5),
     ylim=(-4.5, 4.5),
     start=(1.0, 1.4),
-    critical=(CriticalPoint((3.0, 0.5), "minimum"), CriticalPoint((0.0, 1.0), "saddle")),
+    critical=(CriticalPoint((3.0, 0.5), "minimum"), CriticalPoint((0.0, 1.0), "saddle"),
+              CriticalPoint((0.100537937324, -2.644513585023), "saddle")),
     log_contour=True,
 )
 

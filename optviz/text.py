@@ -575,7 +575,13 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "mnist.col.optimizer": ("Optimizer", "优化器"),
     "mnist.col.bn": ("Batch norm", "批归一化"),
     "mnist.col.dropout": ("Dropout", "Dropout"),
-    "mnist.col.l2": ("Weight decay λ", "权重衰减 λ"),
+    "mnist.col.l2": ("L2 / decay λ", "L2 / 衰减 λ"),
+    "mnist.col.l2.help": (
+        "On weights only, never biases: an L2 penalty for every optimizer (λ·w joins the gradient), except "
+        "AdamW, which shrinks the weights by η·λ each step (decoupled weight decay).",
+        "只作用于权重，不作用于偏置：对所有优化器是 L2 惩罚（λ·w 加进梯度），AdamW 除外，"
+        "它每步把权重直接缩小 η·λ（解耦权重衰减）。",
+    ),
     "mnist.col.schedule": ("LR schedule", "学习率调度"),
     "mnist.too_many": ("At most six networks race at once: the rows after the sixth are left out.",
                        "一次最多六个网络比赛：第六行之后的行不参加。"),
@@ -761,10 +767,12 @@ EXPERIMENT_FORMULAS: dict[str, tuple[str, ...]] = {
     "overfit": (r"L = L_{\text{CE}} + \frac{\lambda}{2} \sum_l \lVert W_l \rVert^2,\qquad "
                 r"W \leftarrow W - \eta\,(\nabla_W L_{\text{CE}} + \lambda W)",
                 r"h \leftarrow \frac{m \odot h}{1 - p},\quad m_i \sim \mathrm{Bernoulli}(1 - p)"),
-    "schedules": (r"\eta_t = \eta_0 \cdot 0.2^{\lfloor 3t/T \rfloor},\qquad "
+    "schedules": (r"\eta_t = \eta_0 \cdot 0.2^{\lfloor t/\lceil T/3 \rceil \rfloor},\qquad "
                   r"\eta_t = \eta_0 \cdot \tfrac{1}{2}\bigl(1 + \cos \tfrac{\pi t}{T}\bigr),\qquad "
-                  r"\eta_t = \eta_0 \cdot \min\bigl(1, \tfrac{t + 1}{T/10}\bigr)",),
-    "custom": (r"L_{\text{CE}} = -\frac{1}{B} \sum_{i=1}^{B} \log \operatorname{softmax}(z_i)_{y_i}",),
+                  r"\eta_t = \eta_0 \cdot \min\bigl(1, \tfrac{t + 1}{\lceil T/10 \rceil}\bigr)",),
+    "custom": (r"L_{\text{CE}} = -\frac{1}{B} \sum_{i=1}^{B} \log \operatorname{softmax}(z_i)_{y_i}",
+               r"\text{L2: } W \leftarrow W - \eta\,\mathrm{step}(\nabla_W L_{\text{CE}} + \lambda W),\qquad "
+               r"\text{AdamW: } W \leftarrow W (1 - \eta \lambda) - \eta\,\mathrm{step}_{\text{Adam}}(\nabla_W L_{\text{CE}})"),
 }
 
 # Rows of the small-vs-large-batch table (Li Hongyi's table 3.1): keys "bs.trade.<row>[.small|.large]".

@@ -36,16 +36,24 @@ class NetConfig:
     activation: str = "relu"
     batchnorm: bool = False
     dropout: float = 0.0  # probability of dropping a hidden unit while training
-    weight_decay: float = 0.0  # L2 strength λ: loss + λ/2·Σw² over weights, not biases
+    # λ on weights, never biases or batch-norm parameters: an L2 penalty (loss + λ/2·Σw², so λ·w joins
+    # the gradient) for every optimizer but AdamW, which decays the weights directly (decoupled).
+    weight_decay: float = 0.0
     schedule: str = "constant"  # key of registry.SCHEDULES
 
     def mlp(self, hidden: tuple[int, ...]) -> MLP:
         init = self.init if self.init in ("he", "xavier") else float(self.init)
         return MLP(784, hidden, 10, self.activation, init, self.batchnorm, self.dropout)
 
+    @property
+    def decoupled(self) -> bool:
+        """Whether ``weight_decay`` shrinks the weights directly (AdamW) instead of adding λ·w to the gradient."""
+        return self.optimizer == "AdamW"
+
     def optimizer_object(self):
-        """The optimizer with PyTorch's defaults for everything but lr (momentum 0.9)."""
-        return make_optimizer(self.optimizer, self.lr)
+        """The optimizer with PyTorch's defaults for everything but lr (momentum 0.9); AdamW's own
+        decay is off, as the race applies ``weight_decay`` to the weights alone."""
+        return make_optimizer(self.optimizer, self.lr, **({"weight_decay": 0.0} if self.decoupled else {}))
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,7 @@ class Run:
         self.schedule = make_schedule(net.schedule, key.iterations)
         self.params: Array | None = self.mlp.init_params(np.random.default_rng([seed, 0]), np.float32)
         self.opt_state = self.optimizer.init(self.params)
+        self._weights = self.mlp.weight_mask() if net.weight_decay else None  # 1 on weights, 0 elsewhere
         self.bn_state = self.mlp.init_bn_state() if net.batchnorm else None
         self.dropout_rng = np.random.default_rng([seed, 1])
         self.losses = np.full(key.iterations, np.nan, np.float32)  # batch loss before each update
@@ -181,12 +190,14 @@ class Run:
         with np.errstate(all="ignore"):
             loss, grad, self.bn_state = self.mlp.loss_and_grad(self.params, x, y, self.dropout_rng, self.bn_state)
             if np.isfinite(loss):
-                lam = self.key.net.weight_decay
-                if lam:
-                    for g, p in zip(self.mlp.views(grad), self.mlp.views(self.params), strict=True):
-                        g.w[...] += np.float32(lam) * p.w
+                net = self.key.net
                 lr = self.optimizer.lr * self.schedule(self.t)
-                self.params, self.opt_state = self.optimizer.step(self.params, grad, self.opt_state, lr=lr)
+                params = self.params
+                if net.weight_decay and net.decoupled:  # AdamW: W ← W·(1 − η·λ), then the Adam step
+                    params = params - np.float32(lr * net.weight_decay) * self._weights * params
+                elif net.weight_decay:  # L2 penalty: λ·W joins the gradient
+                    grad += np.float32(net.weight_decay) * self._weights * params
+                self.params, self.opt_state = self.optimizer.step(params, grad, self.opt_state, lr=lr)
         self.losses[self.t] = loss
         if np.isfinite(loss):
             self.t += 1
@@ -214,7 +225,7 @@ class Run:
 
     def _finish(self) -> None:
         self.test_pred = self.predict(self.data.x_test[:EVAL_SAMPLES]).astype(np.int8)
-        self.opt_state = None  # no longer needed
+        self.opt_state = self._weights = None  # no longer needed
         self.final = self._accuracy(FINAL_SAMPLES)
 
     def predict(self, x: Array) -> Array:
@@ -284,7 +295,7 @@ def describe(net: NetConfig, field_name: str) -> str:
         "activation": lambda: v,
         "batchnorm": lambda: "BN" if v else "",
         "dropout": lambda: f"dropout {v:g}" if v else "",
-        "weight_decay": lambda: f"L2 λ {v:g}" if v else "",
+        "weight_decay": lambda: (f"decay λ {v:g}" if net.decoupled else f"L2 λ {v:g}") if v else "",
         "schedule": lambda: v,
     }[field_name]()
 

@@ -81,7 +81,7 @@ def table(nets: tuple[train.NetConfig, ...]) -> list[train.NetConfig]:
             "batchnorm": col.CheckboxColumn(tr("mnist.col.bn"), width="small"),
             "dropout": col.NumberColumn(tr("mnist.col.dropout"), min_value=0.0, max_value=0.9, step=0.05, width="small"),
             "weight_decay": col.SelectboxColumn(tr("mnist.col.l2"), options=list(WEIGHT_DECAYS), required=True,
-                                                width="small"),
+                                                width="small", help=tr("mnist.col.l2.help")),
             "schedule": col.SelectboxColumn(tr("mnist.col.schedule"), options=list(train.SCHEDULES), required=True,
                                             width="medium", format_func=lambda c: named(SCHEDULE_NAMES, c, lang())
                                             if c in SCHEDULE_NAMES else c),

@@ -149,11 +149,22 @@ def test_hyperparameters_at_the_edge_of_their_range_are_accepted():
         assert np.isfinite(p).all()
     with pytest.raises(ValueError, match="momentum"):
         O.RMSProp(momentum=1.0)
+    with pytest.raises(ValueError, match="dampening"):
+        O.SGD(momentum=0.5, dampening=1.5)
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
-def test_the_state_counts_the_steps_taken(name):
+def test_float32_stays_float32_under_a_numpy_float64_learning_rate(name):
+    """A schedule or a slider may hand over np.float64: the step must not turn a network's float32
+    parameters into float64 (twice the memory, half the speed)."""
     opt = make_optimizer(name, 0.1)
+    p = np.array([1.0, -2.0], np.float32)
+    new, _ = opt.step(p, np.array([0.5, 0.25], np.float32), opt.init(p), lr=np.float64(0.05))
+    assert new.dtype == np.float32
+
+
+@pytest.mark.parametrize("opt", [make_optimizer(n, 0.1) for n in OPTIMIZERS] + [O.RMSProp(momentum=0.5)], ids=repr)
+def test_the_state_counts_the_steps_taken(opt):
     p, state = P0, opt.init(P0)
     for k in range(3):
         assert state.t == k

@@ -137,3 +137,28 @@ def test_escape_prediction_is_the_second_order_taylor_change_off_critical_points
     assert not a.critical and a.label == "saddle-shaped"
     assert a.escape.predicted_drop == pytest.approx(a.escape.actual_drop, rel=1e-12)
     assert a.escape.actual_drop > 0  # the chosen sense of u goes downhill
+
+
+@pytest.mark.parametrize("key", surfaces.SURFACE_KEYS)
+def test_newton_from_a_grid_finds_no_critical_point_the_list_misses(key):
+    """Newton's method from 15 × 15 starts over the window: every critical point it converges to
+    inside the window is listed (Li Hongyi's surface has a whole curve of minima, w₁w₂ = 1,
+    where it must land instead)."""
+    s = surfaces.get(key)
+    missed = []
+    for x in np.linspace(*s.xlim, 15):
+        for y in np.linspace(*s.ylim, 15):
+            p = np.array([x, y])
+            with np.errstate(all="ignore"):
+                for _ in range(60):
+                    h = s.hessian(p)
+                    if abs(np.linalg.det(h)) < 1e-12:
+                        break
+                    p = p - np.linalg.solve(h, s.grad(p))
+            inside = s.xlim[0] <= p[0] <= s.xlim[1] and s.ylim[0] <= p[1] <= s.ylim[1]
+            if np.isfinite(p).all() and inside and np.linalg.norm(s.grad(p)) < 1e-9:
+                listed = any(np.hypot(*(p - np.array(c.xy))) < 1e-3 for c in s.critical)
+                on_curve = key == "li" and abs(p[0] * p[1] - 1) < 1e-6
+                if not (listed or on_curve):
+                    missed.append(tuple(np.round(p, 4)))
+    assert not missed, missed

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from optviz import data, layers, train
+from optviz.mlp import MLP
 from optviz.train import NetConfig, RaceConfig
 
 
@@ -180,3 +181,38 @@ def test_labels_name_what_differs():
     nets = (NetConfig("SGD", 0.01), NetConfig("SGD", 0.01, weight_decay=0.1), NetConfig("SGD", 0.01, dropout=0.2))
     assert train.labels(nets) == ["SGD", "L2 λ 0.1", "dropout 0.2"]
     assert train.labels((NetConfig(),) * 2) == ["Adam #1", "Adam #2"]
+
+
+def one_step(net: NetConfig, digits) -> tuple[MLP, np.ndarray, np.ndarray]:
+    """(network, weights before, after) of one training step of ``net`` on the first batch."""
+    run = train.Run(RaceConfig((net,), hidden=(8,), batch=16, iterations=5).keys(digits)[0], digits)
+    before = run.params.astype(np.float64)
+    run.advance(0.0)
+    return run.mlp, before, run.params.astype(np.float64)
+
+
+@pytest.mark.parametrize("optimizer", ["SGD", "AdamW"])
+def test_weight_decay_shrinks_weights_by_lr_lambda_and_leaves_biases_alone(optimizer, toy_digits):
+    """SGD with an L2 penalty and AdamW with decoupled decay both take η·λ·w off each weight on top
+    of the undecayed step (for SGD because λ·w joins a gradient the step scales by η; for AdamW by
+    construction), and nothing off a bias."""
+    lam, lr = 0.1, 0.01
+    mlp, w0, plain = one_step(NetConfig(optimizer, lr), toy_digits)
+    _, w0_again, decayed = one_step(NetConfig(optimizer, lr, weight_decay=lam), toy_digits)
+    np.testing.assert_array_equal(w0, w0_again)
+    mask = mlp.weight_mask(np.float64)
+    np.testing.assert_allclose(decayed - plain, -lr * lam * mask * w0, atol=2e-6)
+    assert not (mask * w0 == 0).all()
+
+
+def test_adam_l2_goes_through_the_adaptive_step_unlike_adamw(toy_digits):
+    """Coupled L2 in Adam is divided by √v̂ with the rest of the gradient: the weights move by a
+    different amount than AdamW's η·λ·w, which is why the two are different optimizers."""
+    lam, lr = 0.1, 0.01
+    mlp, w0, plain = one_step(NetConfig("Adam", lr), toy_digits)
+    _, _, coupled = one_step(NetConfig("Adam", lr, weight_decay=lam), toy_digits)
+    weights = mlp.weight_mask(np.float64).astype(bool)
+    assert not np.allclose((coupled - plain)[weights], (-lr * lam * w0)[weights], atol=1e-5)
+    assert train.labels((NetConfig("AdamW", 0.001, weight_decay=0.01), NetConfig("AdamW", 0.001))) == [
+        "decay λ 0.01", "AdamW"]
+    assert train.labels((NetConfig("Adam", 0.001, weight_decay=0.01), NetConfig("Adam", 0.001))) == ["L2 λ 0.01", "Adam"]
