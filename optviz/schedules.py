@@ -22,8 +22,8 @@ class Constant:
 class StepDecay:
     """factor = gamma^⌊t / step_size⌋ (``torch.optim.lr_scheduler.StepLR``)."""
 
-    step_size: int = 100
-    gamma: float = 0.5
+    step_size: int
+    gamma: float
 
     def __post_init__(self) -> None:
         if self.step_size < 1 or not 0 < self.gamma <= 1:
@@ -37,7 +37,7 @@ class StepDecay:
 class Exponential:
     """factor = gamma^t (``ExponentialLR``)."""
 
-    gamma: float = 0.99
+    gamma: float
 
     def __post_init__(self) -> None:
         if not 0 < self.gamma <= 1:
@@ -52,7 +52,7 @@ class Cosine:
     """factor = m + (1 − m)·(1 + cos(π·t / t_max)) / 2 with m = min_factor, held at m after
     t_max (``CosineAnnealingLR`` without restarts)."""
 
-    t_max: int = 100
+    t_max: int
     min_factor: float = 0.0
 
     def __post_init__(self) -> None:
@@ -68,7 +68,7 @@ class Cosine:
 class Warmup:
     """Linear warm-up: factor = (t + 1) / warmup_steps for the first warmup_steps steps, then 1."""
 
-    warmup_steps: int = 10
+    warmup_steps: int
 
     def __post_init__(self) -> None:
         if self.warmup_steps < 1:

@@ -241,7 +241,7 @@ def test_schedule_parameters_are_checked_at_their_bounds():
     for ok in (S.StepDecay(1, 1.0), S.StepDecay(1, 1e-9), S.Exponential(1.0), S.Cosine(1, 0.0), S.Cosine(1, 1.0),
                S.Warmup(1)):
         assert ok(0) > 0
-    for bad in (lambda: S.StepDecay(0), lambda: S.StepDecay(1, 0.0), lambda: S.StepDecay(1, 1.01),
+    for bad in (lambda: S.StepDecay(0, 0.5), lambda: S.StepDecay(1, 0.0), lambda: S.StepDecay(1, 1.01),
                 lambda: S.Exponential(0.0), lambda: S.Exponential(1.01), lambda: S.Cosine(0),
                 lambda: S.Cosine(1, -0.01), lambda: S.Cosine(1, 1.01), lambda: S.Warmup(0)):
         with pytest.raises(ValueError):
@@ -258,7 +258,8 @@ def test_schedules_are_immutable_values():
     """They are parts of cache keys and run keys: equal settings, equal and hashable schedules."""
     import dataclasses
 
-    for make in (S.Constant, S.StepDecay, S.Exponential, S.Cosine, S.Warmup):
+    for make in (S.Constant, lambda: S.StepDecay(3, 0.5), lambda: S.Exponential(0.9), lambda: S.Cosine(9),
+                 lambda: S.Warmup(2)):
         assert make() == make() and hash(make()) == hash(make())
     with pytest.raises(dataclasses.FrozenInstanceError):
-        S.StepDecay().gamma = 0.1
+        S.StepDecay(3, 0.5).gamma = 0.1
