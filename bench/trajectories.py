@@ -18,7 +18,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from optviz import descent, plots, surfaces  # noqa: E402
-from optviz.presets import TRAJECTORY_DEFAULT_LR  # noqa: E402
 from optviz.registry import OPTIMIZERS, make_optimizer  # noqa: E402
 
 TARGET_MS = 60.0
@@ -37,7 +36,7 @@ def all_paths(surface, n_steps):
     start = np.array(surface.start)
     return [
         plots.Run(name, plots.COLOURS[i],
-                  descent.run(surface, make_optimizer(name, TRAJECTORY_DEFAULT_LR[name]), start, n_steps))
+                  descent.run(surface, make_optimizer(name, OPTIMIZERS[name].trajectory_lr), start, n_steps))
         for i, name in enumerate(OPTIMIZERS)
     ]
 

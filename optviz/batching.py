@@ -202,7 +202,7 @@ def along(loss, centre: Array, direction: Array, ts: Array) -> Array:
     return np.array([loss(centre + np.float32(t) * direction) for t in ts])
 
 
-def sharpness(ts: Array, curve: Array, rise: float) -> float:
+def basin_width(ts: Array, curve: Array, rise: float) -> float:
     """Width of the basin: the span of t (around t = 0) over which the loss stays within
     ``rise`` of its value at t = 0; the whole range if it never rises that much."""
     ts, curve = np.asarray(ts), np.asarray(curve)
@@ -349,7 +349,7 @@ def landscape_steps(data, small: int, large: int, n: int) -> Generator[Step, Non
                 curves.append(along(losses[split], centre, direction, ts))
                 yield Step(2 * k + 1, j * DIRECTIONS + d + 1, 2 * DIRECTIONS)
             around[(which, split)] = np.mean(curves, 0)
-            width[(which, split)] = float(np.mean([sharpness(ts, c, 0.5) for c in curves]))
+            width[(which, split)] = float(np.mean([basin_width(ts, c, 0.5) for c in curves]))
             yield Step(2 * k + 1, (j + 1) * DIRECTIONS, 2 * DIRECTIONS, snapshot())
     for j, split in enumerate(losses):
         line[split] = interpolate(losses[split], params["small"], params["large"], alphas)

@@ -68,3 +68,11 @@ def diverging_at(surface: Surface, path: Path) -> int | None:
     bad = (v - v[0] > GROWTH * max(abs(v[0]), 1.0)) | (p[:, 0] < x0 - FAR * w) | (p[:, 0] > x1 + FAR * w) \
         | (p[:, 1] < y0 - FAR * h) | (p[:, 1] > y1 + FAR * h)
     return int(np.argmax(bad)) if bad.any() else path.diverged_at
+
+
+def escaped(surface: Surface, path: Path, k: int) -> bool:
+    """Whether a run flagged at step ``k`` by ``diverging_at`` was escaping, not diverging: the
+    surface has no minimum (it falls without bound) and the loss at step k, or at the last finite
+    point before it, is below the start. Leaving a saddle downhill is the right thing to do."""
+    unbounded = not any(c.kind == "minimum" for c in surface.critical)
+    return unbounded and bool(path.values[min(k, len(path.values) - 1)] < path.values[0])

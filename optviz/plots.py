@@ -18,6 +18,7 @@ from optviz import raster
 from optviz.curvature import Analysis
 from optviz.descent import Path
 from optviz.initialisation import Histograms
+from optviz.registry import OPTIMIZERS
 from optviz.surfaces import Surface
 from optviz.text import t
 
@@ -32,6 +33,22 @@ OPTIMIZER_STYLES = {
     "AdaGrad": ("#009E73", "solid"), "RMSProp": ("#CC79A7", "solid"), "Adam": ("#0072B2", "solid"),
     "AdamW": ("#0072B2", "dash"),
 }
+DASHES = ("solid", "dash", "dot", "dashdot")
+
+
+def style(name: str) -> tuple[str, str]:
+    """(colour, dash) of optimizer ``name``: its own from OPTIMIZER_STYLES, else the next pair of
+    palette colour and dash no other optimizer uses, by its place among the unstyled ones in the
+    registry, so a newly added optimizer is told apart too."""
+    if name in OPTIMIZER_STYLES:
+        return OPTIMIZER_STYLES[name]
+    taken = set(OPTIMIZER_STYLES.values())
+    free = [(c, d) for d in DASHES for c in COLOURS if (c, d) not in taken]
+    unstyled = [n for n in OPTIMIZERS if n not in OPTIMIZER_STYLES]
+    i = unstyled.index(name) if name in unstyled else len(unstyled)
+    return free[i % len(free)]
+
+
 CONTOUR_SCALE = [[0.0, "#f7f7f7"], [0.5, "#c9d3dd"], [1.0, "#7c8a99"]]
 MAX_FRAMES = 40
 CONTOUR_PIXELS = 300  # the animated figure's contour picture is this many pixels square
@@ -43,11 +60,17 @@ class Run(NamedTuple):
     colour: str
     path: Path
     dash: str = "solid"
-    note: str = ""  # shown after the label in legends ("diverging at step 12")
+    note: str = ""  # shown after the label in legends ("diverged at step 12")
+    escaped: bool = False  # the note tells an escape downhill (↘, a circle at the end), not a divergence (✗, a cross)
 
     @property
     def legend(self) -> str:
-        return f"{self.label} ✗ {self.note}" if self.note else self.label
+        return f"{self.label} {'↘' if self.escaped else '✗'} {self.note}" if self.note else self.label
+
+    @property
+    def crossed(self) -> bool:
+        """Whether the path ends in a cross: it diverged."""
+        return bool(self.note) and not self.escaped
 
 
 class Grid(NamedTuple):
@@ -156,7 +179,7 @@ def _head(r: Run, k: int, last: bool) -> dict:
     pts = r.path.points
     here = pts[min(k, len(pts) - 1)]
     return dict(type="scatter", x=[float(pts[0, 0]), float(here[0])], y=[float(pts[0, 1]), float(here[1])],
-                marker=dict(symbol=["circle", "x" if r.note and (last or k >= len(pts) - 1) else "circle"]))
+                marker=dict(symbol=["circle", "x" if r.crossed and (last or k >= len(pts) - 1) else "circle"]))
 
 
 def trajectories(surface: Surface, runs: list[Run], lang: str, click_grid: int = 41, height: int = 560) -> go.Figure:
@@ -184,7 +207,7 @@ def trajectories(surface: Surface, runs: list[Run], lang: str, click_grid: int =
         data.append(dict(
             type="scatter", x=[float(pts[0, 0]), float(pts[-1, 0])], y=[float(pts[0, 1]), float(pts[-1, 1])],
             mode="markers", legendgroup=r.label, showlegend=False, hoverinfo="skip",
-            marker=dict(color=["white", r.colour], symbol=["circle", "x" if r.note else "circle"],
+            marker=dict(color=["white", r.colour], symbol=["circle", "x" if r.crossed else "circle"],
                         size=[11, 10], line=dict(color=r.colour, width=2)),
         ))
     if click_grid:

@@ -8,11 +8,6 @@ from __future__ import annotations
 
 from optviz.train import NetConfig
 
-TRAJECTORY_DEFAULT_LR = {
-    "SGD": 0.95, "Momentum": 0.1, "Nesterov": 0.1, "AdaGrad": 1.5, "RMSProp": 0.1, "Adam": 0.3,
-    "AdamW": 0.3,
-}
-
 TRAJECTORY_PRESETS: dict[str, dict[str, object]] = {
     # Deep Learning from Scratch, figure 6-8: the four optimizers from (−7, 2) for 30 steps.
     "book": dict(surface="bowl", opts=["SGD", "Momentum", "AdaGrad", "Adam"], steps=30,

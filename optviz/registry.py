@@ -3,19 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from optviz import optimizers as opt
 from optviz import schedules as sch
 
-# name -> (factory, hyper-parameters a page lets the student set besides lr)
-OPTIMIZERS: dict[str, tuple[Callable[..., opt.Optimizer], tuple[str, ...]]] = {
-    "SGD": (opt.SGD, ()),
-    "Momentum": (opt.Momentum, ("momentum",)),
-    "Nesterov": (opt.Nesterov, ("momentum",)),
-    "AdaGrad": (opt.AdaGrad, ()),
-    "RMSProp": (opt.RMSProp, ("alpha",)),
-    "Adam": (opt.Adam, ("beta1", "beta2")),
-    "AdamW": (opt.AdamW, ("beta1", "beta2", "weight_decay")),
+
+class OptimizerSpec(NamedTuple):
+    """Everything the app needs to offer an optimizer: adding one is one entry here (its colour in a
+    figure cycles through the palette unless plots.OPTIMIZER_STYLES names one)."""
+
+    factory: Callable[..., opt.Optimizer]  # called with lr and the knobs below
+    knobs: tuple[str, ...]  # hyper-parameters a page lets the student set besides lr (KNOB_VALUES)
+    trajectory_lr: float  # learning rate on the trajectories page until the student moves it
+    formula: str  # the update rule in LaTeX, as the pages show it
+
+
+OPTIMIZERS: dict[str, OptimizerSpec] = {
+    "SGD": OptimizerSpec(opt.SGD, (), 0.95, r"\theta \leftarrow \theta - \eta\, g"),
+    "Momentum": OptimizerSpec(opt.Momentum, ("momentum",), 0.1,
+                              r"b \leftarrow \mu b + g,\quad \theta \leftarrow \theta - \eta\, b"),
+    "Nesterov": OptimizerSpec(opt.Nesterov, ("momentum",), 0.1,
+                              r"b \leftarrow \mu b + g,\quad \theta \leftarrow \theta - \eta\,(g + \mu b)"),
+    "AdaGrad": OptimizerSpec(opt.AdaGrad, (), 1.5, r"h \leftarrow h + g^2,\quad "
+                             r"\theta \leftarrow \theta - \eta\, \frac{g}{\sqrt{h} + \epsilon}"),
+    "RMSProp": OptimizerSpec(opt.RMSProp, ("alpha",), 0.1, r"v \leftarrow \alpha v + (1-\alpha)\, g^2,\quad "
+                             r"\theta \leftarrow \theta - \eta\, \frac{g}{\sqrt{v} + \epsilon}"),
+    "Adam": OptimizerSpec(opt.Adam, ("beta1", "beta2"), 0.3,
+                          r"m \leftarrow \beta_1 m + (1-\beta_1) g,\ v \leftarrow \beta_2 v + (1-\beta_2) g^2,\ "
+                          r"\theta \leftarrow \theta - \eta\, \frac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)} + \epsilon}"),
+    "AdamW": OptimizerSpec(opt.AdamW, ("beta1", "beta2", "weight_decay"), 0.3,
+                           r"\theta \leftarrow \theta\,(1 - \eta\lambda),\ \text{then the Adam step}"),
 }
 
 # The grids sliders choose from: exact values keep shared links exact.
@@ -43,7 +61,7 @@ def knob_values(name: str, knob: str) -> tuple[float, ...]:
 def make_optimizer(name: str, lr: float, **knobs: float) -> opt.Optimizer:
     """The optimizer ``name`` with learning rate ``lr`` and the page's knobs (beta1/beta2 are
     PyTorch's ``betas`` pair)."""
-    factory, _ = OPTIMIZERS[name]
+    factory = OPTIMIZERS[name].factory
     kw = dict(knobs)
     if "beta1" in kw or "beta2" in kw:
         kw["betas"] = (kw.pop("beta1", 0.9), kw.pop("beta2", 0.999))

@@ -6,6 +6,8 @@ builders take all their words from here, so a new language is one more column.
 
 from __future__ import annotations
 
+from optviz.registry import OPTIMIZERS
+
 LANGS = ("en", "zh")
 # Shown on the language switch and written into links (?lang=中文), so never translated.
 LANG_NAMES = {"en": "English", "zh": "中文"}
@@ -217,12 +219,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "traj.tab.curvature": ("Curvature", "曲率分析"),
     "traj.status": ("Where each run ended", "各次运行的结果"),
     "traj.diverged": ("diverged at step {k}", "在第 {k} 步发散"),
+    "traj.escaped": ("escaped downhill out of sight at step {k}", "在第 {k} 步沿下坡离开视野"),
     "traj.ended": ("f = {f} after {n} steps", "{n} 步后 f = {f}"),
-    "traj.diverged.help": (
-        "{name} diverged at step {k}: its learning rate is too large for this surface. The path "
-        "is drawn up to the last finite point.",
-        "{name} 在第 {k} 步发散：对这个曲面来说学习率过大。轨迹画到最后一个有限值的点为止。",
-    ),
     "traj.no_minimum": (
         "This surface has no minimum (it falls without bound), so there is no distance to plot.",
         "这个曲面没有极小值（它向下无界），因此无法画出到极小值的距离。",
@@ -484,10 +482,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "bs.flat.width_train": ("basin width (train)", "盆地宽度（训练）"),
     "bs.flat.width_test": ("basin width (test)", "盆地宽度（测试）"),
     "bs.flat.lesson": (
-        "Basin width is how far along a random direction the loss stays within 0.5 of its minimum. The small-batch "
+        "Basin width is how far along a random direction the loss stays within 0.5 of its value at the solution. The small-batch "
         "solution usually sits in the wider basin, and the test loss, a shifted copy of the training loss, stays "
         "low around it; around a sharp minimum the same shift costs much more (Keskar et al. 2017).",
-        "盆地宽度指沿随机方向走多远损失仍不超过最小值加 0.5。小批量的解通常位于更宽的盆地中；测试损失好比平移过的训练损失，"
+        "盆地宽度指沿随机方向走多远损失仍不超过解处的值加 0.5。小批量的解通常位于更宽的盆地中；测试损失好比平移过的训练损失，"
         "在宽盆地附近仍然很低，而在尖锐极小值附近同样的平移代价大得多（Keskar 等，2017）。",
     ),
     "bs.fig.per_update": ("time of one update", "一次更新的时间"),
@@ -570,6 +568,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "请写 1 到 {max_layers} 个 1 到 {max_units} 之间的数，用逗号分隔（如 100,100,50）。在此之前使用实验的默认大小。",
     ),
     "mnist.contestants": ("The {n} networks in the race", "参赛的 {n} 个网络"),
+    "mnist.contestant": ("The network in the race", "参赛的网络"),
     "mnist.table_help": ("Edit a cell, or add and delete rows (at most six). Every network shares the settings on the left.",
                          "可编辑单元格、增删行（最多六行）。所有网络共享左侧的设置。"),
     "mnist.col.optimizer": ("Optimizer", "优化器"),
@@ -632,8 +631,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "mnist.loss_axis": ("training loss", "训练损失"),
     "mnist.loss_axis_note": ("cross-entropy, log scale", "交叉熵，对数刻度"),
     "mnist.acc_axis": ("accuracy", "准确率"),
-    "mnist.acc_split": ("Colours as on the left. Dashed: training images, solid: test images.",
-                        "颜色同左图。虚线：训练图片；实线：测试图片。"),
+    "mnist.acc_split": ("Colours as on the left. Dashed: training images, solid: test images. Each point is "
+                        "measured on {live} images of each set; the results table on up to {final}.",
+                        "颜色同左图。虚线：训练图片；实线：测试图片。每个点在每个集合的 {live} 张图片上测量；"
+                        "结果表在最多 {final} 张图片上测量。"),
     "mnist.train": ("train", "训练集"),
     "mnist.test": ("test", "测试集"),
     "mnist.results": ("Results", "结果"),
@@ -746,20 +747,9 @@ def link_names(names: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
 
 
 # Update rules as LaTeX (the same in every language), PyTorch's conventions.
-FORMULAS: dict[str, str] = {
-    "SGD": r"\theta \leftarrow \theta - \eta\, g",
-    "Momentum": r"b \leftarrow \mu b + g,\quad \theta \leftarrow \theta - \eta\, b",
-    "Nesterov": r"b \leftarrow \mu b + g,\quad \theta \leftarrow \theta - \eta\,(g + \mu b)",
-    "AdaGrad": r"h \leftarrow h + g^2,\quad \theta \leftarrow \theta - \eta\, \frac{g}{\sqrt{h} + \epsilon}",
-    "RMSProp": r"v \leftarrow \alpha v + (1-\alpha)\, g^2,\quad \theta \leftarrow \theta - \eta\, \frac{g}{\sqrt{v} + \epsilon}",
-    "Adam": r"m \leftarrow \beta_1 m + (1-\beta_1) g,\ v \leftarrow \beta_2 v + (1-\beta_2) g^2,\ "
-    r"\theta \leftarrow \theta - \eta\, \frac{m/(1-\beta_1^t)}{\sqrt{v/(1-\beta_2^t)} + \epsilon}",
-    "AdamW": r"\theta \leftarrow \theta\,(1 - \eta\lambda),\ \text{then the Adam step}",
-}
-
 # The formulas shown under each MNIST experiment.
 EXPERIMENT_FORMULAS: dict[str, tuple[str, ...]] = {
-    "optimizers": tuple(FORMULAS[k] for k in ("SGD", "Momentum", "AdaGrad", "Adam")),
+    "optimizers": tuple(OPTIMIZERS[k].formula for k in ("SGD", "Momentum", "AdaGrad", "Adam")),
     "init": (r"\mathrm{Var}(z) = n\,\mathrm{Var}(w)\,\mathrm{Var}(x),\qquad "
              r"\sigma_{\text{Xavier}} = \sqrt{1/n},\qquad \sigma_{\text{He}} = \sqrt{2/n}",
              r"L_{\text{guess}} = -\ln \tfrac{1}{10} = \ln 10 \approx 2.30"),

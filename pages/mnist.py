@@ -138,7 +138,7 @@ def charts(race: list[train.Run]) -> None:
         st.vega_lite_chart(arrow(loss[0]), loss[1], width="stretch", key=P + "loss_chart")
     with right:
         st.vega_lite_chart(arrow(acc[0]), acc[1], width="stretch", key=P + "acc_chart")
-        st.caption(tr("mnist.acc_split"))
+        st.caption(tr("mnist.acc_split", live=f"{train.EVAL_SAMPLES:,}", final=f"{train.FINAL_SAMPLES:,}"))
 
 
 @st.fragment(run_every=shared.RUN_EVERY if ss.get(P + "running") else None)
@@ -220,7 +220,9 @@ with st.sidebar:
 
 buttons_box, live_box = st.container(), st.container(key=P + "live")
 started = bool(ss.get(P + "keys"))
-with st.expander(tr("mnist.contestants", n=len(ss[P + "nets"])), expanded=not (started or presenting())):
+n_nets = len(ss[P + "nets"])
+with st.expander(tr("mnist.contestant" if n_nets == 1 else "mnist.contestants", n=n_nets),
+                 expanded=not (started or presenting())):
     st.caption(tr("mnist.table_help"))
     nets = table(ss[P + "nets"])
 bn_alone = batch < 2 and any(n.batchnorm for n in nets)

@@ -6,9 +6,9 @@ import numpy as np
 import streamlit as st
 
 from optviz import curvature, descent, plots, surfaces
-from optviz.presets import TRAJECTORY_DEFAULT_LR, TRAJECTORY_PRESETS
+from optviz.presets import TRAJECTORY_PRESETS
 from optviz.registry import OPTIMIZERS, SCHEDULES, make_schedule
-from optviz.text import FORMULAS, SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
+from optviz.text import SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
 from ui import links
 from ui.common import apply_preset, clamp_state, lang, lesson_bar, lesson_script, page_header, presenting, snap_state, tr
 from ui.controls import build, optimizer_settings
@@ -95,7 +95,7 @@ with st.sidebar:
     settings = {}
     for name in [n for n in ORDER if n in chosen]:
         with st.expander(tr("opt.settings", name=name), expanded=len(chosen) <= 2):
-            settings[name] = optimizer_settings(name, P, TRAJECTORY_DEFAULT_LR[name])
+            settings[name] = optimizer_settings(name, P, OPTIMIZERS[name].trajectory_lr)
 
 st.latex(surface.formula)
 if not settings:
@@ -108,8 +108,10 @@ diverging = {name: descent.diverging_at(surface, path) for name, path in paths.i
 paths = {name: path if (k := diverging[name]) is None else  # drawn up to the step it diverged at
          path._replace(points=path.points[:k + 1], values=path.values[:k + 1], diverged_at=k)
          for name, path in paths.items()}
-runs = [plots.Run(name, *plots.OPTIMIZER_STYLES[name][:1], path, plots.OPTIMIZER_STYLES[name][1],
-                  "" if diverging[name] is None else tr("traj.diverged", k=diverging[name]))
+escaping = {name: k is not None and descent.escaped(surface, paths[name], k) for name, k in diverging.items()}
+runs = [plots.Run(name, plots.style(name)[0], path, plots.style(name)[1],
+                  "" if (k := diverging[name]) is None else tr("traj.escaped" if escaping[name] else "traj.diverged", k=k),
+                  escaping[name])
         for name, path in paths.items()]
 
 st.plotly_chart(plots.trajectories(surface, runs, lang(), height=440 if presenting() else 560), key=P + "chart",
@@ -118,7 +120,9 @@ st.plotly_chart(plots.trajectories(surface, runs, lang(), height=440 if presenti
 
 status = st.columns(len(runs))
 for col, run in zip(status, runs, strict=True):
-    if run.note:
+    if run.escaped:
+        col.info(f"**{run.label}**: {run.note}", icon="↘️")
+    elif run.note:
         col.error(f"**{run.label}**: {run.note}", icon="⚠️")
     else:
         col.success(f"**{run.label}**: {tr('traj.ended', f=f'{run.path.values[-1]:.3g}', n=len(run.path.values) - 1)}")
@@ -172,4 +176,4 @@ if tabs[3].open:
 with st.expander(tr("traj.rules"), expanded=False):
     for name in settings:
         st.markdown(f"**{name}**")
-        st.latex(FORMULAS[name])
+        st.latex(OPTIMIZERS[name].formula)

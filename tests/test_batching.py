@@ -98,9 +98,9 @@ def test_filter_direction_has_each_units_weight_norm_and_no_bias(toy_digits):
 
 def test_basin_width_of_a_parabola():
     ts = np.linspace(-1, 1, 201)
-    width = bt.sharpness(ts, 4 * ts**2, 1.0)  # 4t² ≤ 1 for |t| ≤ 0.5
+    width = bt.basin_width(ts, 4 * ts**2, 1.0)  # 4t² ≤ 1 for |t| ≤ 0.5
     assert width == pytest.approx(1.0, abs=0.011)
-    assert bt.sharpness(ts, 0.1 * ts**2, 1.0) == pytest.approx(2.0)  # never rises that much
+    assert bt.basin_width(ts, 0.1 * ts**2, 1.0) == pytest.approx(2.0)  # never rises that much
 
 
 def test_accuracy_sweep_scales_the_rate_and_trains_equal_epochs(toy_digits):

@@ -209,7 +209,8 @@ def test_every_knob_a_slider_offers_builds_a_working_optimizer():
     build an optimizer whose first step is finite."""
     from optviz.registry import KNOB_DEFAULTS, OPTIMIZERS, knob_values, make_optimizer
 
-    for name, (_, knobs) in OPTIMIZERS.items():
+    for name, spec in OPTIMIZERS.items():
+        knobs = spec.knobs
         for knob in knobs:
             for value in knob_values(name, knob):
                 settings = {k: KNOB_DEFAULTS[k] for k in knobs} | {knob: value}

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from optviz import curvature, surfaces
-from optviz.descent import BLOW_UP, diverging_at, run
+from optviz.descent import BLOW_UP, diverging_at, escaped, run
 from optviz.optimizers import SGD, Momentum
 
 ALL = [surfaces.get(k, 7.0) for k in surfaces.SURFACE_KEYS]
@@ -162,3 +162,17 @@ def test_newton_from_a_grid_finds_no_critical_point_the_list_misses(key):
                 if not (listed or on_curve):
                     missed.append(tuple(np.round(p, 4)))
     assert not missed, missed
+
+
+def test_leaving_a_saddle_downhill_is_an_escape_and_flying_off_a_bowl_is_not():
+    """x² − y² has no minimum: SGD from just off the saddle's axis slides down the y direction
+    without bound and soon leaves the window; the loss there is far below the start. On the bowl a
+    too-large step makes the loss grow instead."""
+    saddle = surfaces.get("saddle")
+    path = run(saddle, SGD(lr=0.4), np.array([1.0, 0.01]), 100)
+    k = diverging_at(saddle, path)
+    assert k is not None and escaped(saddle, path, k)
+    bowl = surfaces.get("bowl")
+    flown = run(bowl, SGD(lr=1.5), np.array([-7.0, 2.0]), 100)
+    k = diverging_at(bowl, flown)
+    assert k is not None and not escaped(bowl, flown, k)

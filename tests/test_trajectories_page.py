@@ -77,6 +77,17 @@ def test_diverging_run_is_labelled_and_cut():
     assert len(_paths(_figure(at))["SGD"]) == 7  # drawn from the start up to step 6, not out to 10⁶
 
 
+def test_an_escape_from_a_saddle_is_told_apart_from_a_divergence():
+    """On x² − y² (no minimum) every optimizer that slides off the saddle and out of sight did the
+    right thing: a blue note "escaped downhill", an arrow in the legend, no red box, no cross."""
+    at = _page(traj_surface="saddle", traj_steps="300", traj_opts=["SGD", "Adam"])
+    assert not at.exception and not at.error
+    notes = [i.value for i in at.info]
+    assert any("SGD" in n and "escaped downhill out of sight at step" in n for n in notes), notes
+    names = " ".join(str(t.get("name")) for t in _figure(at)["data"])
+    assert "SGD ↘ escaped downhill" in names and "✗" not in names
+
+
 def test_every_control_can_be_driven():
     at = _page()
     at.multiselect(key="traj_opts").set_value(["Nesterov", "RMSProp", "AdamW"]).run()
@@ -160,3 +171,24 @@ def test_nesterov_is_never_offered_without_momentum():
     assert at.select_slider(key="traj_momentum_Nesterov").value == 0.9  # the link's 0 is refused, and named
     assert at.select_slider(key="traj_momentum_Nesterov").options[0] == "0.5"  # 0 is not offered
     assert any("traj_momentum_Nesterov" in w.value for w in at.warning)
+
+
+def test_an_optimizer_added_to_the_registry_is_offered_drawn_and_explained(monkeypatch):
+    """Adding an optimizer is one registry entry: the page offers it, draws its path in a colour of
+    its own, shows its formula, and a race trains it."""
+    from functools import partial
+
+    from optviz import optimizers, registry, train
+
+    spec = registry.OptimizerSpec(partial(optimizers.SGD, momentum=0.5), (), 0.2, r"b \leftarrow 0.5 b + g")
+    monkeypatch.setitem(registry.OPTIMIZERS, "Half-momentum", spec)
+    at = _page(traj_opts=["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam", "AdamW", "Half-momentum"])
+    assert not at.exception
+    paths = _paths(_figure(at))
+    assert len(paths) == 8 and np.isfinite(paths["Half-momentum"]).all()
+    colours = {(t["line"]["color"], t["line"].get("dash", "solid")) for t in _figure(at)["data"]
+               if t.get("mode") == "lines" and t.get("legendgroup")}
+    assert len(colours) == 8  # every path tells itself apart
+    assert any(r"0.5 b + g" in m.body for m in at.latex)
+    race = train.RaceConfig((train.NetConfig("Half-momentum", 0.01),), hidden=(8,), batch=16, iterations=3)
+    assert race.nets[0].optimizer_object().momentum == 0.5

@@ -15,7 +15,7 @@ def _fmt(v: float) -> str:
 def optimizer_settings(name: str, prefix: str, default_lr: float) -> dict[str, float]:
     """Learning rate and knobs of optimizer ``name``, each a URL-bound slider over fixed values
     (keys ``<prefix>lr_<name>``, ``<prefix><knob>_<name>``). Returns them by knob name."""
-    _, knobs = OPTIMIZERS[name]
+    knobs = OPTIMIZERS[name].knobs
     key = f"{prefix}lr_{name}"
     snap_state(key, LR_VALUES, default_lr)
     values = {"lr": st.select_slider(tr("opt.lr"), LR_VALUES, value=default_lr, key=key,
