@@ -120,8 +120,13 @@ def _landmarks(surface: Surface, lang: str, showlegend: bool = True) -> list[go.
 
 
 def _frame_steps(n_points: int) -> Array:
-    """Indices of the path points shown by each animation frame (at most MAX_FRAMES)."""
-    return np.unique(np.linspace(0, n_points - 1, min(n_points, MAX_FRAMES)).round().astype(int))
+    """Indices of the path points shown by each animation frame: every k-th step for the smallest
+    round k (1, 2, 5, 10, 20, 50, …) that keeps them to MAX_FRAMES, then the last step, so the
+    step slider reads 0, 5, 10, … rather than 0, 5, 11, 16."""
+    last = n_points - 1
+    strides = (k * 10**e for e in range(12) for k in (1, 2, 5))
+    stride = next(k for k in strides if -(-last // k) + 1 <= MAX_FRAMES)  # frames: ⌈last / k⌉ + 1
+    return np.unique(np.append(np.arange(0, last + 1, stride), last))
 
 
 def _axes(fig: go.Figure, surface: Surface, row: int | None = None, col: int | None = None) -> None:

@@ -91,3 +91,15 @@ def test_histogram_tick_labels_stay_apart_on_narrow_panels():
         shown = labelled(n, sides)
         assert shown == ([True] + [False] * (n - 1)) * 2, (n, sides, shown)
     assert all(labelled(3, 2))
+
+
+def test_the_step_slider_counts_in_round_steps_and_ends_at_the_last_one():
+    """300 steps are shown every 10th step, 105 every 5th plus the 105th, 30 one by one: the slider's
+    labels read 0, 10, 20, … and never 0, 5, 11, 16."""
+    s = surfaces.bowl()
+    for n_steps, stride in ((30, 1), (105, 5), (300, 10), (1000, 50)):
+        path = descent.run(s, make_optimizer("SGD", 0.05), np.array(s.start), n_steps)
+        fig = plots.trajectories(s, [plots.Run("SGD", "#000000", path)], "en").to_dict()
+        labels = [int(step["label"]) for step in fig["layout"]["sliders"][0]["steps"]]
+        assert labels[-1] == n_steps and len(labels) <= plots.MAX_FRAMES
+        assert labels[:-1] == list(range(0, n_steps, stride)) or labels == list(range(0, n_steps + 1, stride))
