@@ -8,8 +8,9 @@ repository (two at a time, one per core); a mutant is killed when a test fails o
 Prints the share killed per module against the target (at least 90 %) and every survivor with its
 line, so a person can tell a missing test from a mutant that changes nothing.
 
-Our own ~100 lines rather than mutmut: mutmut 3 rewrites the package into trampolines that clash
-with the tests' path set-up, and the operators above are the ones that matter for formulas.
+Our own ~100 lines over ``ast`` rather than a mutation-testing package: no new dependency, the
+operators above are the ones that matter for formulas, and each mutant runs in a plain copy of the
+repository with the tests exactly as CI runs them.
 """
 
 from __future__ import annotations
