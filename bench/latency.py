@@ -23,13 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-from serve import streamlit_server  # noqa: E402
+from serve import CHROMIUM_ARGS, streamlit_server  # noqa: E402
 from streamlit_page import wait_charts, wait_idle  # noqa: E402
 
 CHANGES = 10
 TARGET_MEDIAN_S, TARGET_P95_S, TARGET_VISIT_S = 0.3, 0.5, 1.5
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))"
 
 

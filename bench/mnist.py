@@ -79,13 +79,13 @@ def page_rate(seconds: float) -> float:
     import tempfile
 
     from playwright.sync_api import sync_playwright
-    from serve import streamlit_server
+    from serve import CHROMIUM_ARGS, streamlit_server
 
     wrapper = Path(tempfile.mkdtemp()) / "chromium"
     wrapper.write_text('#!/bin/sh\nexec taskset -c 1 /usr/bin/chromium "$@"\n')
     wrapper.chmod(0o755)
     with streamlit_server(("taskset", "-c", "0"), ONE_CORE) as server, sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(wrapper), args=["--no-sandbox", "--disable-gpu"])
+        browser = p.chromium.launch(executable_path=str(wrapper), args=CHROMIUM_ARGS)
         pg = browser.new_page()
         pg.goto(f"{server.url}/mnist")
         pg.get_by_role("button", name="Start").click()

@@ -35,9 +35,10 @@ def median_ms(fn, repeat: int = 7) -> float:
 def all_paths(surface, n_steps):
     start = np.array(surface.start)
     return [
-        plots.Run(name, plots.COLOURS[i],
-                  descent.run(surface, make_optimizer(name, OPTIMIZERS[name].trajectory_lr), start, n_steps))
-        for i, name in enumerate(OPTIMIZERS)
+        plots.Run(name, plots.style(name)[0],
+                  descent.run(surface, make_optimizer(name, OPTIMIZERS[name].trajectory_lr), start, n_steps),
+                  plots.style(name)[1])
+        for name in OPTIMIZERS
     ]
 
 

@@ -18,13 +18,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-from serve import streamlit_server  # noqa: E402
+from serve import CHROMIUM_ARGS, streamlit_server  # noqa: E402
 from streamlit_page import wait_charts, wait_idle  # noqa: E402
 
 OUT = ROOT / "docs" / "home"
 SIZE = (480, 220)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 def photo(locator) -> Image.Image:

@@ -3,21 +3,14 @@
 import gzip
 import hashlib
 import socket
-import struct
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+from segment_digits import idx_bytes
 
 from optviz import data
-
-
-def idx_bytes(a: np.ndarray) -> bytes:
-    """IDX encoding written from the format's description, independently of the parser."""
-    codes = {np.dtype(np.uint8): 0x08, np.dtype(">i4"): 0x0C, np.dtype(">f4"): 0x0D}
-    a = np.asarray(a)
-    return bytes([0, 0, codes[a.dtype], a.ndim]) + struct.pack(f">{a.ndim}I", *a.shape) + a.tobytes()
 
 
 def write_mnist(folder: Path, n_train: int = 30, n_test: int = 10, seed: int = 0) -> dict[str, np.ndarray]:
