@@ -270,7 +270,7 @@ def panels(surface: Surface, runs: list[Run], lang: str) -> go.Figure:
         fig.add_trace(go.Scatter(
             x=pts[:, 0], y=pts[:, 1], mode="lines+markers", showlegend=False,
             line=dict(color=r.colour, width=2), marker=dict(size=4, color=r.colour),
-            hovertemplate="step %{pointNumber}: (%{x:.4g}, %{y:.4g})<extra></extra>",
+            hovertemplate=f"{t('fig.step', lang)} %{{pointNumber}}: (%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
         ), row=row, col=col)
         _axes(fig, surface, row, col)
     fig.update_layout(height=300 * rows, margin=dict(l=10, r=10, t=40, b=10))

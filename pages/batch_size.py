@@ -125,7 +125,7 @@ def surface_section() -> None:
     lr = c2.select_slider(tr("opt.lr"), (0.05, 0.1, 0.2, 0.5, 1.0, 2.0), value=0.5, key=P + "surf_lr", bind="query-params")
     epochs = c3.select_slider(tr("bs.epochs"), (1, 2, 5, 10, 20), value=5, key=P + "surf_ep", bind="query-params")
     demo = surface_result(batch, lr, epochs, 0)
-    labelled = [(tr("bs.surface.path", b=b, u=batching.updates_per_epoch(demo.n, b)), pts) for b, pts in demo.paths]
+    labelled = [(tr("bs.surface.path", b=b, n=batching.updates_per_epoch(demo.n, b)), pts) for b, pts in demo.paths]
     st.plotly_chart(batch_plots.surfaces(demo.w1, demo.w2, demo.full, demo.batches, labelled, lang(),
                                          height=380 if presenting() else 600))
     st.dataframe({tr("bs.batch"): [b for b, _ in demo.paths],
@@ -157,7 +157,7 @@ def sweep_live(data) -> None:
     finished = [(r, run) for r, run in runs if run.done]
     if len(finished) < len(runs):
         share, left = shared.compute_progress([run for _, run in runs])
-        text = tr("bs.sweep.progress", done=len(finished), total=len(runs))
+        text = tr("bs.sweep.progress", done=len(finished), n=len(runs))
         if ss.get(P + "sweep_on"):
             text += " · " + (tr("jobs.estimating") if left is None else tr("jobs.left", s=left))
         st.progress(min(share, 1.0), text=text)

@@ -53,7 +53,7 @@ def controls(suffix: str, defaults: dict[str, object], places: list) -> tuple:
 def describe(args: tuple) -> str:
     """A set-up in a few words: "std 1 · sigmoid · batch norm"."""
     scale, act, bn = args
-    init = f"std {scale:g}" if isinstance(scale, float) else named(INIT_NAMES, scale, lang())
+    init = tr("init.std", s=f"{scale:g}") if isinstance(scale, float) else named(INIT_NAMES, scale, lang())
     return " · ".join([init, named(ACTIVATION_NAMES, act, lang())] + ([tr("init.batchnorm")] if bn else []))
 
 

@@ -75,7 +75,8 @@ def table(nets: tuple[train.NetConfig, ...]) -> list[train.NetConfig]:
             "optimizer": col.SelectboxColumn(tr("mnist.col.optimizer"), options=list(OPTIMIZERS), required=True),
             "lr": col.SelectboxColumn(tr("opt.lr"), options=list(LR_VALUES), required=True, width="small"),
             "init": col.SelectboxColumn(tr("init.init"), options=list(train.INITS), required=True,
-                                        format_func=lambda c: named(INIT_NAMES, c, lang()) if c in INIT_NAMES else f"std {c}"),
+                                        format_func=lambda c: named(INIT_NAMES, c, lang()) if c in INIT_NAMES
+                                        else tr("init.std", s=c)),
             "activation": col.SelectboxColumn(tr("init.activation"), options=list(ACTIVATIONS), required=True,
                                               format_func=lambda c: named(ACTIVATION_NAMES, c, lang())),
             "batchnorm": col.CheckboxColumn(tr("mnist.col.bn"), width="small"),
@@ -92,7 +93,7 @@ def table(nets: tuple[train.NetConfig, ...]) -> list[train.NetConfig]:
 
 
 def names(race: list[train.Run]) -> list[str]:
-    out = train.labels(tuple(r.key.net for r in race))
+    out = train.labels(tuple(r.key.net for r in race), lang())
     return [f"{n} ✗ {tr('mnist.diverged', at=r.diverged_at)}" if r.diverged_at is not None else n
             for n, r in zip(out, race, strict=True)]
 
@@ -121,8 +122,8 @@ def status(race: list[train.Run]) -> None:
         st.caption(tr("mnist.shared_done"))
     else:
         busy = shared.busy()
-        st.caption(tr("mnist.sharing", shared=sum(1 for w in watching if w - {me}), n=len(race), runs=busy.tasks,
-                      students=busy.sessions))
+        st.caption(tr("mnist.sharing.yours", n=sum(1 for w in watching if w - {me}), total=len(race)) + " "
+                   + tr("mnist.sharing.server", n=busy.tasks, students=busy.sessions))
 
 
 def charts(race: list[train.Run]) -> None:
@@ -160,7 +161,7 @@ def live() -> None:
 
 def results(race: list[train.Run]) -> None:
     st.subheader(tr("mnist.results"))
-    labels = train.labels(tuple(r.key.net for r in race))
+    labels = train.labels(tuple(r.key.net for r in race), lang())
     window = vega.smoothing_window(race[0].key.iterations)
     st.dataframe({
         tr("mnist.net"): labels,
@@ -220,8 +221,7 @@ with st.sidebar:
 
 buttons_box, live_box = st.container(), st.container(key=P + "live")
 started = bool(ss.get(P + "keys"))
-n_nets = len(ss[P + "nets"])
-with st.expander(tr("mnist.contestant" if n_nets == 1 else "mnist.contestants", n=n_nets),
+with st.expander(tr("mnist.contestants", n=len(ss[P + "nets"])),
                  expanded=not (started or presenting())):
     st.caption(tr("mnist.table_help"))
     nets = table(ss[P + "nets"])

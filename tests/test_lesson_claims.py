@@ -9,7 +9,7 @@ import pytest
 
 from optviz import data, train
 from optviz.presets import MNIST_PRESETS
-from optviz.text import CATALOGUE
+from optviz.text import BOOKS
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,7 @@ def test_batch_norm_text(digits):
     """"Without it, weights that start too large blow up (diverged) and weights that start too small
     never get going: the loss stays at ln 10, the accuracy at chance. With it, every scale rises above
     chance, though from std 1 and std 0.0001 far more slowly than from std 0.01." """
-    text = CATALOGUE["mnist.explain.batchnorm"][0]
+    text = BOOKS["en"]["mnist.explain.batchnorm"]
     assert "blow up" in text and "every scale rises above chance" in text
     runs = preset_race("batchnorm", digits)
     assert runs["std 1"].diverged_at is not None
@@ -51,7 +51,7 @@ def test_overfitting_text(digits):
     """"The plain network drives its training accuracy to 100 % while test accuracy stalls. Weight decay
     narrows the gap; dropout 0.2 changes it little in these 900 steps, and neither raises the test
     accuracy here." """
-    text = CATALOGUE["mnist.explain.overfit"][0]
+    text = BOOKS["en"]["mnist.explain.overfit"]
     assert "100 %" in text and "Weight decay narrows the gap" in text and "neither raises" in text
     runs = preset_race("overfit", digits)
     gap = {name: run.final[0] - run.final[1] for name, run in runs.items()}

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from optviz import curvature, data, descent, surfaces, train
 from optviz.registry import KNOB_DEFAULTS, LR_VALUES, OPTIMIZERS, SCHEDULES, knob_values, make_optimizer, make_schedule
-from optviz.text import CATALOGUE
+from optviz.text import BOOKS
 
 BUDGET = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 finite = st.floats(-1e3, 1e3, allow_nan=False)
@@ -83,7 +83,7 @@ def test_any_run_is_finite_and_the_curvature_at_its_end_is_defined(key, opt, sch
     assert np.isfinite(path.points).all() and np.isfinite(path.values).all()
     assert len(path.points) == (n + 1 if path.diverged_at is None else path.diverged_at)
     a = curvature.analyse(s, path.points[-1])
-    assert f"traj.kind.{a.label}" in CATALOGUE and np.isfinite(a.eigenvalues).all()
+    assert f"traj.kind.{a.label}" in BOOKS["en"] and np.isfinite(a.eigenvalues).all()
 
 
 @BUDGET

@@ -29,8 +29,8 @@ def language_picker() -> None:
     the same whichever language the link was made in). Streamlit binds it, so it survives a change
     of page."""
     st.sidebar.segmented_control(
-        "Language / 语言", LANGS, format_func=LANG_NAMES.get, key=LANG_KEY, default="en",
-        bind="query-params", required=True,
+        " / ".join(dict.fromkeys(t("app.language", code) for code in LANGS)), LANGS, format_func=LANG_NAMES.get,
+        key=LANG_KEY, default="en", bind="query-params", required=True,
     )
 
 
@@ -40,7 +40,7 @@ def lang() -> str:
 
 
 def tr(key: str, **values: object) -> str:
-    """``key`` from the catalogue, in the student's language."""
+    """``key`` from the locale files, in the student's language."""
     return t(key, lang(), **values)
 
 
