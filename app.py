@@ -5,7 +5,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui import links
+from ui import classroom, links
 from ui.common import keep_memory_flat, language_picker, navigating, present_in_link, presentation_switch, tr
 
 keep_memory_flat()  # one process serves the whole class
@@ -26,6 +26,7 @@ PAGES = [
 ]
 
 
+CLASSROOM = "pages/classroom.py"
 THUMBNAILS = Path(__file__).parent / "docs" / "home"  # one small picture per page, made by scripts/thumbnails.py
 
 
@@ -42,13 +43,16 @@ def home() -> None:
                 st.image(str(THUMBNAILS / f"{url}.png"), width="stretch")
                 st.caption(tr(label + ".what"))
     st.caption(tr("home.share"))
+    st.page_link(CLASSROOM, label=tr("home.class"), icon="🎓")
 
 
 pages = [st.Page(home, title=tr("home.nav"), icon="🏠", default=True)] + [
     st.Page(path, title=tr(label), url_path=url, icon=icon) for path, label, url, icon in PAGES
-]
+] + [st.Page(CLASSROOM, title=tr("room.nav"), url_path="classroom", icon="🎓")]
 page = st.navigation(pages)
 navigating()
+classroom.from_link()
+classroom.badge()
 try:
     page.run()
 finally:

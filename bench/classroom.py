@@ -54,6 +54,8 @@ class Tab:
         self.buttons: dict[str, str] = {}  # label -> widget id
         self.numbers: dict[str, str] = {}  # number input label -> widget id
         self.metrics: dict[str, str] = {}  # label -> value
+        self.radios: dict[str, tuple[str, list[str]]] = {}  # label -> (widget id, shown options)
+        self.said: list[tuple[float, str]] = []  # (when, text) of every markdown and alert received
         self.editor = ""  # the data editor's widget id
         self.timers: dict[str, float] = {}  # fragment id -> interval
         self.page_hash = ""  # the page the server ran last: a browser names it in every rerun
@@ -139,6 +141,10 @@ class Tab:
                     self.buttons[el.button.label] = el.button.id
                 elif which == "number_input":
                     self.numbers[el.number_input.label] = el.number_input.id
+                elif which == "radio":
+                    self.radios[el.radio.label] = (el.radio.id, list(el.radio.options))
+                elif which in ("markdown", "alert"):
+                    self.said.append((time.monotonic(), getattr(el, which).body))
                 elif which == "dataframe" and el.dataframe.id:
                     self.editor = el.dataframe.id
                 elif which == "metric":

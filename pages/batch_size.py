@@ -9,7 +9,7 @@ import streamlit as st
 from optviz import batch_plots, batching, train, vega
 from optviz.jobs import Job
 from optviz.text import TRADE_OFFS
-from ui import shared
+from ui import classroom, shared
 from ui.common import accuracy_text, arrow, lang, lesson_script, page_header, presenting, tr
 from ui.datasets import mnist
 
@@ -232,6 +232,7 @@ def landscape_section(data) -> None:
 
 page_header("bs")
 lesson_script("bs")
+classroom.gate("batch_size", lambda setup: ss.update({P + "tab": tr("bs.tab." + setup.removeprefix("tab:"))}))
 
 with st.expander(tr("bs.tradeoffs"), expanded=False):
     st.table({tr("bs.trade.aspect"): [tr(f"bs.trade.{k}") for k in TRADE_OFFS],

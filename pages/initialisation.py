@@ -9,7 +9,7 @@ from optviz import initialisation, plots
 from optviz.layers import ACTIVATIONS
 from optviz.presets import INIT_PRESETS
 from optviz.text import ACTIVATION_NAMES, INIT_NAMES, link_names, named
-from ui import links
+from ui import classroom, links
 from ui.common import apply_preset, lang, lesson_bar, lesson_script, page_header, tr
 
 P = "init_"
@@ -76,6 +76,7 @@ def show(result, colour: str, ymax: tuple[float, float] | None = None, sides: in
 
 page_header("init")
 lesson_script("init")
+classroom.gate("initialisation", lambda setup: apply_preset(INIT_PRESETS[setup], P))
 
 comparing = bool(st.session_state.get(P + "compare"))
 side = st.segmented_control(tr("init.preset_side"), ("", "2"), format_func=lambda s: tr(f"init.side{s or '1'}"),

@@ -10,7 +10,7 @@ from optviz.layers import ACTIVATIONS
 from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
 from optviz.text import ACTIVATION_NAMES, EXPERIMENT_FORMULAS, INIT_NAMES, LANGS, SCHEDULE_NAMES, named, t
-from ui import links, shared
+from ui import classroom, links, shared
 from ui.common import accuracy_text, arrow, lang, lesson_bar, lesson_script, page_header, presenting, tr
 from ui.datasets import require_mnist
 
@@ -172,6 +172,8 @@ def results(race: list[train.Run]) -> None:
         tr("mnist.time"): [f"{r.seconds:.1f} s" for r in race],
         tr("mnist.step_time"): [f"{1e3 * r.seconds / max(1, r.t):.2f} ms" for r in race],
     }, hide_index=True)
+    classroom.post_form([(label, r.final[1]) for label, r in zip(labels, race, strict=True)
+                         if r.diverged_at is None and r.final[1] == r.final[1]])
     st.subheader(tr("mnist.digits"))
     st.caption(tr("mnist.digits_caption"))
     n = len(race[0].test_pred)
@@ -183,6 +185,7 @@ def results(race: list[train.Run]) -> None:
 
 page_header("mnist")
 lesson_script("mnist")
+classroom.gate("mnist", lambda setup: ss.update({P + "exp": setup}))
 data = require_mnist()
 
 links.coded(P + "exp", {k: tuple(t(f"mnist.exp.{k}", lang) for lang in LANGS) for k in MNIST_PRESETS})

@@ -9,7 +9,7 @@ from optviz import curvature, descent, plots, surfaces
 from optviz.presets import TRAJECTORY_PRESETS
 from optviz.registry import OPTIMIZERS, SCHEDULES, make_schedule
 from optviz.text import SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
-from ui import links
+from ui import classroom, links
 from ui.common import apply_preset, clamp_state, lang, lesson_bar, lesson_script, page_header, presenting, snap_state, tr
 from ui.controls import build, optimizer_settings
 
@@ -41,6 +41,7 @@ def on_click() -> None:
 
 page_header("traj")
 lesson_script("traj")
+classroom.gate("trajectories", lambda setup: apply_preset(TRAJECTORY_PRESETS[setup], P))
 
 cols = st.columns(len(TRAJECTORY_PRESETS))
 for col, (name, values) in zip(cols, TRAJECTORY_PRESETS.items(), strict=True):

@@ -14,13 +14,18 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # lets tests import optviz and ui without installing the project
     sys.path.insert(0, str(ROOT))
 
-_DRAWN: list[str] = []  # the digit folder this run drew, removed at the end
+_DRAWN: list[str] = []  # the folders this run made (digits, class rooms), removed at the end
 
 
 def pytest_configure(config):
     """Without ``OPTVIZ_MNIST_DIR`` (a fresh clone has no data folder beside it) the tests draw
-    their own digits and point the app at them: every data test runs, none is skipped. The
-    browser tests' servers inherit the variable."""
+    their own digits and point the app at them: every data test runs, none is skipped. The class
+    rooms go to a fresh file of this run, never the user's. The browser tests' servers inherit
+    both variables."""
+    if not hasattr(config, "workerinput"):
+        rooms = tempfile.mkdtemp(prefix="optviz-rooms-")
+        os.environ["OPTVIZ_DB"] = str(Path(rooms) / "rooms.db")
+        _DRAWN.append(rooms)
     if not os.environ.get("OPTVIZ_MNIST_DIR") and not hasattr(config, "workerinput"):
         import segment_digits
 

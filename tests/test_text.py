@@ -32,6 +32,7 @@ def keys_built_at_run_time() -> set[str]:
     """Keys the code puts together from a code or a registry, which a search for literals misses."""
     from optviz.batching import LANDSCAPE_PHASES, NOISE_PHASES
     from optviz.presets import INIT_PRESETS, MNIST_PRESETS, TRAJECTORY_PRESETS
+    from optviz.questions import QUESTIONS
     from optviz.registry import KNOB_VALUES, SCHEDULES
     from optviz.surfaces import SURFACE_KEYS
     from optviz.text import TRADE_OFFS
@@ -47,7 +48,9 @@ def keys_built_at_run_time() -> set[str]:
             | {f"bs.phase.{k}" for k in ("sizes", *NOISE_PHASES, *LANDSCAPE_PHASES)}
             | {f"bs.{k}.about" for k in ("time", "noise", "surface", "sweep", "flat")}
             | {f"init.preset.{k}" for k in INIT_PRESETS}
-            | {f"{p}.{part}" for p in PAGES.values() for part in ("title", "caption")}
+            | {f"{p}.{part}" for p in (*PAGES.values(), "room") for part in ("title", "caption")}
+            | {f"q.{q.key}{part}" for q in QUESTIONS for part in ("", ".why", *(f".{o}" for o in q.options))}
+            | {f"room.err.{k}" for k in ("unknown", "secret", "revealed", "busy", "full", "storage")}
             | {f"lesson.{p}" for p in PAGES.values()}
             | {f"nav.{k}.what" for k in ("trajectories", "initialisation", "batch", "mnist")}
             | {"language.name", "language.one"} | {k for k in BOOKS["en"] if k.startswith("name.")})
@@ -109,7 +112,7 @@ def test_a_new_language_is_one_file_and_every_page_speaks_it(tmp_path):
         from apptest import open_page
         from optviz.text import LANGS
         assert LANGS == ("en", "xb", "zh"), LANGS
-        for page in {list(PAGES)!r}:
+        for page in {[*PAGES, "classroom"]!r}:
             at = open_page(page, lang="Bracketish")
             assert at.title[0].value.startswith("⟦"), at.title[0].value
             assert all(b.label.startswith("⟦") for b in at.button), [b.label for b in at.button]

@@ -1,0 +1,266 @@
+"""Class rooms in one SQLite file: a code to join, the class's answers to the current question, and
+a board of finished races. Standard library only; no Streamlit here.
+
+A teacher creates a room and gets its code (four characters, none that read alike) and a secret
+(128 random bits, of which the file keeps only a SHA-256). Only the secret asks, reveals, resets or
+closes. A student's answer can change until the teacher reveals; one answer per session and
+question. Rooms expire ``ttl`` seconds after they were made. Writes take one process-wide lock
+and SQLite's own (WAL mode), so one writer at a time; a locked or full database raises RoomError
+and a stored answer is never lost (each write is one transaction).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import NamedTuple
+
+ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"  # no 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read aloud and type
+CODE_LENGTH = 4
+TTL = 24 * 3600.0  # s a room lives
+NICKNAME_MAX = 24  # characters
+BOARD_ROWS = 10
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS rooms (code TEXT PRIMARY KEY, secret TEXT NOT NULL, created REAL NOT NULL,
+    question TEXT, revealed INTEGER NOT NULL DEFAULT 0, closed INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS members (code TEXT, session TEXT, joined REAL NOT NULL, PRIMARY KEY (code, session));
+CREATE TABLE IF NOT EXISTS answers (code TEXT, question TEXT, session TEXT, choice TEXT NOT NULL,
+    at REAL NOT NULL, PRIMARY KEY (code, question, session));
+CREATE TABLE IF NOT EXISTS results (code TEXT, session TEXT, nickname TEXT NOT NULL, network TEXT NOT NULL,
+    accuracy REAL NOT NULL, at REAL NOT NULL);
+"""
+
+
+class RoomError(Exception):
+    """A room action that cannot be done; ``reason`` names why ("unknown", "closed", "secret",
+    "revealed", "busy", "full", "storage") for the page's message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Room(NamedTuple):
+    code: str
+    question: str | None  # key of the question on the board, None before the first
+    revealed: bool
+    created: float  # s since the epoch
+
+
+class Result(NamedTuple):
+    nickname: str  # plain text, at most NICKNAME_MAX characters; "" when none was given
+    network: str  # the network's settings in a few words
+    accuracy: float  # test accuracy in [0, 1]
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def clean_nickname(text: str) -> str:
+    """A nickname as the board shows it: control characters as spaces, spaces collapsed, at most
+    NICKNAME_MAX characters."""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:NICKNAME_MAX]
+
+
+def normalise_code(text: str) -> str:
+    """What a student typed, as a code: upper case, spaces and dashes dropped."""
+    return "".join(c for c in text.upper() if c not in " -\t")
+
+
+class Rooms:
+    """The rooms in the SQLite file at ``path`` (created with its folder when missing)."""
+
+    def __init__(self, path: Path, ttl: float = TTL, timeout: float = 5.0,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.path, self.ttl, self.timeout, self.clock = Path(path), ttl, timeout, clock
+        self._write = threading.Lock()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._transaction() as db:
+            db.executescript(SCHEMA)
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+
+    @contextmanager
+    def _transaction(self, write: bool = True) -> Iterator[sqlite3.Connection]:
+        """One connection; for a write, one transaction under the process's write lock. SQLite's
+        errors become RoomError("busy"), ("full") or ("storage")."""
+        db = None
+        try:
+            with self._write if write else nullcontext():
+                db = self._connect()
+                if write:
+                    db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                except BaseException:
+                    if write and db.in_transaction:
+                        db.rollback()
+                    raise
+                if write:
+                    db.commit()
+        except sqlite3.OperationalError as err:
+            text = str(err)
+            raise RoomError("busy" if "locked" in text or "busy" in text
+                            else "full" if "full" in text else "storage") from err
+        except sqlite3.DatabaseError as err:
+            raise RoomError("storage") from err
+        finally:
+            if db is not None:
+                db.close()
+
+    # -- the teacher ----------------------------------------------------------------------------
+
+    def create(self) -> tuple[str, str]:
+        """A new room: (code, teacher secret). Expired rooms are dropped first."""
+        secret = secrets.token_urlsafe(16)  # 128 bits
+        now = self.clock()
+        with self._transaction() as db:
+            self._purge(db, now)
+            taken = {row[0] for row in db.execute("SELECT code FROM rooms")}
+            if len(taken) > len(ALPHABET) ** CODE_LENGTH // 2:
+                raise RoomError("full")
+            code = ""
+            while not code or code in taken:
+                code = "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+            db.execute("INSERT INTO rooms (code, secret, created) VALUES (?, ?, ?)", (code, _digest(secret), now))
+        return code, secret
+
+    def is_teacher(self, code: str, secret: str) -> bool:
+        """Whether ``secret`` is the teacher's secret of the open room ``code`` (constant time)."""
+        with self._transaction(write=False) as db:
+            row = db.execute("SELECT secret FROM rooms WHERE code = ? AND closed = 0 AND created > ?",
+                             (code, self.clock() - self.ttl)).fetchone()
+        return hmac.compare_digest(row[0] if row else _digest(""), _digest(secret)) and row is not None
+
+    def ask(self, code: str, secret: str, question: str) -> None:
+        """Put ``question`` on the board, hidden; its earlier answers stay until reset."""
+        self._teach(code, secret, "UPDATE rooms SET question = ?, revealed = 0 WHERE code = ?", (question, code))
+
+    def reveal(self, code: str, secret: str) -> None:
+        self._teach(code, secret, "UPDATE rooms SET revealed = 1 WHERE code = ?", (code,))
+
+    def reset(self, code: str, secret: str) -> None:
+        """Forget the class's answers to the current question and hide it again."""
+        self._teach(code, secret, "DELETE FROM answers WHERE code = ? AND question = "
+                    "(SELECT question FROM rooms WHERE code = ?)", (code, code),
+                    "UPDATE rooms SET revealed = 0 WHERE code = ?", (code,))
+
+    def close(self, code: str, secret: str) -> None:
+        self._teach(code, secret, "UPDATE rooms SET closed = 1 WHERE code = ?", (code,))
+
+    def _teach(self, code: str, secret: str, *statements: object) -> None:
+        if not self.is_teacher(code, secret):
+            raise RoomError("secret")
+        with self._transaction() as db:
+            for sql, args in zip(statements[::2], statements[1::2], strict=True):
+                db.execute(sql, args)
+
+    # -- the students ---------------------------------------------------------------------------
+
+    def room(self, code: str) -> Room | None:
+        """The open, unexpired room ``code``, or None."""
+        with self._transaction(write=False) as db:
+            row = db.execute("SELECT code, question, revealed, created FROM rooms "
+                             "WHERE code = ? AND closed = 0 AND created > ?", (code, self.clock() - self.ttl)).fetchone()
+        return Room(row[0], row[1], bool(row[2]), row[3]) if row else None
+
+    def join(self, code: str, session: str) -> Room:
+        """Count ``session`` in room ``code``; RoomError("unknown") when there is no such room."""
+        if (room := self.room(code)) is None:
+            raise RoomError("unknown")
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO members VALUES (?, ?, ?)", (code, session, self.clock()))
+        return room
+
+    def members(self, code: str) -> int:
+        with self._transaction(write=False) as db:
+            return db.execute("SELECT COUNT(*) FROM members WHERE code = ?", (code,)).fetchone()[0]
+
+    def answer(self, code: str, session: str, question: str, choice: str) -> None:
+        """Store (or change) ``session``'s answer to the room's current question ``question``;
+        refused once revealed or when the board shows another question."""
+        with self._transaction() as db:
+            row = db.execute("SELECT question, revealed FROM rooms WHERE code = ? AND closed = 0 AND created > ?",
+                             (code, self.clock() - self.ttl)).fetchone()
+            if row is None:
+                raise RoomError("unknown")
+            if row[0] != question or row[1]:
+                raise RoomError("revealed")
+            db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?) ON CONFLICT (code, question, session) "
+                       "DO UPDATE SET choice = excluded.choice, at = excluded.at",
+                       (code, question, session, choice, self.clock()))
+
+    def my_answer(self, code: str, session: str, question: str) -> str | None:
+        with self._transaction(write=False) as db:
+            row = db.execute("SELECT choice FROM answers WHERE code = ? AND question = ? AND session = ?",
+                             (code, question, session)).fetchone()
+        return row[0] if row else None
+
+    def tally(self, code: str, question: str) -> dict[str, int]:
+        """Choice -> how many sessions gave it."""
+        with self._transaction(write=False) as db:
+            return dict(db.execute("SELECT choice, COUNT(*) FROM answers WHERE code = ? AND question = ? "
+                                   "GROUP BY choice", (code, question)).fetchall())
+
+    def post(self, code: str, session: str, nickname: str, networks: list[tuple[str, float]]) -> None:
+        """Put a finished race's networks ((settings in words, test accuracy)) on the room's board;
+        a second post of the same session replaces its first."""
+        if self.room(code) is None:
+            raise RoomError("unknown")
+        name = clean_nickname(nickname)
+        with self._transaction() as db:
+            db.execute("DELETE FROM results WHERE code = ? AND session = ?", (code, session))
+            db.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?)",
+                           [(code, session, name, net, float(acc), self.clock()) for net, acc in networks])
+
+    def board(self, code: str, rows: int = BOARD_ROWS) -> list[Result]:
+        """The best ``rows`` posted networks of room ``code``, best test accuracy first."""
+        with self._transaction(write=False) as db:
+            return [Result(*r) for r in db.execute(
+                "SELECT nickname, network, accuracy FROM results WHERE code = ? ORDER BY accuracy DESC, at "
+                "LIMIT ?", (code, rows))]
+
+    def _purge(self, db: sqlite3.Connection, now: float) -> None:
+        old = [r[0] for r in db.execute("SELECT code FROM rooms WHERE created <= ?", (now - self.ttl,))]
+        for table in ("members", "answers", "results", "rooms"):
+            db.executemany(f"DELETE FROM {table} WHERE code = ?", [(c,) for c in old])
+
+
+class Attempts:
+    """At most ``limit`` wrong room codes per session in any ``window`` seconds (process-wide,
+    guarded by a lock; sessions with no recent attempt are forgotten)."""
+
+    def __init__(self, limit: int = 5, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._lock = threading.Lock()
+        self._wrong: dict[str, list[float]] = {}
+
+    def allowed(self, session: str) -> bool:
+        """Whether ``session`` may try a code now."""
+        with self._lock:
+            return len(self._recent(session)) < self.limit
+
+    def wrong(self, session: str) -> None:
+        """Record a wrong code from ``session``."""
+        with self._lock:
+            self._recent(session).append(self.clock())
+
+    def _recent(self, session: str) -> list[float]:
+        now = self.clock()
+        for s in [s for s, ts in self._wrong.items() if ts and ts[-1] <= now - self.window]:
+            del self._wrong[s]
+        times = self._wrong.setdefault(session, [])
+        times[:] = [t for t in times if t > now - self.window]
+        return times

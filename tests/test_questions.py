@@ -1,0 +1,100 @@
+"""Every predict-then-reveal question's answer is what its experiment computes, set up as the reveal
+opens it (the page's preset or tab defaults, seed 0)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from test_lesson_claims import preset_race
+
+from optviz import batching, data, descent, initialisation, surfaces, train
+from optviz.presets import INIT_PRESETS, MNIST_PRESETS, TRAJECTORY_PRESETS
+from optviz.questions import BY_KEY, QUESTIONS, following, on_page
+from optviz.registry import make_optimizer, make_schedule
+from optviz.text import BOOKS
+
+
+def trajectory_ends(preset: str) -> dict[str, descent.Path]:
+    p = TRAJECTORY_PRESETS[preset]
+    surface = surfaces.get(p["surface"], p.get("kappa", 20.0))
+    return {name: descent.run(surface, make_optimizer(name, p[f"lr_{name}"]), np.array([p["x0"], p["y0"]]),
+                              p["steps"], make_schedule(p["sched"], p["steps"]), p["noise"], 0)
+            for name in p["opts"]}
+
+
+@pytest.fixture(scope="module")
+def digits():
+    return data.load()
+
+
+def test_lowest_after_the_book_race():
+    paths = trajectory_ends("book")
+    assert min(paths, key=lambda name: paths[name].values[-1]) == BY_KEY["lowest"].answer
+
+
+def test_only_momentum_leaves_the_saddle():
+    """Off the saddle at (0, 0), where f = 1: within 200 steps f has fallen below a half."""
+    paths = trajectory_ends("saddle")
+    left = [name for name, path in paths.items() if path.values[-1] < 0.5]
+    assert left == [BY_KEY["escape"].answer]
+
+
+@pytest.mark.parametrize("key, preset", [("sig1", "sig1"), ("sig001", "sig001")])
+def test_where_the_fifth_sigmoid_layer_lies(key, preset):
+    p = INIT_PRESETS[preset]
+    init = float(p["init"]) if p["init"][0].isdigit() else p["init"]
+    a = initialisation.run(initialisation.InitConfig(init, p["act"], p["layers"], p["units"], p["bn"])).act[-1]
+    ends, middle = np.mean((a < 0.1) | (a > 0.9)), np.mean(np.abs(a - 0.5) < 0.1)
+    seen = "ends" if ends > 0.5 else "middle" if middle > 0.5 else "spread"
+    assert seen == BY_KEY[key].answer
+
+
+def test_four_times_the_batch_a_quarter_of_the_variance(digits):
+    noise = batching.noise_experiment(digits, 2000, False, 20, 0)  # the Noise tab's defaults
+    ratio = 4 ** batching.loglog_slope(noise.sizes, noise.variance)
+    options = {"same": 1, "half": 1 / 2, "quarter": 1 / 4, "sixteenth": 1 / 16}
+    assert min(options, key=lambda o: abs(math.log(options[o] / ratio))) == BY_KEY["noise"].answer
+
+
+def test_batch_one_ends_lowest_in_equal_epochs():
+    demo = batching.surface_experiment(10, 0.5, 5, 0)  # the Surfaces tab's defaults
+    by_option = dict(zip(("one", "ten", "all"), demo.final, strict=True))
+    assert [b for b, _ in demo.paths] == [1, 10, 200]
+    assert min(by_option, key=by_option.get) == BY_KEY["epochs"].answer
+
+
+def test_sgd_ends_highest_in_the_optimizer_race(digits):
+    race = preset_race("optimizers", digits)
+    final = {n.optimizer: train.smooth(run.losses, 100)[-1]
+             for n, run in zip(MNIST_PRESETS["optimizers"]["nets"], race.values(), strict=True)}
+    asked = BY_KEY["race"]
+    assert max(final, key=final.get) == asked.answer
+    assert set(asked.options) <= set(final)
+
+
+def test_he_relu_ends_lowest_in_the_initialisation_race(digits):
+    race = preset_race("init", digits)
+    final = {f"{n.init}_{n.activation}": train.smooth(run.losses, 100)[-1]
+             for n, run in zip(MNIST_PRESETS["init"]["nets"], race.values(), strict=True)}
+    asked = BY_KEY["init_race"]
+    assert set(asked.options) <= set(final)
+    assert min(final, key=final.get) == asked.answer
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_question_has_its_words(lang):
+    for q in QUESTIONS:
+        assert q.answer in q.options
+        for key in (f"q.{q.key}", f"q.{q.key}.why", *(f"q.{q.key}.{o}" for o in q.options)):
+            assert BOOKS[lang][key].strip(), key
+
+
+def test_every_page_asks_at_least_two_and_next_walks_all_of_them_in_a_circle():
+    assert all(len(on_page(page)) >= 2 for page in ("trajectories", "initialisation", "batch_size", "mnist"))
+    seen, key = [], None
+    for _ in QUESTIONS:
+        key = following(key)
+        seen.append(key)
+    assert seen == [q.key for q in QUESTIONS] and following(seen[-1]) == seen[0]

@@ -1,0 +1,228 @@
+"""The class-room store: codes, the teacher's secret, answers, expiry, the board, a locked or full
+database, and thirty students answering at once."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+
+from optviz.rooms import ALPHABET, CODE_LENGTH, NICKNAME_MAX, Attempts, RoomError, Rooms, clean_nickname, normalise_code
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def rooms(tmp_path, clock):
+    return Rooms(tmp_path / "class" / "rooms.db", clock=clock)
+
+
+def reason(call, *args) -> str:
+    with pytest.raises(RoomError) as err:
+        call(*args)
+    return err.value.reason
+
+
+def test_a_room_has_a_short_readable_code_and_a_long_secret(rooms):
+    codes = set()
+    for _ in range(50):
+        code, secret = rooms.create()
+        assert len(code) == CODE_LENGTH and set(code) <= set(ALPHABET)
+        assert len(secret) >= 22  # 16 random bytes in URL-safe base64: 128 bits
+        codes.add(code)
+    assert len(codes) == 50
+    assert not set("0O1IL2Z5S8B") & set(ALPHABET)
+
+
+def test_the_file_is_in_wal_mode_and_keeps_no_secret_in_clear(rooms):
+    code, secret = rooms.create()
+    with sqlite3.connect(rooms.path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert secret not in str(db.execute("SELECT * FROM rooms").fetchall())
+
+
+def test_students_join_by_code_once_each_and_a_wrong_code_is_refused(rooms):
+    code, _ = rooms.create()
+    for session in ("a", "b", "a"):
+        assert rooms.join(code, session).code == code
+    assert rooms.members(code) == 2
+    wrong = next(c for c in ("AAAA", "CCCC", "DDDD") if c != code)
+    assert reason(rooms.join, wrong, "c") == "unknown"
+    assert normalise_code(f" {code[:2].lower()}-{code[2:]} ") == code
+
+
+def test_only_the_teachers_secret_asks_reveals_resets_and_closes(rooms):
+    code, secret = rooms.create()
+    other_code, other_secret = rooms.create()
+    for wrong in ("", secret[:-1] + ("A" if secret[-1] != "A" else "B"), other_secret):
+        assert not rooms.is_teacher(code, wrong)
+        for action in (rooms.reveal, rooms.reset, rooms.close):
+            assert reason(action, code, wrong) == "secret"
+        assert reason(rooms.ask, code, wrong, "lowest") == "secret"
+    assert rooms.room(code).question is None
+    rooms.ask(code, secret, "lowest")
+    assert rooms.room(code) == (code, "lowest", False, rooms.clock())
+    rooms.reveal(code, secret)
+    assert rooms.room(code).revealed
+    rooms.close(code, secret)
+    assert rooms.room(code) is None and not rooms.is_teacher(code, secret)
+    assert rooms.room(other_code) is not None
+
+
+def test_an_answer_can_change_until_the_reveal_and_counts_once(rooms):
+    code, secret = rooms.create()
+    assert reason(rooms.answer, code, "s1", "lowest", "SGD") == "revealed"  # nothing asked yet
+    rooms.ask(code, secret, "lowest")
+    rooms.answer(code, "s1", "lowest", "SGD")
+    rooms.answer(code, "s1", "lowest", "AdaGrad")
+    rooms.answer(code, "s2", "lowest", "Adam")
+    assert rooms.tally(code, "lowest") == {"AdaGrad": 1, "Adam": 1}
+    assert rooms.my_answer(code, "s1", "lowest") == "AdaGrad"
+    assert reason(rooms.answer, code, "s3", "escape", "SGD") == "revealed"  # not the current question
+    rooms.reveal(code, secret)
+    assert reason(rooms.answer, code, "s1", "lowest", "SGD") == "revealed"
+    assert rooms.tally(code, "lowest") == {"AdaGrad": 1, "Adam": 1}
+
+
+def test_reset_forgets_the_current_questions_answers_and_hides_it_again(rooms):
+    code, secret = rooms.create()
+    rooms.ask(code, secret, "lowest")
+    rooms.answer(code, "s1", "lowest", "SGD")
+    rooms.ask(code, secret, "escape")
+    rooms.answer(code, "s1", "escape", "Adam")
+    rooms.reveal(code, secret)
+    rooms.reset(code, secret)
+    assert rooms.tally(code, "escape") == {} and rooms.tally(code, "lowest") == {"SGD": 1}
+    assert not rooms.room(code).revealed
+    rooms.answer(code, "s1", "escape", "Momentum")
+    assert rooms.tally(code, "escape") == {"Momentum": 1}
+
+
+def test_a_room_expires_after_a_day_and_is_dropped(rooms, clock):
+    code, secret = rooms.create()
+    rooms.ask(code, secret, "lowest")
+    rooms.answer(code, "s1", "lowest", "SGD")
+    clock.now += 24 * 3600 - 1
+    assert rooms.room(code) is not None
+    clock.now += 2
+    assert rooms.room(code) is None and not rooms.is_teacher(code, secret)
+    assert reason(rooms.join, code, "s2") == "unknown"
+    assert reason(rooms.answer, code, "s1", "lowest", "Adam") == "unknown"
+    rooms.create()  # purges what expired
+    with sqlite3.connect(rooms.path) as db:
+        assert db.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 0
+
+
+def test_the_board_shows_plain_nicknames_best_first(rooms):
+    code, _ = rooms.create()
+    rooms.post(code, "s1", "**bold** <script>alert(1)</script>", [("Adam · lr 0.001", 0.97), ("SGD", 0.90)])
+    rooms.post(code, "s2", "x" * 100, [("Momentum", 0.95)])
+    rooms.post(code, "s3", "bell\x07\nline", [("AdaGrad", 0.93)])
+    board = rooms.board(code)
+    assert [r.accuracy for r in board] == [0.97, 0.95, 0.93, 0.90]
+    assert board[0].nickname == "**bold** <script>alert(1)</script>"[:NICKNAME_MAX]
+    assert board[1].nickname == "x" * NICKNAME_MAX
+    assert board[2].nickname == "bell line" == clean_nickname("bell\x07\nline")
+    rooms.post(code, "s1", "again", [("SGD", 0.5)])  # a second post replaces the first
+    assert [(r.nickname, r.accuracy) for r in rooms.board(code)][-1] == ("again", 0.5)
+    assert len(rooms.board(code, rows=2)) == 2
+    assert reason(rooms.post, "QQQQ" if code != "QQQQ" else "RRRR", "s1", "", [("SGD", 0.5)]) == "unknown"
+
+
+def test_thirty_students_answering_at_once_are_each_counted_once(rooms):
+    code, secret = rooms.create()
+    rooms.ask(code, secret, "lowest")
+    options = ("SGD", "Momentum", "AdaGrad", "Adam")
+    errors, start = [], threading.Barrier(30)
+
+    def student(i: int) -> None:
+        try:
+            start.wait()
+            rooms.join(code, f"s{i}")
+            rooms.answer(code, f"s{i}", "lowest", options[(i + 1) % 4])
+            rooms.answer(code, f"s{i}", "lowest", options[i % 4])  # a change of mind
+        except Exception as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=student, args=(i,)) for i in range(30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert errors == [] and rooms.members(code) == 30
+    assert rooms.tally(code, "lowest") == {"SGD": 8, "Momentum": 8, "AdaGrad": 7, "Adam": 7}
+
+
+def test_a_locked_database_says_busy_and_loses_nothing(tmp_path, clock):
+    rooms = Rooms(tmp_path / "rooms.db", timeout=0.2, clock=clock)
+    code, secret = rooms.create()
+    rooms.ask(code, secret, "lowest")
+    rooms.answer(code, "s1", "lowest", "SGD")
+    other = sqlite3.connect(rooms.path, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        assert reason(rooms.answer, code, "s2", "lowest", "Adam") == "busy"
+    finally:
+        other.rollback()
+        other.close()
+    rooms.answer(code, "s2", "lowest", "Adam")
+    assert rooms.tally(code, "lowest") == {"SGD": 1, "Adam": 1}
+
+
+class TinyDisk(Rooms):
+    """A database that may not grow past its present size: what a full disk looks like to SQLite."""
+
+    pages = 0
+
+    def _connect(self) -> sqlite3.Connection:
+        db = super()._connect()
+        if self.pages:
+            db.execute(f"PRAGMA max_page_count = {self.pages}")
+        return db
+
+
+def test_a_full_disk_says_full_and_keeps_every_stored_answer(tmp_path, clock):
+    rooms = TinyDisk(tmp_path / "rooms.db", clock=clock)
+    code, secret = rooms.create()
+    rooms.ask(code, secret, "lowest")
+    rooms.answer(code, "s0", "lowest", "SGD")
+    with sqlite3.connect(rooms.path) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        rooms.pages = db.execute("PRAGMA page_count").fetchone()[0]
+    stored, refused = 1, None
+    for i in range(1, 2000):
+        try:
+            rooms.post(code, f"s{i}", "n" * 24, [("a long description of a network " * 4, 0.5)])
+            rooms.answer(code, f"s{i}", "lowest", "Adam")
+            stored += 1
+        except RoomError as err:
+            refused = err.reason
+            break
+    assert refused == "full"
+    assert sum(rooms.tally(code, "lowest").values()) == stored
+
+
+def test_wrong_codes_are_limited_per_session_per_minute():
+    now = [0.0]
+    attempts = Attempts(limit=5, window=60.0, clock=lambda: now[0])
+    for _ in range(5):
+        assert attempts.allowed("a")
+        attempts.wrong("a")
+    assert not attempts.allowed("a") and attempts.allowed("b")
+    now[0] = 59.0
+    assert not attempts.allowed("a")
+    now[0] = 60.5
+    assert attempts.allowed("a")
+    assert "b" not in attempts._wrong or not attempts._wrong["b"]
