@@ -107,15 +107,19 @@ class Tab:
         return time.monotonic() - began
 
     async def _tick(self) -> None:
-        """Like the browser: a fragment's next timed rerun is asked for ``interval`` seconds after
-        the last run finished, so requests never pile up on a busy server."""
+        """Like the browser: each fragment's next timed rerun is asked for ``interval`` seconds
+        after its last one, one run at a time, so requests never pile up on a busy server."""
+        due: dict[str, float] = {}
         while True:
             await asyncio.sleep(0.02)
-            if self.timers and self.finished.is_set():
-                fragment, interval = next(iter(self.timers.items()))
-                await asyncio.sleep(interval)
-                if fragment in self.timers and self.finished.is_set():
+            if not self.finished.is_set():
+                continue
+            now = time.monotonic()
+            for fragment, interval in list(self.timers.items()):
+                if now >= due.setdefault(fragment, now + interval):
+                    due[fragment] = now + interval
                     await self.rerun(fragment=fragment)
+                    break
 
     async def _read(self) -> None:
         async for raw in self.ws:
