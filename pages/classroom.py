@@ -57,12 +57,27 @@ def links(room: Room) -> None:
 @st.fragment(run_every=LIVE)
 def board() -> None:
     """The live part of the teacher's board: the class, the question, its answers, the results."""
+    try:
+        live()
+    except RoomError as err:  # a locked or full file: say so, and look again in a second
+        classroom.fail(err)
+
+
+def live() -> None:
     room = rooms.room(ss[classroom.ROOM])
     if room is None:
         st.info(tr("room.closed"), icon="🚪")
         return
     st.markdown(f"### {tr('room.students', n=rooms.members(room.code))}")
     with st.container(border=True):
+        buttons = st.columns(4)
+        buttons[0].button(tr("room.next"), on_click=teach, args=("next",), key="_room_next", type="primary",
+                          width="stretch")
+        buttons[1].button(tr("room.reveal"), on_click=teach, args=("reveal",), key="_room_reveal", width="stretch",
+                          disabled=room.question is None or room.revealed)
+        buttons[2].button(tr("room.reset"), on_click=teach, args=("reset",), key="_room_reset", width="stretch",
+                          disabled=room.question is None)
+        buttons[3].button(tr("room.close"), on_click=teach, args=("close",), key="_room_close", width="stretch")
         if room.question is None:
             st.info(tr("room.no_question"), icon="❓")
         else:
@@ -78,14 +93,6 @@ def board() -> None:
                     st.markdown(f"- {tr(f'q.{question.key}.{option}')}")
                 st.markdown(f"**{tr('room.answers', n=sum(counts.values()))}**")
                 st.caption(tr("room.hidden"))
-        buttons = st.columns(4)
-        buttons[0].button(tr("room.next"), on_click=teach, args=("next",), key="_room_next", type="primary",
-                          width="stretch")
-        buttons[1].button(tr("room.reveal"), on_click=teach, args=("reveal",), key="_room_reveal", width="stretch",
-                          disabled=room.question is None or room.revealed)
-        buttons[2].button(tr("room.reset"), on_click=teach, args=("reset",), key="_room_reset", width="stretch",
-                          disabled=room.question is None)
-        buttons[3].button(tr("room.close"), on_click=teach, args=("close",), key="_room_close", width="stretch")
     st.subheader(tr("room.board"))
     results = rooms.board(room.code)
     if not results:

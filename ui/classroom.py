@@ -142,7 +142,10 @@ def badge() -> None:
 @st.fragment(run_every=POLL)
 def _follow(shown: tuple) -> None:
     rooms = store()
-    room = rooms.room(shown[0]) if rooms is not None else None
+    try:
+        room = rooms.room(shown[0]) if rooms is not None else None
+    except RoomError:  # busy for a moment: look again at the next tick
+        return
     if room is not None and (room.code, room.question, room.revealed) != shown:
         st.rerun(scope="app")
 
