@@ -187,11 +187,29 @@ def _head(r: Run, k: int, last: bool) -> dict:
                 marker=dict(symbol=["circle", "x" if r.crossed and (last or k >= len(pts) - 1) else "circle"]))
 
 
-def trajectories(surface: Surface, runs: list[Run], lang: str, click_grid: int = 41, height: int = 560) -> go.Figure:
+CLICK_CELLS = 24  # lattice steps, about, along the longer side of the window
+
+
+def click_lattice(surface: Surface) -> tuple[Array, Array]:
+    """The points a click on the contour can pick, as flat x and y arrays: the multiples of a
+    round step (1, 2, 2.5 or 5 × 10^k, about 1/CLICK_CELLS of the window's longer side) inside the
+    window. Each lattice point is an SVG element the browser draws on every rerun: 41 × 41 of them
+    took 310 of a redraw's 450 ms, a few hundred take a fifth of that."""
+    raw = max(surface.xlim[1] - surface.xlim[0], surface.ylim[1] - surface.ylim[0]) / CLICK_CELLS
+    scale = 10.0 ** np.floor(np.log10(raw))
+    step = next(m * scale for m in (1, 2, 2.5, 5, 10) if m * scale >= raw * (1 - 1e-9))
+    axes = [np.arange(np.ceil(lo / step - 1e-9), np.floor(hi / step + 1e-9) + 1) * step
+            for lo, hi in (surface.xlim, surface.ylim)]
+    cx, cy = np.meshgrid(*axes)
+    return cx.ravel(), cy.ravel()
+
+
+def trajectories(surface: Surface, runs: list[Run], lang: str, clickable: bool = True, height: int = 560) -> go.Figure:
     """Contour with every path, start and end marked, and an in-browser Play/Pause/scrub animation.
 
-    An invisible ``click_grid`` × ``click_grid`` lattice of points (the last trace) makes the
-    contour clickable: a click selects the nearest lattice point.
+    When ``clickable``, an invisible lattice of points (``click_lattice``, the last trace) makes
+    the contour clickable: a click selects the nearest lattice point. Its markers are as wide as
+    a lattice cell is on a page-wide figure, so a click anywhere lands on one.
     """
     # The contour is a background picture: plotly.js wipes a contour trace while it plays frames.
     # The first trace, an empty scatter, keeps the axes' ranges and the hover off the picture.
@@ -215,10 +233,10 @@ def trajectories(surface: Surface, runs: list[Run], lang: str, click_grid: int =
             marker=dict(color=["white", r.colour], symbol=["circle", "x" if r.crossed else "circle"],
                         size=[11, 10], line=dict(color=r.colour, width=2)),
         ))
-    if click_grid:
-        cx, cy = np.meshgrid(np.linspace(*surface.xlim, click_grid), np.linspace(*surface.ylim, click_grid))
-        data.append(dict(type="scatter", x=_typed(cx.ravel()), y=_typed(cy.ravel()), mode="markers",
-                         marker=dict(size=14, opacity=0), hoverinfo="none", showlegend=False, name="click"))
+    if clickable:
+        cx, cy = click_lattice(surface)
+        data.append(dict(type="scatter", x=_typed(cx), y=_typed(cy), mode="markers",
+                         marker=dict(size=30, opacity=0), hoverinfo="none", showlegend=False, name="click"))
     # Each frame redraws each path up to step k and each path's marker pair: the start and where the
     # optimizer is at step k, so no end point shows before it is reached.
     frames = [

@@ -6,6 +6,7 @@ import base64
 import io
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from optviz import descent, plots, raster, surfaces
@@ -103,3 +104,27 @@ def test_the_step_slider_counts_in_round_steps_and_ends_at_the_last_one():
         labels = [int(step["label"]) for step in fig["layout"]["sliders"][0]["steps"]]
         assert labels[-1] == n_steps and len(labels) <= plots.MAX_FRAMES
         assert labels[:-1] == list(range(0, n_steps, stride)) or labels == list(range(0, n_steps + 1, stride))
+
+
+@pytest.mark.parametrize("key", surfaces.SURFACE_KEYS)
+def test_the_click_lattice_is_round_and_covers_the_window(key):
+    """Every window gets a lattice of round numbers (a click on the bowl can pick the book's start
+    (−7, 2)), no point outside it, no gap wider than one step at an edge, and a few hundred points
+    at most: each is an element the browser redraws."""
+    s = surfaces.get(key)
+    x, y = plots.click_lattice(s)
+    step = np.diff(np.unique(x.round(9)))
+    assert np.allclose(step, step[0])
+    mantissa = step[0] / 10 ** np.floor(np.log10(step[0]))
+    assert any(np.isclose(mantissa, m) for m in (1, 2, 2.5, 5))
+    for values, (lo, hi) in ((x, s.xlim), (y, s.ylim)):
+        assert lo - 1e-9 <= values.min() and values.max() <= hi + 1e-9
+        assert values.min() - lo < step[0] and hi - values.max() < step[0]
+    assert np.allclose(np.unique(y.round(9))[1:] - np.unique(y.round(9))[:-1], step[0])
+    assert max(s.xlim[1] - s.xlim[0], s.ylim[1] - s.ylim[0]) / step[0] <= plots.CLICK_CELLS
+    assert 100 <= len(x) <= 700
+    fig = plots.trajectories(s, [], "en").to_dict()
+    assert fig["data"][-1]["name"] == "click"
+    assert len(base64.b64decode(fig["data"][-1]["x"]["bdata"])) == 4 * len(x)  # float32
+    if key == "bowl":
+        assert np.any(np.isclose(x, -7) & np.isclose(y, 2))

@@ -77,3 +77,26 @@ def test_chinese_and_bad_link(open_page):
     assert pg.get_by_text("优化器轨迹").count() >= 1
     assert_no_exception(pg)
     assert wait_charts(pg, 1) >= 1
+
+
+def click_at(pg, x: float, y: float) -> None:
+    """Click the main figure at data point (x, y)."""
+    box = pg.locator("[data-testid='stPlotlyChart']").first.evaluate(
+        """(el, [x, y]) => { const gd = el.querySelector('.js-plotly-plot'), r = gd.getBoundingClientRect();
+        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
+        return [r.left + xa._offset + xa.l2p(x), r.top + ya._offset + ya.l2p(y)]; }""", [x, y])
+    pg.mouse.move(*box)
+    pg.wait_for_timeout(200)
+    pg.mouse.click(*box)
+
+
+def test_a_click_on_the_contour_moves_the_start_to_the_nearest_lattice_point(open_page):
+    pg = open_page("trajectories")
+    wait_charts(pg, 1)
+    start_x, start_y = pg.get_by_label("Start x"), pg.get_by_label("Start y")
+    for (x, y), expected in (((-3.2, 1.15), [(-3, 1)]), ((4.45, -2.45), [(4, -2), (5, -2), (4, -3), (5, -3)])):
+        click_at(pg, x, y)
+        wait_idle(pg)
+        assert_no_exception(pg)
+        got = (float(start_x.input_value()), float(start_y.input_value()))
+        assert got in expected, (x, y, got)
