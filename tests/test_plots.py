@@ -128,3 +128,26 @@ def test_the_click_lattice_is_round_and_covers_the_window(key):
     assert len(base64.b64decode(fig["data"][-1]["x"]["bdata"])) == 4 * len(x)  # float32
     if key == "bowl":
         assert np.any(np.isclose(x, -7) & np.isclose(y, 2))
+
+
+def test_each_histogram_is_drawn_as_its_bins_from_edge_to_edge():
+    """The filled step line (Plotly's "hvh": the step halfway between points) has each bin's height
+    everywhere inside that bin, from the first edge to the last."""
+    from optviz import initialisation
+
+    e = initialisation.run(initialisation.InitConfig(1.0, "sigmoid", 3, 50, False, 200, 0))
+    act = initialisation.histograms(e.act)
+    trace = plots.layer_histograms(act, initialisation.histograms(e.grads), "en").to_dict()["data"][1]
+    x, y = (np.frombuffer(base64.b64decode(trace[k]["bdata"]), np.float32).astype(float) for k in ("x", "y"))
+    assert trace["line"]["shape"] == "hvh" and trace["fill"] == "tozeroy"
+
+    def drawn(p: float) -> float:
+        i = min(np.searchsorted(x, p, side="right") - 1, len(x) - 2)
+        return y[i] if p < (x[i] + x[i + 1]) / 2 else y[i + 1]
+
+    edges, shares = act.edges, act.shares[1]
+    assert np.isclose(x[0], edges[0]) and np.isclose(x[-1], edges[-1])
+    w = edges[1] - edges[0]
+    for j, share in enumerate(shares):
+        for p in (edges[j] + 0.02 * w, (edges[j] + edges[j + 1]) / 2, edges[j + 1] - 0.02 * w):
+            assert np.isclose(drawn(p), share, atol=1e-6), (j, p)
