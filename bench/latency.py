@@ -16,8 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
@@ -32,32 +32,40 @@ PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFr
 
 
 class Wire:
-    """Every websocket message the page receives: (perf_counter time, bytes)."""
+    """Every websocket message the page receives: (perf_counter time, bytes, whether it says a
+    script run finished)."""
 
     def __init__(self, pg) -> None:
-        self.frames: list[tuple[float, int]] = []
-        pg.on("websocket", lambda ws: ws.on("framereceived", lambda m: self.frames.append((time.perf_counter(), len(m)))))
+        self.frames: list[tuple[float, int, bool]] = []
+        pg.on("websocket", lambda ws: ws.on("framereceived", self._received))
+
+    def _received(self, payload: bytes | str) -> None:
+        msg = ForwardMsg()
+        if isinstance(payload, bytes):
+            msg.ParseFromString(payload)
+        self.frames.append((time.perf_counter(), len(payload), msg.WhichOneof("type") == "script_finished"))
 
     def since(self, t0: float) -> tuple[float, int]:
         """(time of the last message after t0, bytes received after t0)."""
-        after = [(t, n) for t, n in self.frames if t >= t0]
+        after = [(t, n) for t, n, _ in self.frames if t >= t0]
         return (after[-1][0] if after else t0), sum(n for _, n in after)
 
+    def finished_since(self, t0: float) -> bool:
+        return any(done for t, _, done in self.frames if t >= t0)
 
-def rerun_done(pg) -> None:
-    """Wait for the rerun a change started: the app says it runs, then that it stopped (no fixed
-    pauses, unlike the tests' wait_idle; a rerun too quick to be seen running counts as done)."""
-    app = "[data-testid='stApp'][data-test-script-state='{}']"
-    try:
-        pg.wait_for_selector(app.format("running"), timeout=3_000)
-    except PlaywrightTimeout:
-        pass
-    pg.wait_for_selector(app.format("notRunning"), timeout=60_000)
+
+def rerun_done(pg, wire: Wire, t0: float) -> None:
+    """Wait for the rerun a change started: the server's "script finished" message after t0, then
+    the page idle (no fixed pauses, unlike the tests' wait_idle)."""
+    deadline = time.perf_counter() + 60
+    while not wire.finished_since(t0) and time.perf_counter() < deadline:
+        pg.wait_for_timeout(5)
+    pg.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=60_000)
 
 
 def settle(pg, wire: Wire, t0: float) -> tuple[float, float, int]:
     """(total, server, bytes) from t0 until the rerun has finished and the next frame is painted."""
-    rerun_done(pg)
+    rerun_done(pg, wire, t0)
     pg.evaluate(PAINTED)
     end = time.perf_counter()
     last, size = wire.since(t0)
@@ -112,6 +120,7 @@ def main() -> None:
                 change(pg, k)
                 runs.append(settle(pg, wire, t0))
             total = [r[0] for r in runs]
+            print("   each change, total/server s:", " ".join(f"{r[0]:.2f}/{r[1]:.2f}" for r in runs))
             server_s = statistics.median(r[1] for r in runs)
             drawing = statistics.median(r[0] - r[1] for r in runs)
             kb = statistics.median(r[2] for r in runs) / 1e3
