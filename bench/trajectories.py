@@ -1,7 +1,8 @@
 """Trajectories page benchmark: path computation and the page's server time per rerun.
 
 Run: python bench/trajectories.py. Prints medians measured in this one run and their ratio to the
-issue's target (60 ms per rerun with 7 optimizers × 300 steps).
+issue's target (60 ms per rerun with 7 optimizers × 300 steps), and the basins of attraction's grid
+time against issue 14's (1 s for 100 × 100 starts × 300 steps, one optimizer).
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ import plotly.io as pio
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from optviz import descent, plots, surfaces  # noqa: E402
+from optviz import basins, descent, plots, surfaces  # noqa: E402
 from optviz.registry import OPTIMIZERS, make_optimizer  # noqa: E402
 
 TARGET_MS = 60.0
+BASIN_TARGET_S = 1.0  # issue 14: a 100 x 100 grid of starts, 300 steps, one optimizer
 
 
 def median_ms(fn, repeat: int = 7) -> float:
@@ -79,6 +81,12 @@ def main() -> None:
     print(f"cold rerun work (paths + figure)      {cold:8.1f} ms  = {cold / TARGET_MS:.2f} x target {TARGET_MS:.0f} ms")
     print(f"page rerun in AppTest, paths cached   {rerun:8.1f} ms  (home page rerun: {baseline:.1f} ms)")
     print(f"page's own server time per rerun      {own:8.1f} ms  = {own / TARGET_MS:.2f} x target {TARGET_MS:.0f} ms")
+    himmelblau = surfaces.get("himmelblau")
+    for name in OPTIMIZERS:
+        opt = make_optimizer(name, OPTIMIZERS[name].trajectory_lr)
+        s_basin = median_ms(lambda opt=opt: basins.basins(himmelblau, opt, 300, 100), 3) / 1e3
+        print(f"basins on Himmelblau, {name:8s} 100 x 100 starts x 300 steps {s_basin:6.2f} s = "
+              f"{s_basin / BASIN_TARGET_S:.2f} x target {BASIN_TARGET_S:g} s")
 
 
 if __name__ == "__main__":

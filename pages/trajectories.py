@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import curvature, descent, plots, surfaces
+from optviz import basin_plots, basins, curvature, descent, plots, surfaces
 from optviz.presets import TRAJECTORY_PRESETS
 from optviz.registry import OPTIMIZERS, SCHEDULES, make_schedule
 from optviz.text import SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
@@ -25,6 +25,17 @@ def cached_path(surface_key: str, kappa: float, name: str, settings: tuple, star
     surface = surfaces.get(surface_key, kappa)
     return descent.run(surface, build(name, dict(settings)), np.array(start), n_steps,
                        make_schedule(schedule, n_steps), noise, seed)
+
+
+BASIN_WORK = 100 * 100 * 300  # start points × steps per optimizer: about a second
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_basins(surface_key: str, kappa: float, name: str, settings: tuple, n_steps: int,
+                  schedule: str) -> basins.Basins:
+    surface = surfaces.get(surface_key, kappa)
+    resolution = min(100, int((BASIN_WORK / n_steps) ** 0.5))
+    return basins.basins(surface, build(name, dict(settings)), n_steps, resolution, make_schedule(schedule, n_steps))
 
 
 def on_surface_change() -> None:
@@ -132,7 +143,7 @@ preset_key = next((k for k, v in TRAJECTORY_PRESETS.items() if v["surface"] == k
 st.info(tr(f"traj.look.{preset_key}" if preset_key else "traj.look.default"), icon="👀")
 
 tabs = st.tabs([tr("traj.tab.curves"), tr("traj.tab.panels"), tr("traj.tab.surface3d"),
-                tr("traj.tab.curvature")], key=P + "tab", on_change="rerun")
+                tr("traj.tab.curvature"), tr("traj.tab.basins")], key=P + "tab", on_change="rerun")
 if tabs[0].open:
     with tabs[0]:
         if not surface.has_minimum:
@@ -173,6 +184,19 @@ if tabs[3].open:
                               lam=f"{e.eigenvalue:.4g}", eta=f"{e.step:g}", pred=f"{e.predicted_drop:.4g}",
                               act=f"{e.actual_drop:.4g}"))
         right.plotly_chart(plots.curvature(surface, a, lang()))
+
+if tabs[4].open:
+    with tabs[4]:
+        if not len(surface.minima):
+            st.info(tr("traj.basins.none"), icon="🗺️")
+        else:
+            if not presenting():
+                st.caption(tr("traj.basins.caption", n=int(n_steps)))
+            with st.spinner(tr("traj.basins.computing")):
+                maps = [(name, cached_basins(key, kappa, name, tuple(sorted(cfg.items())), int(n_steps), schedule))
+                        for name, cfg in settings.items()]
+            st.plotly_chart(basin_plots.basin_maps(surface, maps, (x0, y0), int(n_steps), lang()),
+                            config={"displayModeBar": False})
 
 with st.expander(tr("traj.rules"), expanded=False):
     for name in settings:

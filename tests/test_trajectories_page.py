@@ -117,15 +117,28 @@ def test_no_optimizer_gives_a_hint_not_an_error():
     assert not at.exception and at.info
 
 
-@pytest.mark.parametrize("tab", range(4))
+@pytest.mark.parametrize("tab", range(5))
 def test_each_tab_draws_its_chart(tab):
     at = _page()
-    labels = ["Loss and distance", "One panel each", "3-D surface", "Curvature"]
+    labels = ["Loss and distance", "One panel each", "3-D surface", "Curvature", "Basins"]
     at.tabs[0]  # the tab container exists
     at.session_state["traj_tab"] = labels[tab]
     at.run()
     assert not at.exception
     assert len(at.get("plotly_chart")) == 2
+
+
+def test_the_basins_tab_maps_every_optimizer_or_says_why_not():
+    at = open_page("trajectories", traj_surface="himmelblau")
+    at.session_state["traj_tab"] = "Basins"
+    at.run()
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert [d["type"] for d in spec["data"]].count("heatmap") == 4  # the four default optimizers
+    assert sum(1 for d in spec["data"] if str(d.get("name", "")).startswith("minimum (")) == 4
+    saddle = open_page("trajectories", traj_surface="saddle")
+    saddle.session_state["traj_tab"] = "Basins"
+    saddle.run()
+    assert not saddle.exception and any("no isolated minimum" in i.value for i in saddle.info)
 
 
 def test_curvature_tab_analyses_a_chosen_step_and_shows_the_escape():

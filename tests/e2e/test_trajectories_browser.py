@@ -65,7 +65,7 @@ def test_presets_and_tabs(open_page):
         pg.get_by_role("button", name=name).click()
         wait_idle(pg)
         assert_no_exception(pg)
-    for tab in ["One panel each", "3-D surface", "Curvature", "Loss and distance"]:
+    for tab in ["One panel each", "3-D surface", "Curvature", "Basins", "Loss and distance"]:
         pg.get_by_role("tab", name=tab).click()
         wait_idle(pg)
         assert_no_exception(pg)
