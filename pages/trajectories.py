@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import basin_plots, basins, curvature, descent, plots, surfaces
+from optviz import basin_plots, basins, curvature, descent, plots, rates, surfaces
 from optviz.presets import TRAJECTORY_PRESETS
-from optviz.registry import OPTIMIZERS, SCHEDULES, make_schedule
+from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, knob_values, make_schedule
 from optviz.text import SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
 from ui import classroom, links
 from ui.common import apply_preset, clamp_state, lang, lesson_bar, lesson_script, page_header, presenting, snap_state, tr
@@ -36,6 +36,47 @@ def cached_basins(surface_key: str, kappa: float, name: str, settings: tuple, n_
     surface = surfaces.get(surface_key, kappa)
     resolution = min(100, int((BASIN_WORK / n_steps) ** 0.5))
     return basins.basins(surface, build(name, dict(settings)), n_steps, resolution, make_schedule(schedule, n_steps))
+
+
+def use_best(eigenvalues: np.ndarray) -> None:
+    """Button callback: SGD and Momentum race at the sliders' values nearest their best settings."""
+    gd, hb = rates.best_gd(eigenvalues), rates.best_heavy_ball(eigenvalues)
+    ss = st.session_state
+    ss[P + "opts"] = list(dict.fromkeys(["SGD", "Momentum", *ss.get(P + "opts", [])]))
+    ss[P + "lr_SGD"] = rates.nearest(gd.lr, LR_VALUES)
+    ss[P + "lr_Momentum"] = rates.nearest(hb.lr, LR_VALUES)
+    ss[P + "momentum_Momentum"] = rates.nearest(hb.momentum, knob_values("Momentum", "momentum"))
+
+
+def rate_table(surface, kappa: float, runs: list, settings: dict, start: tuple[float, float], n_steps: int) -> None:
+    """Predicted against observed rates on a quadratic bowl, with the best settings in closed form."""
+    lam = np.linalg.eigvalsh(surface.hessian(np.zeros(2)))
+    fmt = lambda v: "–" if v is None or not np.isfinite(v) else f"{v:.4f}"
+    rows = []
+    for run in runs:
+        theory = rates.predicted(run.label, settings[run.label], lam)
+        observed = tr("traj.diverged", k=run.path.diverged_at) if run.note and not run.escaped else fmt(
+            rates.observed_rate(surface.distance_to_minimum(run.path.points)))
+        knobs = ", ".join(f"{k} {v:g}" for k, v in settings[run.label].items())
+        rows.append((run.label, knobs, fmt(theory and theory[1]), fmt(theory and theory[0]), observed))
+    for label, best, opt in ((tr("traj.rates.best_gd"), rates.best_gd(lam), "SGD"),
+                             (tr("traj.rates.best_hb"), rates.best_heavy_ball(lam), "Momentum")):
+        knobs = {"lr": best.lr} | ({"momentum": best.momentum} if opt == "Momentum" else {})
+        path = cached_path(surface.key, kappa, opt, tuple(sorted(knobs.items())), start, n_steps, "constant", 0.0, 0)
+        rows.append((label, ", ".join(f"{k} {v:.4g}" for k, v in knobs.items()),
+                     fmt(rates.gd_limit(lam, best.momentum)), fmt(best.rate),
+                     fmt(rates.observed_rate(surface.distance_to_minimum(path.points)))))
+    st.subheader(tr("traj.rates.title"))
+    if not presenting():
+        st.caption(tr("traj.rates.caption"))
+    columns = [tr("traj.rates.optimizer"), tr("traj.rates.settings"), tr("traj.rates.limit"), tr("traj.rates.predicted"),
+               tr("traj.rates.observed")]
+    st.dataframe({c: [row[i] for row in rows] for i, c in enumerate(columns)}, hide_index=True)
+    gd, hb = rates.best_gd(lam), rates.best_heavy_ball(lam)
+    st.button(tr("traj.rates.use"), on_click=use_best, args=(lam,), key=P + "use_best",
+              help=tr("traj.rates.use.help", gd=f"{rates.nearest(gd.lr, LR_VALUES):g}",
+                      hb=f"{rates.nearest(hb.lr, LR_VALUES):g}",
+                      mu=f"{rates.nearest(hb.momentum, knob_values('Momentum', 'momentum')):g}"))
 
 
 def on_surface_change() -> None:
@@ -149,6 +190,8 @@ if tabs[0].open:
         if not surface.has_minimum:
             st.caption(tr("traj.no_minimum"))
         st.plotly_chart(plots.curves(surface, runs, lang()))
+        if key in ("bowl", "conditioned"):
+            rate_table(surface, kappa, runs, settings, (x0, y0), int(n_steps))
 if tabs[1].open:
     with tabs[1]:
         st.plotly_chart(plots.panels(surface, runs, lang()))

@@ -1,0 +1,83 @@
+"""Predicted convergence rates against runs of the optimizers themselves on the bowls."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from apptest import open_page
+
+from optviz import descent, rates, surfaces
+from optviz.registry import LR_VALUES, make_optimizer
+
+KAPPAS = (2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
+
+
+def eigenvalues(kappa: float) -> np.ndarray:
+    return np.linalg.eigvalsh(surfaces.bowl(kappa).hessian(np.zeros(2)))
+
+
+def run_rate(kappa: float, name: str, predicted: float, **knobs: float) -> float:
+    """The rate a run of ``name`` achieves from (−9, 3), long enough to shrink the distance by 1e-150
+    (at most 5,000 steps)."""
+    s = surfaces.bowl(kappa)
+    steps = int(min(5000, max(60, math.ceil(math.log(1e-150) / math.log(predicted)))))
+    path = descent.run(s, make_optimizer(name, **knobs), np.array([-9.0, 3.0]), steps)
+    return rates.observed_rate(s.distance_to_minimum(path.points))
+
+
+@pytest.mark.parametrize("kappa", KAPPAS)
+def test_gradient_descent_at_its_best_step_converges_at_kappa_minus_one_over_kappa_plus_one(kappa):
+    best = rates.best_gd(eigenvalues(kappa))
+    assert math.isclose(best.rate, (kappa - 1) / (kappa + 1))
+    assert abs(run_rate(kappa, "SGD", best.rate, lr=best.lr) / best.rate - 1) < 0.02
+
+
+@pytest.mark.parametrize("kappa", KAPPAS)
+def test_heavy_ball_at_its_best_settings_converges_at_root_kappa_minus_one_over_root_kappa_plus_one(kappa):
+    best = rates.best_heavy_ball(eigenvalues(kappa))
+    root = math.sqrt(kappa)
+    assert math.isclose(best.rate, (root - 1) / (root + 1))
+    assert math.isclose(rates.heavy_ball_rate(best.lr, best.momentum, eigenvalues(kappa)), best.rate, rel_tol=1e-6)
+    assert abs(run_rate(kappa, "Momentum", best.rate, lr=best.lr, momentum=best.momentum) / best.rate - 1) < 0.05
+
+
+@pytest.mark.parametrize("momentum", [0.0, 0.5, 0.9])
+def test_the_stable_limit_separates_converging_from_diverging_runs(momentum):
+    s, lam = surfaces.bowl(20.0), eigenvalues(20.0)
+    limit = rates.gd_limit(lam, momentum)
+    assert math.isclose(limit, 2 * (1 + momentum) / 2.0)
+    for factor, converges in ((0.97, True), (1.03, False)):
+        knobs = {"momentum": momentum} if momentum else {}
+        name = "Momentum" if momentum else "SGD"
+        path = descent.run(s, make_optimizer(name, factor * limit, **knobs), np.array([-9.0, 3.0]), 2000)
+        d = s.distance_to_minimum(path.points)
+        assert (d[-1] < d[0]) == converges, (factor, d[-1])
+        rate = rates.predicted(name, {"lr": factor * limit, **knobs}, lam)[0]
+        assert (rate < 1) == converges
+
+
+def test_a_geometric_sequence_gives_its_ratio_and_a_short_one_none():
+    assert math.isclose(rates.observed_rate(3 * 0.8 ** np.arange(200)), 0.8)
+    assert math.isnan(rates.observed_rate(np.array([1.0, 0.5, 0.25])))
+    assert rates.predicted("Adam", {"lr": 0.1}, eigenvalues(20.0)) is None
+
+
+def test_the_nearest_slider_value_is_nearest_on_a_log_scale():
+    assert rates.nearest(0.9524, LR_VALUES) == 0.95
+    assert rates.nearest(1.336, LR_VALUES) == 1.2
+    assert rates.nearest(0.4026, (0.0, 0.5, 0.8, 0.9)) == 0.5
+
+
+def test_the_page_tables_the_rates_on_the_bowls_and_sets_the_best_settings():
+    at = open_page("trajectories")
+    table = at.dataframe[-1].value
+    sgd = table[table.iloc[:, 0] == "SGD"].iloc[0]
+    assert abs(float(sgd.iloc[3]) - rates.gd_rate(0.95, eigenvalues(20.0))) < 1e-4
+    assert table.iloc[-2, 3] == f"{19 / 21:.4f}"  # gradient descent's best on κ = 20
+    at.button(key="traj_use_best").click().run()
+    assert (at.session_state["traj_lr_SGD"], at.session_state["traj_lr_Momentum"],
+            at.session_state["traj_momentum_Momentum"]) == (0.95, 1.2, 0.5)
+    saddle = open_page("trajectories", traj_surface="saddle")
+    assert not any(b.key == "traj_use_best" for b in saddle.button)
