@@ -167,15 +167,20 @@ def _trail(points: Array, k: int, full: bool) -> dict:
     return dict(type="scatter", x=_typed(pts[:, 0]), y=_typed(pts[:, 1]))
 
 
-_pictures: dict[tuple, str] = {}  # (surface key, formula, window) -> PNG data URI; a few dozen at most
+_pictures: dict[tuple, str] = {}  # (surface key, formula, window) -> PNG data URI, the newest PICTURES
+PICTURES = 128  # teachers' own functions add one each: about 10 KB apiece
 
 
 def _contour_picture(surface: Surface) -> str:
     """The surface's contour map as a PNG data URI (about 10 KB), computed once per surface."""
     key = (surface.key, surface.formula, surface.xlim, surface.ylim)
-    if key not in _pictures:  # a race between sessions only computes the same picture twice
-        _pictures[key] = raster.data_uri(raster.contour_rgb(grid(surface, CONTOUR_PIXELS).z, CONTOUR_SCALE))
-    return _pictures[key]
+    picture = _pictures.get(key)
+    if picture is None:  # a race between sessions only computes the same picture twice
+        picture = raster.data_uri(raster.contour_rgb(grid(surface, CONTOUR_PIXELS).z, CONTOUR_SCALE))
+        _pictures[key] = picture
+        for old in list(_pictures)[:-PICTURES]:
+            _pictures.pop(old, None)
+    return picture
 
 
 def _head(r: Run, k: int, last: bool) -> dict:

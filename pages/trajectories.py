@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import basin_plots, basins, curvature, descent, plots, rates, surfaces
+from optviz import basin_plots, basins, curvature, descent, expressions, own_surface, plots, rates, surfaces
+from optviz.expressions import ExpressionError
 from optviz.presets import TRAJECTORY_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, knob_values, make_schedule
 from optviz.text import SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
@@ -19,10 +20,26 @@ NOISES = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
 ORDER = tuple(OPTIMIZERS)
 
 
+KEYS = (*surfaces.SURFACE_KEYS, "own")
+OWN_DEFAULT = "x**4 - x**2 + y**2"
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def own_cached(text: str, xlim: tuple[float, float], ylim: tuple[float, float]) -> surfaces.Surface:
+    """A teacher's own surface, parsed and searched for critical points once per formula and window
+    (shared by the class, read-only; a refused formula raises and is not cached)."""
+    return own_surface.own_surface(text, xlim, ylim)
+
+
+def surface_of(key: str, kappa: float, own: tuple | None) -> surfaces.Surface:
+    """The surface ``key``; "own" is built from ``own`` = (formula, x window, y window)."""
+    return own_cached(*own) if key == "own" else surfaces.get(key, kappa)
+
+
 @st.cache_data(max_entries=1024, show_spinner=False)
-def cached_path(surface_key: str, kappa: float, name: str, settings: tuple, start: tuple,
+def cached_path(surface_key: str, kappa: float, own: tuple | None, name: str, settings: tuple, start: tuple,
                 n_steps: int, schedule: str, noise: float, seed: int) -> descent.Path:
-    surface = surfaces.get(surface_key, kappa)
+    surface = surface_of(surface_key, kappa, own)
     return descent.run(surface, build(name, dict(settings)), np.array(start), n_steps,
                        make_schedule(schedule, n_steps), noise, seed)
 
@@ -31,9 +48,9 @@ BASIN_WORK = 100 * 100 * 300  # start points × steps per optimizer: about a sec
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def cached_basins(surface_key: str, kappa: float, name: str, settings: tuple, n_steps: int,
+def cached_basins(surface_key: str, kappa: float, own: tuple | None, name: str, settings: tuple, n_steps: int,
                   schedule: str) -> basins.Basins:
-    surface = surfaces.get(surface_key, kappa)
+    surface = surface_of(surface_key, kappa, own)
     resolution = min(100, int((BASIN_WORK / n_steps) ** 0.5))
     return basins.basins(surface, build(name, dict(settings)), n_steps, resolution, make_schedule(schedule, n_steps))
 
@@ -62,7 +79,7 @@ def rate_table(surface, kappa: float, runs: list, settings: dict, start: tuple[f
     for label, best, opt in ((tr("traj.rates.best_gd"), rates.best_gd(lam), "SGD"),
                              (tr("traj.rates.best_hb"), rates.best_heavy_ball(lam), "Momentum")):
         knobs = {"lr": best.lr} | ({"momentum": best.momentum} if opt == "Momentum" else {})
-        path = cached_path(surface.key, kappa, opt, tuple(sorted(knobs.items())), start, n_steps, "constant", 0.0, 0)
+        path = cached_path(surface.key, kappa, None, opt, tuple(sorted(knobs.items())), start, n_steps, "constant", 0.0, 0)
         rows.append((label, ", ".join(f"{k} {v:.4g}" for k, v in knobs.items()),
                      fmt(rates.gd_limit(lam, best.momentum)), fmt(best.rate),
                      fmt(rates.observed_rate(surface.distance_to_minimum(path.points)))))
@@ -79,9 +96,25 @@ def rate_table(surface, kappa: float, runs: list, settings: dict, start: tuple[f
                       mu=f"{rates.nearest(hb.momentum, knob_values('Momentum', 'momentum')):g}"))
 
 
+def own_controls() -> tuple[str, tuple[float, float], tuple[float, float]]:
+    """The formula box and the window of a teacher's own function, all in the link."""
+    text = st.text_input(tr("own.formula"), OWN_DEFAULT, max_chars=expressions.MAX_LENGTH, key=P + "f",
+                         bind="query-params", help=tr("own.help"))
+    (c1, c2), (c3, c4) = st.columns(2), st.columns(2)  # two per row: the numbers stay whole in the sidebar
+    window = []
+    for col, name, label, default in ((c1, "xmin", tr("own.xmin"), -3.0), (c2, "xmax", tr("own.xmax"), 3.0),
+                                      (c3, "ymin", tr("own.ymin"), -3.0), (c4, "ymax", tr("own.ymax"), 3.0)):
+        window.append(col.number_input(label, -1000.0, 1000.0, default, step=0.5, key=P + name, bind="query-params"))
+    return text, (window[0], window[1]), (window[2], window[3])
+
+
 def on_surface_change() -> None:
-    s = surfaces.get(st.session_state[P + "surface"], st.session_state.get(P + "kappa", 20.0))
-    st.session_state[P + "x0"], st.session_state[P + "y0"] = s.start
+    ss = st.session_state
+    if ss[P + "surface"] == "own":  # the window's own start; the formula may not parse yet
+        lo_x, hi_x, lo_y, hi_y = (ss.get(P + k, d) for k, d in (("xmin", -3.0), ("xmax", 3.0), ("ymin", -3.0), ("ymax", 3.0)))
+        ss[P + "x0"], ss[P + "y0"] = lo_x + 0.15 * (hi_x - lo_x), lo_y + 0.85 * (hi_y - lo_y)
+        return
+    ss[P + "x0"], ss[P + "y0"] = surfaces.get(ss[P + "surface"], ss.get(P + "kappa", 20.0)).start
 
 
 def on_click() -> None:
@@ -103,8 +136,8 @@ for col, (name, values) in zip(cols, TRAJECTORY_PRESETS.items(), strict=True):
 surface_place, optimizers_place, steps_place = lesson_bar([2, 4, 1])
 with surface_place:
     links.coded(P + "surface", link_names(SURFACE_NAMES))
-    snap_state(P + "surface", surfaces.SURFACE_KEYS, "bowl")
-    key = st.selectbox(tr("traj.surface"), surfaces.SURFACE_KEYS, key=P + "surface",
+    snap_state(P + "surface", KEYS, "bowl")
+    key = st.selectbox(tr("traj.surface"), KEYS, key=P + "surface",
                        format_func=lambda k: named(SURFACE_NAMES, k, lang()), on_change=on_surface_change)
     links.keep(P + "surface", key, "bowl")
     kappa = 20.0
@@ -113,7 +146,14 @@ with surface_place:
         kappa = st.select_slider(tr("traj.kappa"), KAPPAS, value=20.0, key=P + "kappa",
                                  format_func=lambda v: f"{v:g}", bind="query-params",
                                  on_change=on_surface_change)
-    surface = surfaces.get(key, kappa)
+    own = None
+    if key == "own":
+        own = own_controls()
+    try:
+        surface = surface_of(key, kappa, own)
+    except ExpressionError as err:
+        st.error(tr(f"own.err.{err.reason}", detail=err.detail), icon="✏️")
+        st.stop()
     if not presenting():
         st.caption(tr(f"surface.{key}"))
 with optimizers_place:
@@ -155,7 +195,7 @@ if not settings:
     st.info(tr("traj.pick_one"))
     st.stop()
 
-paths = {name: cached_path(key, kappa, name, tuple(sorted(cfg.items())), (x0, y0), int(n_steps), schedule, noise,
+paths = {name: cached_path(key, kappa, own, name, tuple(sorted(cfg.items())), (x0, y0), int(n_steps), schedule, noise,
                            int(seed)) for name, cfg in settings.items()}
 diverging = {name: descent.diverging_at(surface, path) for name, path in paths.items()}
 paths = {name: path if (k := diverging[name]) is None else  # drawn up to the step it diverged at
@@ -236,7 +276,7 @@ if tabs[4].open:
             if not presenting():
                 st.caption(tr("traj.basins.caption", n=int(n_steps)))
             with st.spinner(tr("traj.basins.computing")):
-                maps = [(name, cached_basins(key, kappa, name, tuple(sorted(cfg.items())), int(n_steps), schedule))
+                maps = [(name, cached_basins(key, kappa, own, name, tuple(sorted(cfg.items())), int(n_steps), schedule))
                         for name, cfg in settings.items()]
             st.plotly_chart(basin_plots.basin_maps(surface, maps, (x0, y0), int(n_steps), lang()),
                             config={"displayModeBar": False})

@@ -38,7 +38,7 @@ def keys_built_at_run_time() -> set[str]:
     from optviz.text import TRADE_OFFS
 
     kinds = ["minimum", "maximum", "saddle", "degenerate", "convex", "concave", "saddle-shaped", "flat direction"]
-    return ({f"traj.kind.{k}" for k in kinds} | {f"surface.{k}" for k in SURFACE_KEYS}
+    return ({f"traj.kind.{k}" for k in kinds} | {f"surface.{k}" for k in (*SURFACE_KEYS, "own")}
             | {f"schedule.{k}" for k in SCHEDULES} | {f"traj.preset.{k}" for k in TRAJECTORY_PRESETS}
             | {f"traj.look.{k}" for k in TRAJECTORY_PRESETS} | {f"opt.{k}" for k in KNOB_VALUES}
             | {"fig.minimum", "fig.saddle", "fig.maximum"}
@@ -51,6 +51,7 @@ def keys_built_at_run_time() -> set[str]:
             | {f"{p}.{part}" for p in (*PAGES.values(), "room") for part in ("title", "caption")}
             | {f"q.{q.key}{part}" for q in QUESTIONS for part in ("", ".why", *(f".{o}" for o in q.options))}
             | {f"room.err.{k}" for k in ("unknown", "secret", "revealed", "busy", "full", "storage")}
+            | {f"own.err.{k}" for k in ("syntax", "name", "arguments", "construct", "exponent", "length", "window", "finite")}
             | {f"lesson.{p}" for p in PAGES.values()}
             | {f"nav.{k}.what" for k in ("trajectories", "initialisation", "batch", "mnist")}
             | {"language.name", "language.one"} | {k for k in BOOKS["en"] if k.startswith("name.")})
