@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import basin_plots, basins, curvature, descent, expressions, own_surface, plots, rates, surfaces
+from optviz import arithmetic, basin_plots, basins, curvature, descent, expressions, own_surface, plots, rates, surfaces
 from optviz.expressions import ExpressionError
 from optviz.presets import TRAJECTORY_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, knob_values, make_schedule
@@ -94,6 +94,20 @@ def rate_table(surface, kappa: float, runs: list, settings: dict, start: tuple[f
               help=tr("traj.rates.use.help", gd=f"{rates.nearest(gd.lr, LR_VALUES):g}",
                       hb=f"{rates.nearest(hb.lr, LR_VALUES):g}",
                       mu=f"{rates.nearest(hb.momentum, knob_values('Momentum', 'momentum')):g}"))
+
+
+def show_arithmetic(name: str, cfg: dict, surface, start: tuple, n_steps: int, k: int, schedule: str,
+                    noise: float, seed: int) -> None:
+    """Update k of optimizer ``name`` worked out by hand, with the numbers of this run."""
+    if k < 1:
+        st.caption(tr("traj.at.arithmetic.first"))
+        return
+    st.markdown(f"**{tr('traj.at.arithmetic', k=k, name=name)}**")
+    lines = arithmetic.step_lines(name, cfg, surface, np.array(start), n_steps, k, make_schedule(schedule, n_steps),
+                                  noise, seed)
+    rows = [f"{line.quantity} &= {line.arithmetic}" + ("" if i < 3 else f" = {arithmetic.vec(line.value)}")
+            for i, line in enumerate(lines)]  # the first three (θ, g, η) are values already
+    st.latex(r"\begin{aligned}" + r"\\".join(rows) + r"\end{aligned}")
 
 
 def own_controls() -> tuple[str, tuple[float, float], tuple[float, float]]:
@@ -267,6 +281,8 @@ if tabs[3].open:
                               lam=f"{e.eigenvalue:.4g}", eta=f"{e.step:g}", pred=f"{e.predicted_drop:.4g}",
                               act=f"{e.actual_drop:.4g}"))
         right.plotly_chart(plots.curvature(surface, a, lang()))
+        if where != "start":
+            show_arithmetic(where, settings[where], surface, (x0, y0), int(n_steps), k, schedule, noise, int(seed))
 
 if tabs[4].open:
     with tabs[4]:

@@ -205,3 +205,17 @@ def test_an_optimizer_added_to_the_registry_is_offered_drawn_and_explained(monke
     assert any(r"0.5 b + g" in m.body for m in at.latex)
     race = train.RaceConfig((train.NetConfig("Half-momentum", 0.01),), hidden=(8,), batch=16, iterations=3)
     assert race.nets[0].optimizer_object().momentum == 0.5
+
+
+def test_the_curvature_tab_works_out_the_chosen_update_by_hand():
+    at = _page()
+    at.session_state["traj_tab"] = "Curvature"
+    at.run()
+    at.radio(key="traj_at").set_value("Adam").run()
+    at.slider(key="traj_at_step").set_value(3).run()
+    assert not at.exception
+    assert any(m.value == "**Update 3 of Adam, worked out: the rule with this step's numbers**" for m in at.markdown)
+    worked = next(x.value for x in at.latex if "aligned" in x.value)
+    assert r"\hat m" in worked and r"\theta_{3}" in worked and r"\beta_1^{3}" in worked
+    at.slider(key="traj_at_step").set_value(0).run()
+    assert any("past 0" in c.value for c in at.caption)
