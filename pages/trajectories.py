@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import arithmetic, basin_plots, basins, curvature, descent, expressions, own_surface, plots, rates, surfaces
+from optviz import arithmetic, basin_plots, basins, curvature, descent, exports, expressions, own_surface, plots, rates, surfaces
 from optviz.expressions import ExpressionError
 from optviz.presets import TRAJECTORY_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, knob_values, make_schedule
@@ -21,6 +21,8 @@ ORDER = tuple(OPTIMIZERS)
 
 
 KEYS = (*surfaces.SURFACE_KEYS, "own")
+# The figures' toolbar holds only "download as PNG" (twice the screen's resolution, for slides).
+PNG_ONLY = {"displaylogo": False, "modeBarButtons": [["toImage"]], "toImageButtonOptions": {"scale": 2}}
 OWN_DEFAULT = "x**4 - x**2 + y**2"
 
 
@@ -222,8 +224,7 @@ runs = [plots.Run(name, plots.style(name)[0], path, plots.style(name)[1],
         for name, path in paths.items()]
 
 st.plotly_chart(plots.trajectories(surface, runs, lang(), height=440 if presenting() else 560), key=P + "chart",
-                on_select=on_click,
-                selection_mode="points", config={"displayModeBar": False})
+                on_select=on_click, selection_mode="points", config=PNG_ONLY)
 
 status = st.columns(len(runs))
 for col, run in zip(status, runs, strict=True):
@@ -234,6 +235,10 @@ for col, run in zip(status, runs, strict=True):
     else:
         col.success(f"**{run.label}**: {tr('traj.ended', f=f'{run.path.values[-1]:.3g}', n=len(run.path.values) - 1)}")
 
+if not presenting():
+    st.download_button(tr("traj.csv"), exports.paths_csv(surface, [(r.label, r.path) for r in runs]),
+                       file_name=f"optviz-{key}-paths.csv", mime="text/csv", icon="⬇️", key=P + "csv")
+
 preset_key = next((k for k, v in TRAJECTORY_PRESETS.items() if v["surface"] == key), None)
 st.info(tr(f"traj.look.{preset_key}" if preset_key else "traj.look.default"), icon="👀")
 
@@ -243,7 +248,7 @@ if tabs[0].open:
     with tabs[0]:
         if not surface.has_minimum:
             st.caption(tr("traj.no_minimum"))
-        st.plotly_chart(plots.curves(surface, runs, lang()))
+        st.plotly_chart(plots.curves(surface, runs, lang()), config=PNG_ONLY)
         if key in ("bowl", "conditioned"):
             rate_table(surface, kappa, runs, settings, (x0, y0), int(n_steps))
 if tabs[1].open:
@@ -294,8 +299,9 @@ if tabs[4].open:
             with st.spinner(tr("traj.basins.computing")):
                 maps = [(name, cached_basins(key, kappa, own, name, tuple(sorted(cfg.items())), int(n_steps), schedule))
                         for name, cfg in settings.items()]
-            st.plotly_chart(basin_plots.basin_maps(surface, maps, (x0, y0), int(n_steps), lang()),
-                            config={"displayModeBar": False})
+            st.plotly_chart(basin_plots.basin_maps(surface, maps, (x0, y0), int(n_steps), lang()), config=PNG_ONLY)
+            st.download_button(tr("traj.basins.csv"), exports.basins_csv(surface, maps), mime="text/csv", icon="⬇️",
+                               file_name=f"optviz-{key}-basins.csv", key=P + "basins_csv")
 
 with st.expander(tr("traj.rules"), expanded=False):
     for name in settings:

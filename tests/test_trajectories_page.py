@@ -135,6 +135,8 @@ def test_the_basins_tab_maps_every_optimizer_or_says_why_not():
     spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
     assert [d["type"] for d in spec["data"]].count("heatmap") == 4  # the four default optimizers
     assert sum(1 for d in spec["data"] if str(d.get("name", "")).startswith("minimum (")) == 4
+    assert [b.proto.label for b in at.get("download_button")] == ["Paths as CSV (every step of every optimizer)",
+                                                                    "Basins as CSV"]
     saddle = open_page("trajectories", traj_surface="saddle")
     saddle.session_state["traj_tab"] = "Basins"
     saddle.run()

@@ -1,0 +1,42 @@
+"""Figures' data as CSV, for a teacher's own slides or a student's notebook."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from optviz.basins import DIVERGED, NOT_YET, Basins
+from optviz.surfaces import Surface
+
+
+def _csv(header: list[str], rows) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue()
+
+
+def paths_csv(surface: Surface, runs: list[tuple[str, object]]) -> str:
+    """One row per (optimizer, step): x, y, f and the distance to the nearest minimum (empty where
+    the surface has none); ``runs`` are (label, descent.Path). Full float precision."""
+    rows = []
+    for label, path in runs:
+        distance = surface.distance_to_minimum(path.points)
+        for k, ((x, y), f, d) in enumerate(zip(path.points, path.values, distance, strict=True)):
+            rows.append([label, k, repr(float(x)), repr(float(y)), repr(float(f)), "" if d != d else repr(float(d))])
+    return _csv(["optimizer", "step", "x", "y", "f", "distance_to_minimum"], rows)
+
+
+def basins_csv(surface: Surface, maps: list[tuple[str, Basins]]) -> str:
+    """One row per (optimizer, start point): where that run ended, as the minimum's coordinates,
+    "not settled" or "diverged"."""
+    names = {DIVERGED: "diverged", NOT_YET: "not settled"}
+    rows = []
+    for label, b in maps:
+        for i, y in enumerate(b.ys):
+            for j, x in enumerate(b.xs):
+                o = int(b.outcome[i, j])
+                where = names.get(o) or "minimum ({:.6g}, {:.6g})".format(*surface.minima[o])
+                rows.append([label, repr(float(x)), repr(float(y)), where])
+    return _csv(["optimizer", "start_x", "start_y", "outcome"], rows)
