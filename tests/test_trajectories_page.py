@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from apptest import open_page
+from apptest import APP, open_page
 from streamlit.testing.v1 import AppTest
 
 from optviz.presets import TRAJECTORY_PRESETS
@@ -221,3 +221,32 @@ def test_the_curvature_tab_works_out_the_chosen_update_by_hand():
     assert r"\hat m" in worked and r"\theta_{3}" in worked and r"\beta_1^{3}" in worked
     at.slider(key="traj_at_step").set_value(0).run()
     assert any("past 0" in c.value for c in at.caption)
+
+
+def opened(lang: str, state: dict, **query: str) -> AppTest:
+    """The page opened in one go with widget state already set: AppTest re-sends a select's value
+    through its format function outside the script, in English, so a second run in Chinese fails."""
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params.update(lang=lang, **query)
+    for key, value in state.items():
+        at.session_state[key] = value
+    at.run()
+    at.switch_page("pages/trajectories.py").run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("lang", ["English", "中文"])
+def test_the_new_views_open_in_both_languages(lang):
+    """Basins, the worked update, a teacher's own function and the rates, in each language."""
+    from optviz.text import t
+
+    code = "en" if lang == "English" else "zh"
+    own = {"traj_surface": "own", "traj_f": "x**4 - x**2 + y**2"}
+    at = opened(lang, {"traj_tab": t("traj.tab.basins", code)}, **own)
+    assert at.text_input(key="traj_f").label == t("own.formula", code)
+    assert json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]["type"] == "heatmap"
+    at = opened(lang, {"traj_tab": t("traj.tab.curvature", code), "traj_at": "Adam", "traj_at_step": 2}, **own)
+    assert any(m.value == f"**{t('traj.at.arithmetic', code, k=2, name='Adam')}**" for m in at.markdown)
+    bowl = opened(lang, {})
+    assert any(s.value == t("traj.rates.title", code) for s in bowl.subheader)

@@ -100,3 +100,25 @@ def test_a_click_on_the_contour_moves_the_start_to_the_nearest_lattice_point(ope
         assert_no_exception(pg)
         got = (float(start_x.input_value()), float(start_y.input_value()))
         assert got in expected, (x, y, got)
+
+
+def test_the_new_views_in_a_real_browser_in_both_languages(open_page):
+    """A teacher's own function from a link, its basins and a worked update, then the rates on the
+    bowl, in English and in Chinese: drawn, with no exception on screen."""
+    for lang, basins, curvature, rates in (("English", "Basins", "Curvature", "Predicted and observed rates"),
+                                           ("中文", "吸引域", "曲率", "预测与实测的收敛速率")):
+        pg = open_page(f"trajectories?lang={lang}&traj_surface=own&traj_f=x**4%20-%20x**2%20%2B%20y**2")
+        wait_charts(pg, 1)
+        pg.get_by_role("tab", name=basins).click()
+        wait_idle(pg)
+        assert_no_exception(pg)
+        pg.locator("[data-testid='stPlotlyChart'] .heatmaplayer").first.wait_for(timeout=30_000)
+        pg.get_by_role("tab", name=curvature).click()
+        wait_idle(pg)
+        pg.locator("[data-testid='stRadio'] label").nth(2).click()  # the second optimizer's path
+        wait_idle(pg)
+        assert_no_exception(pg)
+        pg.locator(".katex", has_text="θ").first.wait_for(timeout=10_000)
+        pg = open_page(f"trajectories?lang={lang}")
+        pg.get_by_text(rates).wait_for(timeout=10_000)
+        assert_no_exception(pg)
