@@ -236,7 +236,8 @@ for col, run in zip(status, runs, strict=True):
         col.success(f"**{run.label}**: {tr('traj.ended', f=f'{run.path.values[-1]:.3g}', n=len(run.path.values) - 1)}")
 
 if not presenting():
-    st.download_button(tr("traj.csv"), exports.paths_csv(surface, [(r.label, r.path) for r in runs]),
+    # A callable: the CSV is written when a student clicks, not on every rerun (25 ms for 7 × 300 steps).
+    st.download_button(tr("traj.csv"), lambda: exports.paths_csv(surface, [(r.label, r.path) for r in runs]),
                        file_name=f"optviz-{key}-paths.csv", mime="text/csv", icon="⬇️", key=P + "csv")
 
 preset_key = next((k for k, v in TRAJECTORY_PRESETS.items() if v["surface"] == key), None)
@@ -300,7 +301,7 @@ if tabs[4].open:
                 maps = [(name, cached_basins(key, kappa, own, name, tuple(sorted(cfg.items())), int(n_steps), schedule))
                         for name, cfg in settings.items()]
             st.plotly_chart(basin_plots.basin_maps(surface, maps, (x0, y0), int(n_steps), lang()), config=PNG_ONLY)
-            st.download_button(tr("traj.basins.csv"), exports.basins_csv(surface, maps), mime="text/csv", icon="⬇️",
+            st.download_button(tr("traj.basins.csv"), lambda: exports.basins_csv(surface, maps), mime="text/csv", icon="⬇️",
                                file_name=f"optviz-{key}-basins.csv", key=P + "basins_csv")
 
 with st.expander(tr("traj.rules"), expanded=False):
