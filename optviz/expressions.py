@@ -2,8 +2,8 @@
 an allow-list of operators and NumPy functions; the text is never passed to ``eval``.
 
 ``parse(text)`` returns a vectorised f(x, y) or raises ExpressionError, whose ``reason`` names
-the problem for the page's message ("syntax", "name", "arguments", "construct", "exponent",
-"length"; a surface adds "window" and "finite").
+the problem for the page's message ("empty", "syntax", "name", "arguments", "construct",
+"exponent", "length"; a surface adds "window" and "finite").
 """
 
 from __future__ import annotations
@@ -52,13 +52,13 @@ def _check(node: ast.AST) -> None:
         return _check(node.operand)
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in FUNCTIONS:
-            raise ExpressionError("name", node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func)[:20])
+            raise ExpressionError("name", (node.func.id if isinstance(node.func, ast.Name) else ast.unparse(node.func))[:30])
         if node.keywords or len(node.args) != 1:
             raise ExpressionError("arguments", node.func.id)
         return _check(node.args[0])
     if isinstance(node, ast.Name):
         if node.id not in VARIABLES and node.id not in CONSTANTS:
-            raise ExpressionError("name", node.id)
+            raise ExpressionError("name", node.id[:30])
         return None
     if isinstance(node, ast.Constant):
         if type(node.value) not in (int, float):
@@ -95,8 +95,10 @@ def parse(text: str) -> Callable[[Array, Array], Array]:
     not defined: the caller checks)."""
     if len(text) > MAX_LENGTH:
         raise ExpressionError("length", str(len(text)))
+    if not text.strip():
+        raise ExpressionError("empty")
     try:
-        tree = ast.parse(text.replace("^", "**").strip() or "(", mode="eval")
+        tree = ast.parse(text.replace("^", "**").strip(), mode="eval")
     except SyntaxError as err:
         raise ExpressionError("syntax", (err.msg or "")[:60]) from err
     except (RecursionError, MemoryError) as err:  # nesting deeper than the parser takes

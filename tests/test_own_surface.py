@@ -23,7 +23,7 @@ BUILT_IN = {
 @pytest.mark.parametrize("text, reason", [
     ("__import__('os')", "name"), ("x.real", "construct"), ("lambda: 1", "construct"), ("[x for x in y]", "construct"),
     ("{x: 1 for x in y}", "construct"), ("'a' * 3", "construct"), ("10**400", "exponent"), ("x**1e9", "exponent"),
-    ("x**-100", "exponent"), ("open('f')", "name"), ("z + 1", "name"), ("x +", "syntax"), ("", "syntax"),
+    ("x**-100", "exponent"), ("open('f')", "name"), ("z + 1", "name"), ("x +", "syntax"), ("", "empty"), ("   ", "empty"),
     ("x if y else 1", "construct"), ("x < y", "construct"), ("sin(x, y)", "arguments"), ("sin(x=1)", "arguments"),
     ("1j * x", "construct"), ("True + x", "construct"), ("x" * 201, "length"), ("(x).__class__", "construct"),
     ("getattr(x, 'a')", "name"), ("x[0]", "construct"), ("(x := 1)", "construct"), ("f'{x}'", "construct"),

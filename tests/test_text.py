@@ -51,7 +51,8 @@ def keys_built_at_run_time() -> set[str]:
             | {f"{p}.{part}" for p in (*PAGES.values(), "room") for part in ("title", "caption")}
             | {f"q.{q.key}{part}" for q in QUESTIONS for part in ("", ".why", *(f".{o}" for o in q.options))}
             | {f"room.err.{k}" for k in ("unknown", "secret", "revealed", "busy", "full", "storage")}
-            | {f"own.err.{k}" for k in ("syntax", "name", "arguments", "construct", "exponent", "length", "window", "finite")}
+            | {f"own.err.{k}" for k in ("empty", "syntax", "name", "arguments", "construct", "exponent", "length", "window",
+                                        "finite")}
             | {f"lesson.{p}" for p in PAGES.values()}
             | {f"nav.{k}.what" for k in ("trajectories", "initialisation", "batch", "mnist")}
             | {"language.name", "language.one"} | {k for k in BOOKS["en"] if k.startswith("name.")})
