@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import digits, train, vega
+from optviz import digits, gradcheck, train, vega
 from optviz.layers import ACTIVATIONS
 from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
@@ -159,6 +159,34 @@ def live() -> None:
     charts(race)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def checked(net: train.NetConfig, hidden: tuple[int, ...], seed: int, _data, fingerprint: str) -> list[gradcheck.Check]:
+    """The gradient check of ``net`` at its starting weights (float64) on 32 training images."""
+    mlp = net.mlp(hidden)
+    rng = np.random.default_rng(seed)
+    return gradcheck.gradient_check(mlp, mlp.init_params(rng, np.float64), _data.x_train[:32], _data.y_train[:32], seed=seed)
+
+
+def gradient_check_view(race: list[train.Run], labels: list[str]) -> None:
+    """Backpropagation against central differences for one network of the race, on request."""
+    with st.expander(tr("mnist.gradcheck"), icon="🔍"):
+        st.caption(tr("mnist.gradcheck.caption"))
+        pick = st.selectbox(tr("mnist.net"), range(len(race)), format_func=labels.__getitem__, key=P + "gc_net")
+        key = race[pick].key
+        st.button(tr("mnist.gradcheck.run"), key=P + "gc_run", on_click=lambda: ss.update({P + "gc_key": key}))
+        if ss.get(P + "gc_key") != key:  # checked on request: 120 forward passes of 32 images
+            return
+        rows = checked(key.net, key.hidden, key.seed, data, data.fingerprint)
+        parts = {"w": tr("mnist.gradcheck.w"), "b": tr("mnist.gradcheck.b"), "gamma": "γ", "beta": "β"}
+        st.dataframe({tr("mnist.gradcheck.layer"): [c.layer for c in rows],
+                      tr("mnist.gradcheck.part"): [parts[c.part] for c in rows],
+                      tr("mnist.gradcheck.backprop"): [f"{c.backprop[0]:.6e}" for c in rows],
+                      tr("mnist.gradcheck.numerical"): [f"{c.numerical[0]:.6e}" for c in rows],
+                      tr("mnist.gradcheck.error"): [f"{c.error:.1e}" for c in rows]}, hide_index=True)
+        worst = max(c.error for c in rows)
+        (st.success if worst < 1e-6 else st.warning)(tr("mnist.gradcheck.worst", error=f"{worst:.1e}"))
+
+
 def results(race: list[train.Run]) -> None:
     st.subheader(tr("mnist.results"))
     labels = train.labels(tuple(r.key.net for r in race), lang())
@@ -174,6 +202,7 @@ def results(race: list[train.Run]) -> None:
     }, hide_index=True)
     classroom.post_form([(label, r.final[1]) for label, r in zip(labels, race, strict=True)
                          if r.diverged_at is None and r.final[1] == r.final[1]])
+    gradient_check_view(race, labels)
     st.subheader(tr("mnist.digits"))
     st.caption(tr("mnist.digits_caption"))
     n = len(race[0].test_pred)

@@ -233,3 +233,15 @@ def test_a_race_too_big_for_the_servers_memory_is_refused_with_a_reason():
     at.text_input(key="mnist_hidden").input("1024,1024,1024").run()  # six networks of 2.9 M parameters
     assert any("parameters together" in w.value for w in at.warning)
     assert at.button(key="mnist_start").disabled and not at.exception
+
+
+def test_the_gradient_check_of_a_finished_races_network_agrees_with_backpropagation():
+    at = finished_overfit_race()
+    at.selectbox(key="mnist_gc_net").set_value(2).run()
+    at.button(key="mnist_gc_run").click().run()
+    assert not at.exception
+    table = at.dataframe[1].value
+    layers = len(race(at)[2].key.hidden) + 1  # the hidden layers and the output
+    assert list(table.iloc[:, 0]) == [k for k in range(1, layers + 1) for _ in ("weights", "biases")]
+    assert all(float(e) < 1e-6 for e in table.iloc[:, 4])
+    assert any("Largest relative error" in s.value for s in at.success)
