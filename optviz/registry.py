@@ -41,6 +41,8 @@ LR_VALUES = (
     0.0001, 0.0003, 0.001, 0.003, 0.005, 0.01, 0.02, 0.03, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5,
     0.7, 0.9, 0.95, 1.0, 1.05, 1.2, 1.5, 2.0, 3.0, 5.0, 10.0,
 )
+# How tables write a setting, the same in every language.
+SYMBOLS = {"lr": "η", "momentum": "μ", "beta1": "β₁", "beta2": "β₂", "alpha": "α", "weight_decay": "λ"}
 KNOB_VALUES: dict[str, tuple[float, ...]] = {
     "momentum": (0.0, 0.5, 0.8, 0.9, 0.95, 0.99),
     "beta1": (0.0, 0.5, 0.8, 0.9, 0.95, 0.99),

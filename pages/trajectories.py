@@ -8,7 +8,7 @@ import streamlit as st
 from optviz import arithmetic, basin_plots, basins, curvature, descent, exports, expressions, own_surface, plots, rates, surfaces
 from optviz.expressions import ExpressionError
 from optviz.presets import TRAJECTORY_PRESETS
-from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, knob_values, make_schedule
+from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, SYMBOLS, knob_values, make_schedule
 from optviz.text import SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
 from ui import classroom, links
 from ui.common import apply_preset, clamp_state, lang, lesson_bar, lesson_script, page_header, presenting, snap_state, tr
@@ -76,13 +76,13 @@ def rate_table(surface, kappa: float, runs: list, settings: dict, start: tuple[f
         theory = rates.predicted(run.label, settings[run.label], lam)
         observed = tr("traj.diverged", k=run.path.diverged_at) if run.note and not run.escaped else fmt(
             rates.observed_rate(surface.distance_to_minimum(run.path.points)))
-        knobs = ", ".join(f"{k} {v:g}" for k, v in settings[run.label].items())
+        knobs = ", ".join(f"{SYMBOLS[k]} = {v:g}" for k, v in settings[run.label].items())
         rows.append((run.label, knobs, fmt(theory and theory[1]), fmt(theory and theory[0]), observed))
     for label, best, opt in ((tr("traj.rates.best_gd"), rates.best_gd(lam), "SGD"),
                              (tr("traj.rates.best_hb"), rates.best_heavy_ball(lam), "Momentum")):
         knobs = {"lr": best.lr} | ({"momentum": best.momentum} if opt == "Momentum" else {})
         path = cached_path(surface.key, kappa, None, opt, tuple(sorted(knobs.items())), start, n_steps, "constant", 0.0, 0)
-        rows.append((label, ", ".join(f"{k} {v:.4g}" for k, v in knobs.items()),
+        rows.append((label, ", ".join(f"{SYMBOLS[k]} = {v:.4g}" for k, v in knobs.items()),
                      fmt(rates.gd_limit(lam, best.momentum)), fmt(best.rate),
                      fmt(rates.observed_rate(surface.distance_to_minimum(path.points)))))
     st.subheader(tr("traj.rates.title"))
