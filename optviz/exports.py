@@ -40,3 +40,18 @@ def basins_csv(surface: Surface, maps: list[tuple[str, Basins]]) -> str:
                 where = names.get(o) or "minimum ({:.6g}, {:.6g})".format(*surface.minima[o])
                 rows.append([label, repr(float(x)), repr(float(y)), where])
     return _csv(["optimizer", "start_x", "start_y", "outcome"], rows)
+
+
+def race_csv(labels: list[str], runs: list) -> str:
+    """One row per (network, iteration done so far): the mini-batch loss before that update, and
+    the train and test accuracy where they were measured (empty elsewhere); ``runs`` are
+    ``train.Run`` in the order of ``labels``."""
+    rows = []
+    for label, run in zip(labels, runs, strict=True):
+        measured = {t: (a, b) for t, a, b in zip(run.eval_at, run.train_acc, run.test_acc, strict=True)}
+        for t in range(run.t):
+            loss = float(run.losses[t])
+            train, test = measured.get(t + 1, ("", ""))
+            rows.append([label, t + 1, "" if loss != loss else repr(loss), train and repr(float(train)),
+                         test and repr(float(test))])
+    return _csv(["network", "iteration", "batch_loss", "train_accuracy", "test_accuracy"], rows)

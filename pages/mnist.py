@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import digits, gradcheck, train, vega
+from optviz import digits, exports, gradcheck, train, vega
 from optviz.layers import ACTIVATIONS
 from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
@@ -202,6 +202,8 @@ def results(race: list[train.Run]) -> None:
     }, hide_index=True)
     classroom.post_form([(label, r.final[1]) for label, r in zip(labels, race, strict=True)
                          if r.diverged_at is None and r.final[1] == r.final[1]])
+    st.download_button(tr("mnist.csv"), lambda: exports.race_csv(labels, race), file_name="optviz-race.csv",
+                       mime="text/csv", icon="⬇️", key=P + "csv")  # written on the click, not every rerun
     gradient_check_view(race, labels)
     st.subheader(tr("mnist.digits"))
     st.caption(tr("mnist.digits_caption"))

@@ -42,3 +42,22 @@ def test_the_basins_csv_names_each_starts_outcome():
                                 else "minimum ({:.6g}, {:.6g})".format(*s.minima[k]))
     named = {"minimum ({:.6g}, {:.6g})".format(*m) for m in s.minima}
     assert {r["outcome"] for r in table} <= {"diverged", "not settled", *named}
+
+
+def test_the_race_csv_holds_each_networks_losses_and_measured_accuracies(toy_digits):
+    from optviz import train
+
+    nets = (train.NetConfig("SGD", 0.1), train.NetConfig("Adam", 0.001))
+    config = train.RaceConfig(nets, (16,), 0, 8, 20, 0, 4)
+    runs = [train.Run(key, toy_digits) for key in config.keys(toy_digits)]
+    for run in runs:
+        while not run.done:
+            run.advance(5.0)
+    table = rows(exports.race_csv(["SGD", "Adam"], runs))
+    assert len(table) == 40 and [r["iteration"] for r in table[:3]] == ["1", "2", "3"]
+    for label, run in zip(("SGD", "Adam"), runs, strict=True):
+        mine = [r for r in table if r["network"] == label]
+        assert np.array_equal([float(r["batch_loss"]) for r in mine], run.losses.astype(float))
+        measured = {int(r["iteration"]): (float(r["train_accuracy"]), float(r["test_accuracy"]))
+                    for r in mine if r["train_accuracy"]}
+        assert measured == dict(zip(run.eval_at, zip(run.train_acc, run.test_acc, strict=True), strict=True))

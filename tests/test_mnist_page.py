@@ -245,3 +245,9 @@ def test_the_gradient_check_of_a_finished_races_network_agrees_with_backpropagat
     assert list(table.iloc[:, 0]) == [k for k in range(1, layers + 1) for _ in ("weights", "biases")]
     assert all(float(e) < 1e-6 for e in table.iloc[:, 4])
     assert any("Largest relative error" in s.value for s in at.success)
+
+
+def test_a_finished_race_offers_its_curves_as_csv():
+    at = finished_overfit_race()
+    assert [b.proto.label for b in at.get("download_button")] == ["The race as CSV (loss at every iteration, "
+                                                                  "accuracy where measured)"]
