@@ -6,7 +6,7 @@ from pathlib import Path
 import streamlit as st
 
 from ui import classroom, links
-from ui.common import keep_memory_flat, language_picker, navigating, present_in_link, presentation_switch, tr
+from ui.common import PAGES, keep_memory_flat, language_picker, navigating, present_in_link, presentation_switch, tr
 
 keep_memory_flat()  # one process serves the whole class
 st.set_page_config(page_title="optviz", page_icon="📉", layout="wide",  # a projector: sidebar folded away
@@ -15,15 +15,6 @@ link = links.snapshot()
 notice = st.container()  # above the page: link values that could not be used
 language_picker()
 presentation_switch()
-
-# url_path equals the file's name: on a freshly started server Streamlit first resolves a deep link
-# by file name (see ui.common.require_navigation), and a mismatch shows "Page not found".
-PAGES = [
-    ("pages/trajectories.py", "nav.trajectories", "trajectories", "📈"),
-    ("pages/initialisation.py", "nav.initialisation", "initialisation", "📊"),
-    ("pages/batch_size.py", "nav.batch", "batch_size", "🧮"),
-    ("pages/mnist.py", "nav.mnist", "mnist", "✍️"),
-]
 
 
 CLASSROOM = "pages/classroom.py"

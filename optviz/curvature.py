@@ -42,10 +42,11 @@ class Analysis(NamedTuple):
     escape: Escape | None  # present when some eigenvalue is negative: a step along its eigenvector
 
 
-def classify(eigenvalues: Array, critical: bool) -> str:
-    """Label of a point from its Hessian eigenvalues (ascending)."""
+def classify(eigenvalues: Array, critical: bool, tol: float = EIG_TOL) -> str:
+    """Label of a point from its Hessian eigenvalues (ascending); those within ``tol`` of zero,
+    relative to the largest (or 1), count as zero."""
     scale = max(1.0, float(np.abs(eigenvalues).max()))
-    zero = np.abs(eigenvalues) <= EIG_TOL * scale
+    zero = np.abs(eigenvalues) <= tol * scale
     if zero.any():
         return "degenerate" if critical else "flat direction"
     if (eigenvalues > 0).all():

@@ -20,6 +20,7 @@ Array = np.ndarray
 STEP = 1e-3  # relative finite-difference step (times 1 + |coordinate|)
 CHECK_GRID = 61  # points per side where the formula must be finite
 NEWTON_STARTS = 15  # per side
+EIG_TOL = 1e-6  # finite differences give no exact zeros: eigenvalues this small (relative) count as 0
 DEFAULT_WINDOW = (-3.0, 3.0)
 
 
@@ -55,8 +56,7 @@ def critical_points(value, xlim: tuple[float, float], ylim: tuple[float, float],
                     iterations: int = 40) -> tuple[CriticalPoint, ...]:
     """Critical points inside the window: Newton's method from a grid of starts, kept where the
     gradient is below 1e-9 of ``spread`` (the range of f over the window) per window width,
-    merged when closer than 1e-4 of the window, labelled by their Hessian's eigenvalues (those
-    below 1e-6 of the largest count as zero: finite differences do not give exact zeros)."""
+    merged when closer than 1e-4 of the window, labelled by their Hessian's eigenvalues (EIG_TOL)."""
     xs, ys = np.linspace(*xlim, NEWTON_STARTS), np.linspace(*ylim, NEWTON_STARTS)
     p = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)
     with np.errstate(all="ignore"):
@@ -75,12 +75,8 @@ def critical_points(value, xlim: tuple[float, float], ylim: tuple[float, float],
     for q in p[inside & np.isfinite(g).all(1) & (np.linalg.norm(g, axis=1) < 1e-9 * (1 + spread) / width)]:
         if all(np.linalg.norm(q - r) > 1e-4 * width for r in found):
             found.append(q)
-    return tuple(CriticalPoint((float(q[0]), float(q[1])), classify(_rounded(np.linalg.eigvalsh(hessian(value, q))), True))
+    return tuple(CriticalPoint((float(q[0]), float(q[1])), classify(np.linalg.eigvalsh(hessian(value, q)), True, EIG_TOL))
                  for q in found)
-
-
-def _rounded(eigenvalues: Array) -> Array:
-    return np.where(np.abs(eigenvalues) < 1e-6 * max(1.0, float(np.abs(eigenvalues).max())), 0.0, eigenvalues)
 
 
 def own_surface(text: str, xlim: tuple[float, float] = DEFAULT_WINDOW,

@@ -18,15 +18,14 @@ import streamlit as st
 from optviz import board, data
 from optviz.questions import BY_KEY, Question
 from optviz.rooms import NICKNAME_MAX, Attempts, Room, RoomError, Rooms, normalise_code
-from ui.common import tr
+from ui.common import PAGES, tr
 
 ENV_DB = "OPTVIZ_DB"
 ROOM, TEACHER, SESSION, OPENED = "_room", "_room_teacher", "_room_session", "_room_opened"
 MESSAGE = "_room_message"  # what a callback has to say, shown by the page
 POLL = 2.0  # s between a page's looks at the board
 ATTEMPTS = Attempts()  # process-wide on purpose: wrong codes per session per minute
-PAGE_NAMES = {"trajectories": "nav.trajectories", "initialisation": "nav.initialisation",
-              "batch_size": "nav.batch", "mnist": "nav.mnist"}
+PAGE_NAMES = {url: label for _, label, url, _ in PAGES}  # url path -> its name's key
 ss = st.session_state
 
 

@@ -21,6 +21,16 @@ import streamlit as st
 from optviz.text import LANG_NAMES, LANGS, t
 from optviz.train import CHANCE_LEVEL
 
+# The lessons in their suggested order: (file, name key, url_path, icon). url_path equals the file's
+# name: on a freshly started server Streamlit first resolves a deep link by file name (see
+# require_navigation), and a mismatch shows "Page not found".
+PAGES = [
+    ("pages/trajectories.py", "nav.trajectories", "trajectories", "📈"),
+    ("pages/initialisation.py", "nav.initialisation", "initialisation", "📊"),
+    ("pages/batch_size.py", "nav.batch", "batch_size", "🧮"),
+    ("pages/mnist.py", "nav.mnist", "mnist", "✍️"),
+]
+
 LANG_KEY = "lang"
 
 
