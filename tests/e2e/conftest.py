@@ -74,7 +74,10 @@ def stop_server(proc) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
     log = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-    assert "Traceback" not in log, f"the server logged a traceback:\n{log}"
+    # Streamlit's own server logs a traceback when a tab closes while its websocket is still being
+    # accepted (a race inside starlette, no app code in it); any other traceback fails the session.
+    benign = 'Need to call "accept" first' in log and str(ROOT) not in log
+    assert "Traceback" not in log or benign, f"the server logged a traceback:\n{log}"
 
 
 @pytest.fixture(scope="session")
