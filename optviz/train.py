@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from optviz import inside, jobs
 from optviz.layers import ACTIVATIONS
 from optviz.mlp import MLP
 from optviz.registry import OPTIMIZERS, SCHEDULES, make_optimizer, make_schedule
@@ -136,6 +137,9 @@ class Run:
         self.diverged_at: int | None = None  # iteration whose loss was nan or inf
         self.seconds = 0.0  # compute time spent in this run
         self._perm: tuple[int, Array] = (-1, np.zeros(0, np.int32))  # (epoch, its shuffled order)
+        self.every = inside.interval(key.iterations, key.batch)  # iterations between two looks inside
+        self.snapshots: list[inside.Snapshot] = []  # appended only: a reader copies the list first
+        self.moves: list[inside.Move] = []  # the update of every snapshot's iteration
 
     @property
     def done(self) -> bool:
@@ -198,7 +202,13 @@ class Run:
                     params = params - np.float32(lr * net.weight_decay) * self._weights * params
                 elif net.weight_decay:  # L2 penalty: λ·W joins the gradient
                     grad += np.float32(net.weight_decay) * self._weights * params
+                looking = self.t % self.every == 0
+                if looking:
+                    self._look()
+                before = self.params
                 self.params, self.opt_state = self.optimizer.step(params, grad, self.opt_state, lr=lr)
+                if looking:
+                    self.moves.append(inside.move(self.mlp, before, self.params, grad, lr, self.t))
         self.losses[self.t] = loss
         if np.isfinite(loss):
             self.t += 1
@@ -210,6 +220,11 @@ class Run:
         if self.t >= self.key.iterations:
             self._finish()
         self.seconds += time.perf_counter() - start
+
+    def _look(self) -> None:
+        probe = self.train_idx[:inside.PROBE]
+        self.snapshots.append(inside.snapshot(self.mlp, self.params, self.data.x_train[probe],
+                                              self.data.y_train[probe], self.t))
 
     def _evaluate(self) -> None:
         train_acc, test_acc = self._accuracy(EVAL_SAMPLES)
@@ -225,6 +240,8 @@ class Run:
                 float(np.mean(self.predict(d.x_test[:n]) == d.y_test[:n])))
 
     def _finish(self) -> None:
+        if self.diverged_at is None:
+            self._look()
         self.test_pred = self.predict(self.data.x_test[:EVAL_SAMPLES]).astype(np.int8)
         self.opt_state = self._weights = None  # no longer needed
         self.final = self._accuracy(FINAL_SAMPLES)
@@ -244,10 +261,10 @@ class Run:
     @property
     def nbytes(self) -> int:
         """Memory held by this run's own arrays (the data set is shared and not counted)."""
-        arrays = [self.params, self.losses, self.train_idx, self.test_pred, self._perm[1]]
+        arrays = [self.params, self.losses, self.train_idx, self.test_pred, self._perm[1], self.snapshots, self.moves]
         if self.opt_state is not None:
-            arrays += [a for a in self.opt_state if isinstance(a, np.ndarray)]
-        return sum(a.nbytes for a in arrays if a is not None)
+            arrays.append(self.opt_state)
+        return jobs.nbytes(arrays)
 
     @property
     def iterations_per_second(self) -> float:
