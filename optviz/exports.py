@@ -5,8 +5,13 @@ from __future__ import annotations
 import csv
 import io
 
+import numpy as np
+
 from optviz.basins import DIVERGED, NOT_YET, Basins
+from optviz.inside import History
 from optviz.surfaces import Surface
+
+Array = np.ndarray
 
 
 def _csv(header: list[str], rows) -> str:
@@ -55,3 +60,24 @@ def race_csv(labels: list[str], runs: list) -> str:
             rows.append([label, t + 1, "" if loss != loss else repr(loss), train and repr(float(train)),
                          test and repr(float(test))])
     return _csv(["network", "iteration", "batch_loss", "train_accuracy", "test_accuracy"], rows)
+
+
+def inside_csv(label: str, h: History, act_edges: Array, grad_edges: Array) -> str:
+    """The inside view of one network as long rows: the activation and log10 |∂L/∂z| histograms
+    (a share per bin), the shares at a bound, dead or with a zero gradient, per (iteration, layer);
+    and each affine map's relative update and step against plain SGD's at the iterations measured."""
+    rows = []
+    for k, t in enumerate(h.t):
+        for layer in range(h.act.shape[1]):
+            for name, shares, edges in (("activation", h.act, act_edges), ("log10_abs_grad", h.grad, grad_edges)):
+                rows += [[label, int(t), layer + 1, name, repr(float(edges[b])), repr(float(edges[b + 1])),
+                          repr(float(shares[k, layer, b]))] for b in range(shares.shape[2])]
+            for name, values in (("saturated_share", h.saturated), ("dead_share", h.dead),
+                                 ("zero_grad_share", h.grad_zero)):
+                if np.isfinite(values[k, layer]):
+                    rows.append([label, int(t), layer + 1, name, "", "", repr(float(values[k, layer]))])
+    for k, t in enumerate(h.move_t):
+        for layer in range(h.relative.shape[1]):
+            rows.append([label, int(t), layer + 1, "relative_update", "", "", repr(float(h.relative[k, layer]))])
+            rows.append([label, int(t), layer + 1, "step_over_sgd", "", "", repr(float(h.step_ratio[k, layer]))])
+    return _csv(["network", "iteration", "layer", "quantity", "bin_low", "bin_high", "value"], rows)

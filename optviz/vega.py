@@ -13,8 +13,11 @@ import json
 
 import numpy as np
 
+from optviz.inside import History
 from optviz.plots import COLOURS
 from optviz.train import Run, smooth
+
+Array = np.ndarray
 
 MAX_POINTS = 400  # per curve: enough for the eye, light enough to resend several times a second
 LOSS_FLOOR = 1e-4  # losses are drawn on a log axis; exact zeros (float32 saturation) sit here
@@ -130,3 +133,60 @@ def sweep_chart(runs: list, sizes: tuple[int, ...], rule_names: tuple[str, str],
                 "tooltip": [{"field": "batch"}, {"field": "rule"}, {"field": "split"},
                             {"field": "accuracy", "format": ".1%"}]}}
     return {k: np.asarray(v) for k, v in cols.items()}, spec
+
+
+def inside_bands(h: History, which: str, edges: Array, layer_name: str, x_title: str, iterations: int
+                 ) -> tuple[dict, dict]:
+    """Every hidden layer's histogram over time as one band of a heat map (layer 1 on top): x is
+    the iteration, height within a band the value (``edges``: the histogram's bin edges), colour
+    the share of the probe's values in that bin. ``which`` is "act" or "grad". Empty bins are not
+    sent. The y axis has no title: a rotated title longer than the plot is high squeezes the plot,
+    so the page says above it what a band's height means."""
+    shares = getattr(h, which)  # (snapshots, layers, bins)
+    n_layers, bins = shares.shape[1:]
+    ends = np.append(h.t[1:], h.t[-1] + max(1, h.t[-1] - h.t[-2]) if len(h.t) > 1 else 1)
+    s, layer, b = np.nonzero(shares > 0)
+    band = n_layers - 1 - layer
+    columns = {"t0": h.t[s].astype(np.int32), "t1": ends[s].astype(np.int32), "layer": (layer + 1).astype(np.int8),
+               "y0": (band + 0.05 + 0.9 * b / bins).astype(np.float32),
+               "y1": (band + 0.05 + 0.9 * (b + 1) / bins).astype(np.float32),
+               "lo": edges[b].astype(np.float32), "hi": edges[b + 1].astype(np.float32),
+               "share": shares[s, layer, b].astype(np.float32)}
+    spec = {"height": 46 * n_layers + 50, "mark": {"type": "rect"},
+            "encoding": {
+                "x": {"field": "t0", "type": "quantitative", "title": x_title,
+                      "scale": {"domain": [0, iterations], "nice": False}},
+                "x2": {"field": "t1"},
+                "y": {"field": "y0", "type": "quantitative", "title": None,
+                      "scale": {"domain": [0, n_layers], "nice": False},
+                      "axis": {"values": [k + 0.5 for k in range(n_layers)], "grid": False,
+                               "labelExpr": f"'{layer_name} ' + ({n_layers} - floor(datum.value))"}},
+                "y2": {"field": "y1"},
+                "color": {"field": "share", "type": "quantitative", "title": None, "scale": {"type": "sqrt",
+                          "scheme": "viridis", "domain": [0, float(shares.max())]}, "legend": {"format": ".0%"}},
+                "tooltip": [{"field": "layer", "title": layer_name}, {"field": "t0", "title": x_title},
+                            {"field": "lo", "format": ".3g"}, {"field": "hi", "format": ".3g"},
+                            {"field": "share", "format": ".1%"}]}}
+    return columns, spec
+
+
+def inside_lines(t: Array, values: Array, names: list[str], x_title: str, iterations: int, log: bool = False
+                 ) -> tuple[dict, dict]:
+    """One line per layer of ``values`` (times, layers), named by ``names``, over the iterations
+    ``t``; nan is left out
+    (and values ≤ 0 on a ``log`` axis). No y title, for the reason ``inside_bands`` gives."""
+    k, layer = np.nonzero(np.isfinite(values))
+    columns = {"iteration": t[k].astype(np.int32), "layer": layer.astype(np.int8),
+               "value": values[k, layer].astype(np.float32)}
+    positive = columns["value"] > 0 if log else np.ones(len(k), bool)
+    columns = {c: v[positive] for c, v in columns.items()}
+    spec = {"height": 240, "mark": {"type": "line", "point": {"size": 18}, "strokeWidth": 2},
+            "transform": [_named("name", names, "layer")],
+            "encoding": {"x": _x(iterations, x_title),
+                         "y": {"field": "value", "type": "quantitative", "title": None,
+                               "scale": {"type": "log"} if log else {"domain": [0, 1]},
+                               "axis": {"format": "~g" if log else ".0%"}},
+                         "color": {"field": "name", "type": "nominal", "title": None,
+                                   "scale": {"domain": names}, "legend": {"orient": "bottom", "columns": 3}},
+                         "tooltip": [{"field": "name"}, {"field": "iteration"}, {"field": "value", "format": ".3g"}]}}
+    return columns, spec

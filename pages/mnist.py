@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import digits, exports, gradcheck, train, vega
+from optviz import digits, exports, gradcheck, inside, train, vega
 from optviz.layers import ACTIVATIONS
 from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
@@ -142,6 +142,46 @@ def charts(race: list[train.Run]) -> None:
         st.caption(tr("mnist.acc_split", live=f"{train.EVAL_SAMPLES:,}", final=f"{train.FINAL_SAMPLES:,}"))
 
 
+def inside_view(race: list[train.Run]) -> None:
+    """One network's layers and optimizer steps over time, redrawn with the curves (on request)."""
+    if not st.toggle(tr("mnist.inside"), key=P + "inside", help=tr("mnist.inside.help")):
+        return
+    labels = names(race)
+    if ss.get(P + "inside_net") not in range(len(race)):
+        ss[P + "inside_net"] = 0
+    pick = st.selectbox(tr("mnist.net"), range(len(race)), format_func=labels.__getitem__, key=P + "inside_net")
+    run, label = race[pick], labels[pick]
+    h = inside.history(list(run.snapshots), list(run.moves), ss[P + "upto"])
+    if h is None:
+        st.caption(tr("mnist.inside.waiting"))
+        return
+    st.caption(tr("mnist.inside.caption", every=run.every, probe=inside.PROBE))
+    iterations, x, layer = run.key.iterations, tr("mnist.iteration"), tr("fig.layer")
+    edges = inside.act_edges(run.key.net.activation)
+    bands = st.container(key=P + "inside_bands").columns(2)
+    for col, which, title, axis, values in (
+            (bands[0], "act", "mnist.inside.act", tr("mnist.inside.act_axis", lo=f"{edges[0]:g}", hi=f"{edges[-1]:g}"),
+             edges),
+            (bands[1], "grad", "mnist.inside.grad", tr("mnist.inside.grad_axis"), inside.grad_edges())):
+        columns, spec = vega.inside_bands(h, which, values, layer, x, iterations)
+        col.markdown(f"**{tr(title)}**  \n{axis}")
+        col.vega_lite_chart(arrow(columns), spec, width="stretch", key=f"{P}inside_{which}")
+    share, name = ((h.saturated, "mnist.inside.saturated") if np.isfinite(h.saturated).any() else
+                   (h.dead, "mnist.inside.dead") if np.isfinite(h.dead).any() else (h.grad_zero, "mnist.inside.zero"))
+    layer_names = [f"{layer} {k + 1}" for k in range(len(run.key.hidden))] + [tr("mnist.inside.output")]
+    lines = st.columns(3)
+    for k, (col, (t_, values, title, log)) in enumerate(zip(lines, ((h.t, share, name, False),
+                                                                   (h.move_t, h.relative, "mnist.inside.relative", True),
+                                                                   (h.move_t, h.step_ratio, "mnist.inside.ratio", True)),
+                                                           strict=True)):
+        columns, spec = vega.inside_lines(t_, values, layer_names[:values.shape[1]], x, iterations, log)
+        col.markdown(f"**{tr(title)}**")
+        col.vega_lite_chart(arrow(columns), spec, width="stretch", key=f"{P}inside_line{k}")
+    st.caption(tr("mnist.inside.ratio.caption"))
+    st.download_button(tr("mnist.inside.csv"), lambda: exports.inside_csv(label, h, edges, inside.grad_edges()),
+                       file_name="optviz-inside.csv", mime="text/csv", icon="⬇️", key=P + "inside_csv")
+
+
 @st.fragment(run_every=shared.RUN_EVERY if ss.get(P + "running") else None)
 def live() -> None:
     """Take a turn at the class's training (when the slot frees) and redraw; reruns on its own timer."""
@@ -157,6 +197,7 @@ def live() -> None:
     race = runs()
     status(race)
     charts(race)
+    inside_view(race)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)

@@ -7,7 +7,7 @@ import io
 
 import numpy as np
 
-from optviz import descent, exports, surfaces
+from optviz import descent, exports, inside, surfaces, train
 from optviz.basins import basins
 from optviz.registry import make_optimizer
 
@@ -61,3 +61,26 @@ def test_the_race_csv_holds_each_networks_losses_and_measured_accuracies(toy_dig
         measured = {int(r["iteration"]): (float(r["train_accuracy"]), float(r["test_accuracy"]))
                     for r in mine if r["train_accuracy"]}
         assert measured == dict(zip(run.eval_at, zip(run.train_acc, run.test_acc, strict=True), strict=True))
+
+
+def test_the_inside_csv_holds_every_histogram_bin_and_every_move(toy_digits):
+    key = train.RaceConfig((train.NetConfig("Adam", 0.001),), hidden=(20, 20), batch=100, iterations=90
+                           ).keys(toy_digits)[0]
+    run = train.Run(key, toy_digits)
+    run.advance(100.0)
+    h = inside.history(run.snapshots, run.moves)
+    act_edges, grad_edges = inside.act_edges("relu"), inside.grad_edges()
+    rows = list(csv.DictReader(io.StringIO(exports.inside_csv("Adam", h, act_edges, grad_edges))))
+    by = {(int(r["iteration"]), int(r["layer"]), r["quantity"], r["bin_low"]): float(r["value"]) for r in rows}
+    for k, t in enumerate(h.t):
+        for layer in range(2):
+            for b in range(inside.ACT_BINS):
+                assert by[t, layer + 1, "activation", repr(float(act_edges[b]))] == float(h.act[k, layer, b])
+                assert by[t, layer + 1, "log10_abs_grad", repr(float(grad_edges[b]))] == float(h.grad[k, layer, b])
+            assert by[t, layer + 1, "dead_share", ""] == float(h.dead[k, layer])
+            assert (t, layer + 1, "saturated_share", "") not in by  # ReLU has no bounds
+    for k, t in enumerate(h.move_t):
+        for layer in range(3):  # two hidden layers and the output
+            assert by[t, layer + 1, "step_over_sgd", ""] == float(h.step_ratio[k, layer])
+            assert by[t, layer + 1, "relative_update", ""] == float(h.relative[k, layer])
+    assert len(rows) == len(h.t) * 2 * (2 * inside.ACT_BINS + 2) + len(h.move_t) * 3 * 2

@@ -251,3 +251,37 @@ def test_a_finished_race_offers_its_curves_as_csv():
     at = finished_overfit_race()
     assert [b.proto.label for b in at.get("download_button")] == ["The race as CSV (loss at every iteration, "
                                                                   "accuracy where measured)"]
+
+
+def vega_data(chart) -> "pa.Table":
+    import pyarrow as pa
+
+    return pa.ipc.open_stream(chart.proto.data.data).read_all()
+
+
+def test_the_inside_view_follows_the_picked_network_while_it_trains():
+    at = open_page("mnist")
+    at.select_slider(key="mnist_iterations").set_value(1000).run()
+    at.button(key="mnist_start").click().run()
+    at.toggle(key="mnist_inside").set_value(True).run()
+    at.selectbox(key="mnist_inside_net").set_value(3).run()  # AdaGrad
+    seen = []
+    for _ in range(25):
+        at.run()
+        run = race(at)[3]
+        charts = at.get("vega_lite_chart")
+        assert len(charts) == 7  # loss, accuracy; activations, gradients; dead units, update size, step ratio
+        bands = vega_data(charts[2])
+        seen.append(len(set(bands.column("t0").to_pylist())))
+        assert set(bands.column("t0").to_pylist()) == {s.t for s in run.snapshots if s.t <= run.t}
+        shares = vega_data(charts[2]).to_pydict()
+        last = max(shares["t0"])
+        assert sum(v for t, v in zip(shares["t0"], shares["share"], strict=True) if t == last) == pytest.approx(
+            len(run.key.hidden), rel=1e-3)  # every layer's histogram adds up to one
+        if seen[-1] >= 3:
+            break
+    assert seen[-1] >= 3 and seen == sorted(seen)  # more columns as it trains
+    ratio = vega_data(at.get("vega_lite_chart")[6]).to_pydict()
+    assert ratio["iteration"][0] == 0 and min(ratio["value"]) > 0
+    assert any(f"Every {race(at)[3].every} iterations" in c.value for c in at.caption)
+    assert not at.exception

@@ -50,6 +50,28 @@ def test_race_grows_pauses_and_resumes(open_page):
     assert_no_exception(pg)
 
 
+def test_the_inside_view_changes_while_the_network_trains(open_page):
+    """Open the inside view of a running race: its activation picture is drawn, and a second look
+    a few snapshots later shows a different picture (a new column per snapshot)."""
+    pg = open_page("mnist?mnist_exp=Initialisation&mnist_iterations=1000")
+    pg.get_by_role("button", name="Start").click()
+    pg.locator("[data-testid='stMetric']").first.wait_for(timeout=20_000)
+    pg.get_by_text("Inside the network").click()
+    bands = pg.locator(".st-key-mnist_inside_bands [data-testid='stVegaLiteChart']").first
+    bands.wait_for(state="attached", timeout=20_000)
+    bands.scroll_into_view_if_needed()  # a chart is drawn once it is on screen
+    bands.locator("canvas, svg").first.wait_for(timeout=20_000)
+    before, at = bands.screenshot(), iteration(pg)
+    deadline = time.monotonic() + 120
+    while iteration(pg) < at + 100 and time.monotonic() < deadline:  # three snapshots on (one per 32 iterations)
+        pg.wait_for_timeout(500)
+    assert iteration(pg) >= at + 100, "the race did not move on"
+    pg.wait_for_timeout(1000)
+    assert bands.screenshot() != before, "the inside view did not change while the network trained"
+    assert pg.locator("[data-testid='stVegaLiteChart']").count() == 7
+    assert_no_exception(pg)
+
+
 def test_closing_the_tab_stops_the_training(browser, server):
     """A student who closes the tab stops costing the server: a race of 10,000 iterations (over a
     minute of work) stops within a generous deadline once no one watches it. The test waits for the
@@ -89,7 +111,7 @@ def test_two_students_on_the_same_link_share_one_race(browser, server):
     second.get_by_text("6 of your 6 networks are also watched by classmates").wait_for(timeout=10_000)
     assert second.locator("[data-testid='stMetric']").nth(3).inner_text().endswith("2")
     for _, pg in tabs:
-        pg.get_by_role("button", name="Reset").wait_for(timeout=120_000)  # finished
+        pg.get_by_role("button", name="Reset").wait_for(timeout=300_000)  # finished (a loaded machine is slow)
         pg.get_by_text("Results", exact=True).wait_for(timeout=10_000)
         wait_idle(pg)
         assert_no_exception(pg)
