@@ -60,6 +60,21 @@ class Store:
             entry.used = now
             return entry.task
 
+    def derive(self, key: Hashable, base: Hashable, make: Callable[[object | None], object], wait: float = 5.0
+               ) -> object:
+        """The task for ``key``; if there is none, ``make(task for base)`` makes it while no worker
+        runs, so that task holds still while it is copied. ``make`` gets None when there is no task
+        for ``base``, or when the work slot stays busy for ``wait`` seconds."""
+        if (task := self.peek(key)) is not None:
+            return task
+        held = self._slot.acquire(timeout=wait)
+        try:
+            parent = self.peek(base) if held else None
+            return self.get(key, lambda: make(parent))
+        finally:
+            if held:
+                self._slot.release()
+
     def peek(self, key: Hashable) -> object | None:
         """The task for ``key`` if someone already asked for it, else None (nothing is started)."""
         with self._lock:

@@ -8,8 +8,10 @@ one run per key (``optviz.store``).
 
 from __future__ import annotations
 
+import copy
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
@@ -58,9 +60,22 @@ class NetConfig:
         return make_optimizer(self.optimizer, self.lr, **({"weight_decay": 0.0} if self.decoupled else {}))
 
 
+class Change(NamedTuple):
+    """From iteration ``at`` on, the run trains with ``net`` (same network: only the optimizer, its
+    learning rate and the schedule may differ). A new optimizer starts with fresh state; a new
+    schedule is read at the run's own iteration, as if it had been set from the start."""
+
+    at: int
+    net: NetConfig
+
+
+CHANGEABLE = ("optimizer", "lr", "schedule")
+
+
 @dataclass(frozen=True)
 class RunKey:
-    """Everything a training run's numbers depend on: equal keys give bitwise-equal runs."""
+    """Everything a training run's numbers depend on, its whole history of mid-run changes
+    included: equal keys give bitwise-equal runs."""
 
     net: NetConfig
     hidden: tuple[int, ...]
@@ -70,6 +85,24 @@ class RunKey:
     seed: int
     evals: int  # accuracy measurements spread over the run
     data: str  # the data set's fingerprint
+    changes: tuple[Change, ...] = ()  # in the order of their iterations
+
+    def __post_init__(self) -> None:
+        nets = [self.net] + [c.net for c in self.changes]
+        ats = [0] + [c.at for c in self.changes]
+        if any(b <= a for a, b in zip(ats, ats[1:], strict=False)) or ats[-1] >= self.iterations:
+            raise ValueError(f"changes must come at rising iterations inside the run, got {ats[1:]}")
+        for before, after in zip(nets, nets[1:], strict=False):
+            if replace(before, **{f: getattr(after, f) for f in CHANGEABLE}) != after:
+                raise ValueError(f"only {', '.join(CHANGEABLE)} may change mid-run")
+
+    def changed(self, net: NetConfig, at: int) -> RunKey:
+        """This key with one more change: ``net`` from iteration ``at`` on."""
+        return replace(self, changes=self.changes + (Change(at, net),))
+
+    def net_at(self, t: int) -> NetConfig:
+        """The settings iteration t trains with."""
+        return next((c.net for c in reversed(self.changes) if c.at <= t), self.net)
 
 
 @dataclass(frozen=True)
@@ -122,6 +155,7 @@ class Run:
         self.mlp = net.mlp(key.hidden)
         self.optimizer = net.optimizer_object()
         self.schedule = make_schedule(net.schedule, key.iterations)
+        self.net = net  # the settings of the current iteration (``key.net`` until a change)
         self.params: Array | None = self.mlp.init_params(np.random.default_rng([seed, 0]), np.float32)
         self.opt_state = self.optimizer.init(self.params)
         self._weights = self.mlp.weight_mask() if net.weight_decay else None  # 1 on weights, 0 elsewhere
@@ -190,12 +224,35 @@ class Run:
             done += 1
         return done
 
+    def branch(self, key: RunKey) -> Run:
+        """The run of ``key``, this run's key with one more change at this run's iteration, from a
+        copy of this run's state: the iterations before the change are not trained again. Arrays
+        are shared (no step writes into one), lists and the dropout generator copied."""
+        if self.done or key.changes[:-1] != self.key.changes or replace(key, changes=self.key.changes) != self.key \
+                or key.changes[-1].at != self.t:
+            raise ValueError("a branch adds one change to an unfinished run, at the iteration it has reached")
+        new = copy.copy(self)
+        new.key, new.losses, new.dropout_rng = key, self.losses.copy(), copy.deepcopy(self.dropout_rng)
+        new.eval_at, new.train_acc, new.test_acc = list(self.eval_at), list(self.train_acc), list(self.test_acc)
+        new.snapshots, new.moves = list(self.snapshots), list(self.moves)
+        return new
+
+    def _switch(self, net: NetConfig) -> None:
+        if net.optimizer != self.net.optimizer:
+            self.opt_state = net.optimizer_object().init(self.params)
+        self.optimizer = net.optimizer_object()
+        self.schedule = make_schedule(net.schedule, self.key.iterations)
+        self.net = net
+
     def _step(self, x: Array, y: Array) -> None:
         start = time.perf_counter()
+        for change in self.key.changes:
+            if change.at == self.t:
+                self._switch(change.net)
         with np.errstate(all="ignore"):
             loss, grad, self.bn_state = self.mlp.loss_and_grad(self.params, x, y, self.dropout_rng, self.bn_state)
             if np.isfinite(loss):
-                net = self.key.net
+                net = self.net
                 lr = self.optimizer.lr * self.schedule(self.t)
                 params = self.params
                 if net.weight_decay and net.decoupled:  # AdamW: W ← W·(1 − η·λ), then the Adam step
@@ -325,6 +382,16 @@ def labels(nets: tuple[NetConfig, ...], lang: str = "en") -> list[str]:
         varying = ["optimizer"]
     names = [" · ".join(filter(None, (describe(n, f, lang) for f in varying))) or describe(n, "optimizer") for n in nets]
     return [f"{name} #{k + 1}" if names.count(name) > 1 else name for k, name in enumerate(names)]
+
+
+def changes_label(key: RunKey, lang: str = "en") -> str:
+    """The mid-run changes of ``key`` in a few characters of ``lang``, e.g. " → lr 0.1 @500"; "" without."""
+    out, before = "", key.net
+    for change in key.changes:
+        moved = [describe(change.net, f, lang) for f in CHANGEABLE if getattr(change.net, f) != getattr(before, f)]
+        out += " → " + " · ".join(moved) + f" @{change.at}"
+        before = change.net
+    return out
 
 
 def net_from_row(row: dict) -> NetConfig:

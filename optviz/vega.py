@@ -50,8 +50,9 @@ def smoothing_window(iterations: int) -> int:
 def loss_chart(runs: list[Run], names: list[str], x_title: str, y_title: str | list[str], upto: int | None = None
                ) -> tuple[dict, dict]:
     """Raw batch losses as faint lines and their moving average on top, log y axis; each run up to
-    the iterations it has done (at most ``upto``: a paused view stays put). A list ``y_title`` is
-    one line per entry: a title longer than the plot is high would squeeze the plot."""
+    the iterations it has done (at most ``upto``: a paused view stays put). A dashed rule in a
+    run's colour marks each of its mid-run changes. A list ``y_title`` is one line per entry: a
+    title longer than the plot is high would squeeze the plot."""
     iterations = runs[0].key.iterations
     window = smoothing_window(iterations)
     cols: dict[str, list] = {"iteration": [], "k": [], "loss": [], "smooth": []}
@@ -66,6 +67,12 @@ def loss_chart(runs: list[Run], names: list[str], x_title: str, y_title: str | l
             cols["loss"].append(np.clip(v[ok], LOSS_FLOOR, LOSS_CAP).astype(np.float32))
             cols["k"].append(np.full(ok.sum(), k, np.int8))
             cols["smooth"].append(np.full(ok.sum(), smoothed, np.int8))
+        ats = np.array([c.at for c in run.key.changes], np.int64)
+        ats = ats[ats <= (iterations if upto is None else upto)]
+        cols["iteration"].append(ats)
+        cols["loss"].append(np.full(len(ats), LOSS_CAP, np.float32))
+        cols["k"].append(np.full(len(ats), k, np.int8))
+        cols["smooth"].append(np.full(len(ats), 2, np.int8))
     columns = {c: np.concatenate(v) for c, v in cols.items()}
     encoding = {"x": _x(iterations, x_title),
                 "y": {"field": "loss", "type": "quantitative", "title": y_title, "scale": {"type": "log"}},
@@ -76,6 +83,9 @@ def loss_chart(runs: list[Run], names: list[str], x_title: str, y_title: str | l
         {"transform": [{"filter": "datum.smooth == 1"}], "mark": {"type": "line", "strokeWidth": 2.5},
          "encoding": {**encoding, "tooltip": [{"field": "net"}, {"field": "iteration"},
                                               {"field": "loss", "format": ".4f"}]}},
+        {"transform": [{"filter": "datum.smooth == 2"}], "mark": {"type": "rule", "strokeDash": [6, 4], "strokeWidth": 2},
+         "encoding": {"x": encoding["x"], "color": encoding["color"],
+                      "tooltip": [{"field": "net"}, {"field": "iteration"}]}},
     ]}
     return columns, spec
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import streamlit as st
 
@@ -54,6 +56,42 @@ def resume() -> None:
     ss[P + "running"], ss[P + "upto"] = True, None
 
 
+def change(pick: int) -> None:
+    """Give network ``pick`` the settings chosen in the change form from the paused iteration on,
+    then resume: its run is now the one with that change in its history."""
+    keys, at = list(ss[P + "keys"]), ss[P + "upto"]
+    old = keys[pick]
+    net = replace(old.net_at(at), optimizer=ss[f"{P}chg_opt{pick}"], lr=ss[f"{P}chg_lr{pick}"],
+                  schedule=ss[f"{P}chg_sched{pick}"])
+    if net != old.net_at(at):
+        keys[pick] = old.changed(net, at)
+        shared.changed_run(old, keys[pick], data)
+        ss[P + "keys"] = tuple(keys)
+    resume()
+
+
+def change_form(race: list[train.Run]) -> None:
+    """While a race is paused: new settings for one of its unfinished networks, from here on."""
+    at = ss[P + "upto"]
+    open_ = [k for k, r in enumerate(race) if not r.done and at < r.key.iterations]
+    if not open_:
+        return
+    labels = names(race)
+    with st.expander(tr("mnist.change"), icon="✏️"):
+        st.caption(tr("mnist.change.caption", at=f"{at:,}"))
+        pick = st.selectbox(tr("mnist.net"), open_, format_func=labels.__getitem__, key=P + "chg_net")
+        now = race[pick].key.net_at(at)
+        cols = st.columns(3)
+        cols[0].selectbox(tr("mnist.col.optimizer"), list(OPTIMIZERS), index=list(OPTIMIZERS).index(now.optimizer),
+                          key=f"{P}chg_opt{pick}")
+        cols[1].selectbox(tr("opt.lr"), list(LR_VALUES), index=list(LR_VALUES).index(now.lr) if now.lr in LR_VALUES
+                          else 0, key=f"{P}chg_lr{pick}")
+        cols[2].selectbox(tr("mnist.col.schedule"), list(train.SCHEDULES), index=list(train.SCHEDULES).index(now.schedule),
+                          format_func=lambda c: named(SCHEDULE_NAMES, c, lang()), key=f"{P}chg_sched{pick}")
+        st.button(tr("mnist.change.apply"), type="primary", key=P + "chg_apply", on_click=change, args=(pick,),
+                  icon="▶️")
+
+
 def reset() -> None:
     pause()
     ss[P + "keys"] = None
@@ -93,7 +131,8 @@ def table(nets: tuple[train.NetConfig, ...]) -> list[train.NetConfig]:
 
 
 def names(race: list[train.Run]) -> list[str]:
-    out = train.labels(tuple(r.key.net for r in race), lang())
+    out = [n + train.changes_label(r.key, lang()) for n, r in zip(train.labels(tuple(r.key.net for r in race), lang()),
+                                                                  race, strict=True)]
     return [f"{n} ✗ {tr('mnist.diverged', at=r.diverged_at)}" if r.diverged_at is not None else n
             for n, r in zip(out, race, strict=True)]
 
@@ -316,6 +355,8 @@ with buttons_box:
         if not finished:
             buttons[0].button(tr("mnist.resume"), type="primary", key=P + "resume", on_click=resume, width="stretch")
         buttons[0 if finished else 1].button(tr("mnist.reset"), key=P + "reset", on_click=reset, width="stretch")
+    if started and not finished and not ss.get(P + "running"):
+        change_form(runs())
     if bn_alone:
         st.warning(tr("mnist.bn_batch1"), icon="⚠️")
     elif config is None:

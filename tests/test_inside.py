@@ -4,7 +4,7 @@ written out by hand, the optimizer's moves against hand-worked steps, and the bo
 import numpy as np
 import pytest
 
-from optviz import data, inside, layers, train
+from optviz import data, inside, train
 from optviz.mlp import MLP
 from optviz.train import NetConfig, RaceConfig
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 
+import numpy as np
+import pyarrow as pa
 import pytest
 from apptest import open_page
 
-from optviz import data, fetch
+from optviz import data, fetch, train
 from optviz.presets import MNIST_PRESETS
 from optviz.train import NetConfig
 from ui import datasets, shared
@@ -253,9 +255,7 @@ def test_a_finished_race_offers_its_curves_as_csv():
                                                                   "accuracy where measured)"]
 
 
-def vega_data(chart) -> "pa.Table":
-    import pyarrow as pa
-
+def vega_data(chart) -> pa.Table:
     return pa.ipc.open_stream(chart.proto.data.data).read_all()
 
 
@@ -284,4 +284,31 @@ def test_the_inside_view_follows_the_picked_network_while_it_trains():
     ratio = vega_data(at.get("vega_lite_chart")[6]).to_pydict()
     assert ratio["iteration"][0] == 0 and min(ratio["value"]) > 0
     assert any(f"Every {race(at)[3].every} iterations" in c.value for c in at.caption)
+    assert not at.exception
+
+
+def test_a_network_changed_mid_race_branches_off_where_it_paused_and_is_marked():
+    at = open_page("mnist")
+    at.button(key="mnist_start").click().run()
+    at.run()
+    at.button(key="mnist_pause").click().run()
+    paused = at.session_state["mnist_upto"]
+    original = race(at)[0]
+    assert paused > 0 and original.t == paused
+    at.selectbox(key="mnist_chg_net").set_value(0).run()  # SGD · lr 0.01
+    at.selectbox(key="mnist_chg_lr0").set_value(0.1).run()
+    at.button(key="mnist_chg_apply").click().run()
+    changed = race(at)[0]
+    assert changed.key.changes == (train.Change(paused, NetConfig("SGD", 0.1)),)
+    assert changed is not original and changed.t >= paused  # branched off, not trained again from 0
+    assert np.array_equal(changed.losses[:paused], original.losses[:paused])
+    assert at.session_state["mnist_running"] and at.session_state["mnist_keys"][1:] == tuple(r.key for r in race(at)[1:])
+    at.run()
+    assert race(at)[0].t > paused
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["transform"][0]["calculate"].startswith('["SGD · lr 0.01 → lr 0.1 @' + str(paused))
+    rules = vega_data(at.get("vega_lite_chart")[0]).to_pydict()
+    assert [(i, k) for i, k, s in zip(rules["iteration"], rules["k"], rules["smooth"], strict=True) if s == 2] == [
+        (paused, 0)]
+    assert original.t == paused  # nobody watches the unchanged run any more: it waits
     assert not at.exception

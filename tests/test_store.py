@@ -230,3 +230,53 @@ def test_a_session_that_finds_the_slot_taken_goes_on_to_draw():
     release.set()
     holder.join(10)
     assert store.peek("k").done
+
+
+class Slow(Countdown):
+    """A countdown whose turn takes ``seconds`` and says when it is under way."""
+
+    def __init__(self, n: int, seconds: float) -> None:
+        super().__init__(n)
+        self.seconds, self.busy = seconds, threading.Event()
+
+    def advance(self, seconds, companions=()):
+        self.busy.set()
+        threading.Event().wait(self.seconds)
+        super().advance(seconds)
+        self.busy.clear()
+
+
+def test_a_derived_task_reads_its_base_while_no_worker_moves_it():
+    store = Store(10 * MB)
+    base = store.get("base", lambda: Slow(100, 0.3))
+    store.watch("s1", ["base"])
+    worker = threading.Thread(target=store.work, args=(0.0,))
+    worker.start()
+    assert base.busy.wait(5)
+    seen = []
+
+    def make(parent):
+        left = parent.left
+        threading.Event().wait(0.4)  # longer than a turn: a worker would have moved it on
+        seen.append((left, parent.left))
+        return Countdown(1)
+
+    store.derive("child", "base", make, wait=5.0)
+    worker.join()
+    assert seen == [(99, 99)]  # made after the worker's turn, and nothing moved while it read
+    assert store.derive("child", "base", lambda parent: 1 / 0) is store.peek("child")  # made once
+
+
+def test_a_derived_task_is_made_without_its_base_when_the_slot_stays_busy():
+    store = Store(10 * MB)
+    base = store.get("base", lambda: Slow(100, 1.0))
+    store.watch("s1", ["base"])
+    worker = threading.Thread(target=store.work, args=(0.0,))
+    worker.start()
+    assert base.busy.wait(5)
+    got = []
+    store.derive("child", "base", lambda parent: got.append(parent) or Countdown(1), wait=0.05)
+    worker.join()
+    assert got == [None]
+    store.derive("other", "missing", lambda parent: got.append(parent) or Countdown(1))
+    assert got == [None, None]

@@ -33,6 +33,14 @@ def run(key: train.RunKey, data) -> train.Run:
     return STORE.get(key, lambda: train.Run(key, data))
 
 
+def changed_run(old: train.RunKey, new: train.RunKey, data) -> train.Run:
+    """The class's run of ``new`` (``old`` with one more change): a branch of the class's run of
+    ``old`` when that waits at the change's iteration, else trained again from the start."""
+    at = new.changes[-1].at
+    return STORE.derive(new, old, lambda parent: parent.branch(new) if parent is not None and not parent.done
+                        and parent.t == at else train.Run(new, data))
+
+
 def job(key: Hashable, make: Callable[[], Job], max_age: float | None = None) -> Job:
     """The class's job for ``key``, made if missing (or if it finished more than ``max_age`` s ago)."""
     return STORE.get(key, make, max_age)
