@@ -81,3 +81,15 @@ def inside_csv(label: str, h: History, act_edges: Array, grad_edges: Array) -> s
             rows.append([label, int(t), layer + 1, "relative_update", "", "", repr(float(h.relative[k, layer]))])
             rows.append([label, int(t), layer + 1, "step_over_sgd", "", "", repr(float(h.step_ratio[k, layer]))])
     return _csv(["network", "iteration", "layer", "quantity", "bin_low", "bin_high", "value"], rows)
+
+
+def search_csv(trials: list, default) -> str:
+    """One row per trial of a random search (the book's defaults first, as trial 0): its learning
+    rate, weight decay, final validation and training accuracy (empty if it diverged), and the
+    validation accuracy after every epoch."""
+    epochs = len(default.validation)
+    cell = lambda v: "" if v != v else repr(float(v))
+    rows = [[k, repr(t.lr), repr(t.weight_decay), cell(t.accuracy), cell(t.train_acc), *map(cell, t.validation)]
+            for k, t in enumerate([default, *trials])]
+    return _csv(["trial", "lr", "weight_decay", "validation_accuracy", "train_accuracy",
+                 *[f"validation_epoch_{e + 1}" for e in range(epochs)]], rows)

@@ -200,3 +200,46 @@ def inside_lines(t: Array, values: Array, names: list[str], x_title: str, iterat
                                    "scale": {"domain": names}, "legend": {"orient": "bottom", "columns": 3}},
                          "tooltip": [{"field": "name"}, {"field": "iteration"}, {"field": "value", "format": ".3g"}]}}
     return columns, spec
+
+
+def search_chart(trials: list, lr_title: str, wd_title: str, acc_title: str, diverged_name: str,
+                 domains: tuple[tuple[float, float], tuple[float, float]]) -> tuple[dict, dict]:
+    """Each trial of a random search (``optviz.search.Trial``) at its learning rate and weight
+    decay (log axes over ``domains``), coloured by its final validation accuracy; a diverged
+    trial is a grey cross."""
+    acc = np.array([t.accuracy for t in trials], np.float32)
+    columns = {"lr": np.array([t.lr for t in trials], np.float64), "wd": np.array([t.weight_decay for t in trials]),
+               "accuracy": np.nan_to_num(acc, nan=-1.0), "trial": np.arange(1, len(trials) + 1, dtype=np.int32)}
+    axis = lambda field, title, domain: {"field": field, "type": "quantitative", "title": title, "axis": {"format": "~e"},
+                                         "scale": {"type": "log", "domain": list(domain), "nice": False}}
+    encoding = {"x": axis("lr", lr_title, domains[0]), "y": axis("wd", wd_title, domains[1]),
+                "tooltip": [{"field": "trial"}, {"field": "lr", "format": ".2e"}, {"field": "wd", "format": ".2e"},
+                            {"field": "accuracy", "format": ".1%"}]}
+    spec = {"height": 340, "layer": [
+        {"transform": [{"filter": "datum.accuracy >= 0"}], "mark": {"type": "circle", "size": 140, "opacity": 0.9},
+         "encoding": {**encoding, "color": {"field": "accuracy", "type": "quantitative", "title": acc_title,
+                                            "scale": {"scheme": "viridis", "domain": [0, 1]},
+                                            "legend": {"format": ".0%"}}}},
+        {"transform": [{"filter": "datum.accuracy < 0"}, {"calculate": json.dumps(diverged_name), "as": "outcome"}],
+         "mark": {"type": "point", "shape": "cross", "size": 140, "color": "#888888", "filled": True},
+         "encoding": {**encoding, "tooltip": [{"field": "trial"}, {"field": "lr", "format": ".2e"},
+                                              {"field": "wd", "format": ".2e"}, {"field": "outcome"}]}},
+    ]}
+    return columns, spec
+
+
+def search_curves(trials: list, names: list[str], x_title: str, y_title: str) -> tuple[dict, dict]:
+    """Validation accuracy after every epoch of the given trials (the best few), one line each."""
+    k = np.repeat(np.arange(len(trials), dtype=np.int8), [len(t.validation) for t in trials])
+    epoch = np.concatenate([np.arange(1, len(t.validation) + 1, dtype=np.int32) for t in trials]) if trials else \
+        np.zeros(0, np.int32)
+    acc = np.concatenate([t.validation for t in trials]).astype(np.float32) if trials else np.zeros(0, np.float32)
+    ok = np.isfinite(acc)
+    spec = {"height": 340, "mark": {"type": "line", "strokeWidth": 2},
+            "transform": [_named("net", names, "k")],
+            "encoding": {"x": {"field": "epoch", "type": "quantitative", "title": x_title},
+                         "y": {"field": "accuracy", "type": "quantitative", "title": y_title,
+                               "scale": {"domain": [0, 1]}, "axis": {"format": ".0%"}},
+                         "color": _colour(names),
+                         "tooltip": [{"field": "net"}, {"field": "epoch"}, {"field": "accuracy", "format": ".1%"}]}}
+    return {"k": k[ok], "epoch": epoch[ok], "accuracy": acc[ok]}, spec

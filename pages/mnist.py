@@ -7,7 +7,8 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from optviz import digits, exports, gradcheck, inside, train, vega
+from optviz import digits, exports, gradcheck, inside, search, train, vega
+from optviz.jobs import Job
 from optviz.layers import ACTIVATIONS
 from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
@@ -294,6 +295,60 @@ def results(race: list[train.Run]) -> None:
                  column_config={"digit": st.column_config.ImageColumn(tr("mnist.image"), width="small")})
 
 
+def watch_search(key, make) -> None:
+    shared.job(key, make)
+    ss[P + "rs_on"] = True
+
+
+def draw_search(cfg: search.SearchConfig, job: Job) -> None:
+    """The trials so far on their two settings, the best five's validation curves and table."""
+    found = job.result or job.partial
+    if found is None:
+        return
+    domains = tuple((10.0 ** lo / 1.5, 10.0 ** hi * 1.5) for lo, hi in (cfg.lr_exponents, cfg.wd_exponents))
+    top = search.best(found)
+    names = [tr("mnist.search.trial", k=found.trials.index(t) + 1, lr=f"{t.lr:.2g}", wd=f"{t.weight_decay:.2g}")
+             for t in top]
+    left, right = st.columns(2)
+    columns, spec = vega.search_chart(list(found.trials), tr("mnist.search.lr_axis"), tr("mnist.search.wd_axis"),
+                                      tr("mnist.search.acc"), tr("mnist.search.diverged"), domains)
+    left.vega_lite_chart(arrow(columns), spec, width="stretch", key=P + "rs_chart")
+    columns, spec = vega.search_curves(top, names, tr("mnist.search.epoch"), tr("mnist.search.acc"))
+    right.vega_lite_chart(arrow(columns), spec, width="stretch", key=P + "rs_curves")
+    best = f"{top[0].accuracy:.1%}" if top else "—"
+    st.info(tr("mnist.search.default", acc=f"{found.default.accuracy:.1%}", best=best), icon="📏")
+    st.dataframe({tr("mnist.search.col.trial"): [found.trials.index(t) + 1 for t in top],
+                  tr("opt.lr"): [f"{t.lr:.3g}" for t in top],
+                  tr("mnist.search.col.wd"): [f"{t.weight_decay:.3g}" for t in top],
+                  tr("mnist.search.acc"): [f"{t.accuracy:.1%}" for t in top],
+                  tr("mnist.train_acc"): [f"{t.train_acc:.1%}" for t in top]}, hide_index=True)
+    st.download_button(tr("mnist.search.csv"), lambda: exports.search_csv(list(found.trials), found.default),
+                       file_name="optviz-search.csv", mime="text/csv", icon="⬇️", key=P + "rs_csv")
+
+
+def search_section(seed: int) -> None:
+    """The book's random search over the learning rate and weight decay, shared by the class."""
+    with st.container(key=P + "search"), st.expander(tr("mnist.search"), icon="🎲"):
+        st.caption(tr("mnist.search.about"))
+        cols = st.columns([1, 1, 1, 2, 2])
+        power = lambda e: f"1e{e}"
+        cfg = search.SearchConfig(
+            trials=cols[0].select_slider(tr("mnist.search.trials"), (10, 20, 30, 50, 100), value=30, key=P + "rs_trials"),
+            n_images=cols[1].select_slider(tr("mnist.search.images"), (200, 500, 1000, 2000), value=500, key=P + "rs_n"),
+            epochs=cols[2].select_slider(tr("mnist.search.epochs"), (10, 20, 50), value=50, key=P + "rs_epochs"),
+            lr_exponents=cols[3].select_slider(tr("mnist.search.lr_range"), search.EXPONENTS, value=(-4, 0),
+                                               format_func=power, key=P + "rs_lr"),
+            wd_exponents=cols[4].select_slider(tr("mnist.search.wd_range"), search.EXPONENTS, value=(-8, -2),
+                                               format_func=power, key=P + "rs_wd"),
+            seed=seed)
+        key = ("search", cfg, data.fingerprint)
+
+        make = lambda: Job(search.steps(cfg, data.x_train, data.y_train), search.PHASES)
+        if ((job := shared.peek(key)) is None or job.error) and not ss.get(P + "rs_on"):  # a failed one may be retried
+            st.button(tr("mnist.search.go"), type="primary", key=P + "rs_go", on_click=watch_search, args=(key, make))
+        shared.live_job(P + "rs_on", key, lambda name: tr(f"mnist.search.phase.{name}"), lambda j: draw_search(cfg, j))
+
+
 page_header("mnist")
 lesson_script("mnist")
 classroom.gate("mnist", lambda setup: ss.update({P + "exp": setup}))
@@ -367,12 +422,15 @@ with buttons_box:
         st.info(tr("mnist.changed"), icon="🔁")
 
 # Streamlit fades an element to a third while its fragment reruns: three times a second on a live
-# race, which makes the charts flicker. Keep the live area at full opacity.
-st.html("<style>.st-key-mnist_live [data-stale='true'] {opacity: 1 !important; transition: none !important}</style>")
+# race or search, which makes the charts flicker. Keep the live areas at full opacity.
+st.html("<style>:is(.st-key-mnist_live, .st-key-mnist_search) [data-stale='true'] {opacity: 1 !important; "
+        "transition: none !important}</style>")
 with live_box:
     live()
     if finished:
         results(runs())
+
+search_section(int(seed))
 
 with st.expander(tr("common.explain"), expanded=True):
     st.write(tr(f"mnist.explain.{exp}"))

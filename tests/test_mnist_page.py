@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 from apptest import open_page
 
-from optviz import data, fetch, train
+from optviz import data, fetch, search, train
 from optviz.presets import MNIST_PRESETS
 from optviz.train import NetConfig
 from ui import datasets, shared
@@ -311,4 +311,28 @@ def test_a_network_changed_mid_race_branches_off_where_it_paused_and_is_marked()
     assert [(i, k) for i, k, s in zip(rules["iteration"], rules["k"], rules["smooth"], strict=True) if s == 2] == [
         (paused, 0)]
     assert original.t == paused  # nobody watches the unchanged run any more: it waits
+    assert not at.exception
+
+
+def test_a_random_search_shows_its_trials_as_they_come_and_the_best_five():
+    at = open_page("mnist")
+    at.select_slider(key="mnist_rs_trials").set_value(20).run()
+    at.select_slider(key="mnist_rs_epochs").set_value(10).run()
+    at.select_slider(key="mnist_rs_n").set_value(200).run()
+    at.button(key="mnist_rs_go").click().run()
+    shown = []
+    for _ in range(200):
+        if not at.session_state["mnist_rs_on"]:
+            break
+        if at.get("vega_lite_chart"):  # no race runs: the search's scatter comes first
+            shown.append(len(vega_data(at.get("vega_lite_chart")[0])))
+        at.run()
+    assert not at.session_state["mnist_rs_on"]
+    assert shown == sorted(shown) and len(set(shown)) >= 2 and shown[-1] < 20  # trials appear as they finish
+    cfg = search.SearchConfig(trials=20, n_images=200, epochs=10)
+    result = shared.peek(("search", cfg, data.load().fingerprint)).result
+    assert len(vega_data(at.get("vega_lite_chart")[0])) == 20
+    best = sorted((t.accuracy for t in result.trials if t.accuracy == t.accuracy), reverse=True)[:5]
+    assert list(at.dataframe[-1].value.iloc[:, 3]) == [f"{a:.1%}" for a in best]
+    assert any(f"reach {result.default.accuracy:.1%}" in i.value for i in at.info)
     assert not at.exception

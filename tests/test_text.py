@@ -34,6 +34,7 @@ def keys_built_at_run_time() -> set[str]:
     from optviz.presets import INIT_PRESETS, MNIST_PRESETS, TRAJECTORY_PRESETS
     from optviz.questions import QUESTIONS
     from optviz.registry import KNOB_VALUES, SCHEDULES
+    from optviz.search import PHASES as SEARCH_PHASES
     from optviz.surfaces import SURFACE_KEYS
     from optviz.text import TRADE_OFFS
 
@@ -46,6 +47,7 @@ def keys_built_at_run_time() -> set[str]:
             | {f"bs.trade.{k}{side}" for k in TRADE_OFFS for side in ("", ".small", ".large")}
             | {"bs.noise.init", "bs.noise.trained", "bs.fig.train", "bs.fig.test", "init.side1", "init.side2"}
             | {f"bs.phase.{k}" for k in ("sizes", *NOISE_PHASES, *LANDSCAPE_PHASES)}
+            | {f"mnist.search.phase.{k}" for k in SEARCH_PHASES}
             | {f"bs.{k}.about" for k in ("time", "noise", "surface", "sweep", "flat")}
             | {f"init.preset.{k}" for k in INIT_PRESETS}
             | {f"{p}.{part}" for p in (*PAGES.values(), "room") for part in ("title", "caption")}
