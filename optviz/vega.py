@@ -145,24 +145,26 @@ def sweep_chart(runs: list, sizes: tuple[int, ...], rule_names: tuple[str, str],
     return {k: np.asarray(v) for k, v in cols.items()}, spec
 
 
-def inside_bands(h: History, which: str, edges: Array, layer_name: str, x_title: str, iterations: int
+def inside_bands(h: History, which: str, edges: Array, layer_name: str, x_title: str, iterations: int, every: int
                  ) -> tuple[dict, dict]:
     """Every hidden layer's histogram over time as one band of a heat map (layer 1 on top): x is
-    the iteration, height within a band the value (``edges``: the histogram's bin edges), colour
-    the share of the probe's values in that bin. ``which`` is "act" or "grad". Empty bins are not
-    sent. The y axis has no title: a rotated title longer than the plot is high squeezes the plot,
-    so the page says above it what a band's height means."""
+    the iteration (each snapshot drawn ``every`` iterations wide), height within a band the value
+    (``edges``: the histogram's bin edges), colour the share of the probe's values in that bin.
+    ``which`` is "act" or "grad". Only non-empty bins are sent, as four small numbers each: the
+    positions are worked out in the browser. The y axis has no title: a rotated title longer than
+    the plot is high squeezes the plot, so the page says above it what a band's height means."""
     shares = getattr(h, which)  # (snapshots, layers, bins)
     n_layers, bins = shares.shape[1:]
-    ends = np.append(h.t[1:], h.t[-1] + max(1, h.t[-1] - h.t[-2]) if len(h.t) > 1 else 1)
     s, layer, b = np.nonzero(shares > 0)
-    band = n_layers - 1 - layer
-    columns = {"t0": h.t[s].astype(np.int32), "t1": ends[s].astype(np.int32), "layer": (layer + 1).astype(np.int8),
-               "y0": (band + 0.05 + 0.9 * b / bins).astype(np.float32),
-               "y1": (band + 0.05 + 0.9 * (b + 1) / bins).astype(np.float32),
-               "lo": edges[b].astype(np.float32), "hi": edges[b + 1].astype(np.float32),
+    columns = {"t0": h.t[s].astype(np.int32), "layer": (layer + 1).astype(np.int8), "bin": b.astype(np.int8),
                "share": shares[s, layer, b].astype(np.float32)}
+    lo, width = float(edges[0]), float(edges[1] - edges[0])
     spec = {"height": 46 * n_layers + 50, "mark": {"type": "rect"},
+            "transform": [{"calculate": f"min(datum.t0 + {every}, {iterations})", "as": "t1"},
+                          {"calculate": f"{n_layers} - datum.layer + 0.05 + 0.9 * datum.bin / {bins}", "as": "y0"},
+                          {"calculate": f"datum.y0 + 0.9 / {bins}", "as": "y1"},
+                          {"calculate": f"{lo} + {width} * datum.bin", "as": "from"},
+                          {"calculate": f"datum.from + {width}", "as": "to"}],
             "encoding": {
                 "x": {"field": "t0", "type": "quantitative", "title": x_title,
                       "scale": {"domain": [0, iterations], "nice": False}},
@@ -175,7 +177,7 @@ def inside_bands(h: History, which: str, edges: Array, layer_name: str, x_title:
                 "color": {"field": "share", "type": "quantitative", "title": None, "scale": {"type": "sqrt",
                           "scheme": "viridis", "domain": [0, float(shares.max())]}, "legend": {"format": ".0%"}},
                 "tooltip": [{"field": "layer", "title": layer_name}, {"field": "t0", "title": x_title},
-                            {"field": "lo", "format": ".3g"}, {"field": "hi", "format": ".3g"},
+                            {"field": "from", "format": ".3g"}, {"field": "to", "format": ".3g"},
                             {"field": "share", "format": ".1%"}]}}
     return columns, spec
 

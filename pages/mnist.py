@@ -21,6 +21,7 @@ P = "mnist_"
 N_TRAIN = (300, 1000, 2000, 5000, 10000, 20000)
 BATCHES = (1, 2, 4, 8, 16, 32, 64, 100, 128, 256, 512, 1024)
 ITERATIONS = (100, 200, 300, 400, 500, 900, 1000, 2000, 3000, 5000, 10000)
+INSIDE_EVERY = 1.0  # seconds between redraws of the inside view while the race runs
 WEIGHT_DECAYS = (0.0, 0.0001, 0.001, 0.01, 0.1, 0.3, 1.0)
 ss = st.session_state
 
@@ -203,7 +204,7 @@ def inside_view(race: list[train.Run]) -> None:
             (bands[0], "act", "mnist.inside.act", tr("mnist.inside.act_axis", lo=f"{edges[0]:g}", hi=f"{edges[-1]:g}"),
              edges),
             (bands[1], "grad", "mnist.inside.grad", tr("mnist.inside.grad_axis"), inside.grad_edges())):
-        columns, spec = vega.inside_bands(h, which, values, layer, x, iterations)
+        columns, spec = vega.inside_bands(h, which, values, layer, x, iterations, run.every)
         col.markdown(f"**{tr(title)}**  \n{axis}")
         col.vega_lite_chart(arrow(columns), spec, width="stretch", key=f"{P}inside_{which}")
     share, name = ((h.saturated, "mnist.inside.saturated") if np.isfinite(h.saturated).any() else
@@ -237,7 +238,15 @@ def live() -> None:
     race = runs()
     status(race)
     charts(race)
-    inside_view(race)
+
+
+@st.fragment(run_every=INSIDE_EVERY if ss.get(P + "running") else None)
+def inside_live() -> None:
+    """The inside view on its own, slower timer: a race takes a snapshot every few dozen
+    iterations, and redrawing five more charts with every curve update cost a tenth of the
+    training (bench/mnist.py)."""
+    if ss.get(P + "keys"):
+        inside_view(runs())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -427,6 +436,7 @@ st.html("<style>:is(.st-key-mnist_live, .st-key-mnist_search) [data-stale='true'
         "transition: none !important}</style>")
 with live_box:
     live()
+    inside_live()
     if finished:
         results(runs())
 
