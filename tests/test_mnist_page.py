@@ -336,3 +336,26 @@ def test_a_random_search_shows_its_trials_as_they_come_and_the_best_five():
     assert list(at.dataframe[-1].value.iloc[:, 3]) == [f"{a:.1%}" for a in best]
     assert any(f"reach {result.default.accuracy:.1%}" in i.value for i in at.info)
     assert not at.exception
+
+
+def test_a_change_by_one_student_leaves_a_classmates_race_as_it_was():
+    """Two students watch one race; the first pauses and changes a network. The classmate's
+    network keeps its own history, goes on training, and shares the other five runs still."""
+    first, second = open_page("mnist"), open_page("mnist")
+    first.button(key="mnist_start").click().run()
+    second.button(key="mnist_start").click().run()
+    first.run()
+    first.button(key="mnist_pause").click().run()
+    paused = first.session_state["mnist_upto"]
+    first.selectbox(key="mnist_chg_net").set_value(5).run()  # Adam
+    first.selectbox(key="mnist_chg_opt5").set_value("SGD").run()
+    first.button(key="mnist_chg_apply").click().run()
+    second.run()
+    mine, theirs = race(first), race(second)
+    assert mine[5].key.changes == (train.Change(paused, NetConfig("SGD", 0.001)),) and not theirs[5].key.changes
+    assert [a is b for a, b in zip(mine, theirs, strict=True)] == [True] * 5 + [False]
+    before = theirs[5].t
+    second.run()
+    assert race(second)[5].t > before  # the classmate's unchanged Adam trains on
+    assert np.array_equal(mine[5].losses[:paused], theirs[5].losses[:paused])
+    assert not first.exception and not second.exception
