@@ -178,11 +178,11 @@ def main() -> None:
     print(f"  headless, two BLAS threads: {headless_rate(m, 8.0):.0f}")
     if Path("/usr/bin/chromium").exists():
         alone = headless_rate_one_core(15.0)
-        for inside in (False, True):
-            in_browser = page_rate(15.0, inside)
+        for view_open in (False, True):
+            in_browser = page_rate(15.0, view_open)
             overhead = 1 - in_browser / alone
             print(f"  one core each (server on core 0, Chromium on core 1): headless {alone:.0f}; live page "
-                  f"{'with the inside view open ' if inside else ''}in the browser {in_browser:.0f}: overhead "
+                  f"{'with the inside view open ' if view_open else ''}in the browser {in_browser:.0f}: overhead "
                   f"{overhead:.1%} (target <= {UI_TARGET:.0%}) -> {'met' if overhead <= UI_TARGET else 'NOT met'}")
     print(f"Process RSS at the end: {rss_mb():.0f} MB")
 
