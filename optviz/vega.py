@@ -21,6 +21,7 @@ Array = np.ndarray
 
 MAX_POINTS = 400  # per curve: enough for the eye, light enough to resend several times a second
 LOSS_FLOOR = 1e-4  # losses are drawn on a log axis; exact zeros (float32 saturation) sit here
+BAND_MERGE = 2  # neighbouring histogram bins drawn as one cell of the inside view's bands
 LOSS_CAP = 20.0  # a blowing-up loss is drawn to here (chance is ln 10 ≈ 2.3), so it cannot flatten the rest
 
 
@@ -154,6 +155,8 @@ def inside_bands(h: History, which: str, edges: Array, layer_name: str, x_title:
     positions are worked out in the browser. The y axis has no title: a rotated title longer than
     the plot is high squeezes the plot, so the page says above it what a band's height means."""
     shares = getattr(h, which)  # (snapshots, layers, bins)
+    shares = shares.reshape(*shares.shape[:2], -1, BAND_MERGE).sum(-1)  # fewer cells to draw every second
+    edges = edges[::BAND_MERGE]
     n_layers, bins = shares.shape[1:]
     s, layer, b = np.nonzero(shares > 0)
     columns = {"t0": h.t[s].astype(np.int32), "layer": (layer + 1).astype(np.int8), "bin": b.astype(np.int8),
