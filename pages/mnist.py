@@ -21,7 +21,6 @@ P = "mnist_"
 N_TRAIN = (300, 1000, 2000, 5000, 10000, 20000)
 BATCHES = (1, 2, 4, 8, 16, 32, 64, 100, 128, 256, 512, 1024)
 ITERATIONS = (100, 200, 300, 400, 500, 900, 1000, 2000, 3000, 5000, 10000)
-INSIDE_EVERY = 1.0  # seconds between redraws of the inside view while the race runs
 WEIGHT_DECAYS = (0.0, 0.0001, 0.001, 0.01, 0.1, 0.3, 1.0)
 ss = st.session_state
 
@@ -240,7 +239,7 @@ def live() -> None:
     charts(race)
 
 
-@st.fragment(run_every=INSIDE_EVERY if ss.get(P + "running") else None)
+@st.fragment(run_every=shared.slow_view_every() if ss.get(P + "running") else None)
 def inside_live() -> None:
     """The inside view on its own, slower timer: a race takes a snapshot every few dozen
     iterations, and redrawing five more charts with every curve update cost a tenth of the

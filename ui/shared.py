@@ -57,6 +57,13 @@ def wait_for_turn() -> float:
     return min(3.0, 0.5 + 0.1 * STORE.busy().sessions)
 
 
+def slow_view_every() -> float:
+    """Seconds between redraws of a view that changes slowly (the inside view: a snapshot every few
+    dozen iterations): 1 s for a student alone, 4 s with 30 watching, so thirty pages of five charts
+    each do not crowd out the training they show."""
+    return min(4.0, 1.0 + 0.1 * STORE.busy().sessions)
+
+
 def drive(keys: Sequence[Hashable]) -> None:
     """Say this session watches ``keys``, then do a turn of the class's work if the slot frees in
     time (asleep while waiting: no core held)."""
