@@ -187,8 +187,6 @@ def inside_view(race: list[train.Run]) -> None:
     if not st.toggle(tr("mnist.inside"), key=P + "inside", help=tr("mnist.inside.help")):
         return
     labels = names(race)
-    if ss.get(P + "inside_net") not in range(len(race)):
-        ss[P + "inside_net"] = 0
     pick = st.selectbox(tr("mnist.net"), range(len(race)), format_func=labels.__getitem__, key=P + "inside_net")
     run, label = race[pick], labels[pick]
     h = inside.history(list(run.snapshots), list(run.moves), ss[P + "upto"])

@@ -368,3 +368,28 @@ def test_slow_views_redraw_less_often_the_more_students_watch(toy_digits):
     for k in range(30):
         shared.STORE.watch(f"student{k}", [key])
     assert shared.slow_view_every() == 4.0
+
+
+def test_the_change_form_forgets_a_network_the_next_race_does_not_have():
+    at = open_page("mnist")
+    at.button(key="mnist_start").click().run()
+    at.button(key="mnist_pause").click().run()
+    at.selectbox(key="mnist_chg_net").set_value(5).run()
+    at.button(key="mnist_reset").click().run()
+    at.segmented_control(key="mnist_exp").set_value("overfit").run()  # three networks
+    at.button(key="mnist_start").click().run()
+    at.button(key="mnist_pause").click().run()
+    assert at.selectbox(key="mnist_chg_net").value == 0 and not at.exception
+
+
+def test_the_inside_view_forgets_a_network_the_next_race_does_not_have():
+    at = open_page("mnist")
+    at.button(key="mnist_start").click().run()
+    at.toggle(key="mnist_inside").set_value(True).run()
+    at.selectbox(key="mnist_inside_net").set_value(5).run()
+    at.button(key="mnist_pause").click().run()
+    at.button(key="mnist_reset").click().run()
+    at.segmented_control(key="mnist_exp").set_value("overfit").run()  # three networks
+    at.button(key="mnist_start").click().run()
+    at.toggle(key="mnist_inside").set_value(True).run()
+    assert at.selectbox(key="mnist_inside_net").value == 0 and not at.exception
