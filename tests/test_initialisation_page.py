@@ -16,7 +16,8 @@ def _page(**query) -> AppTest:
 
 
 def _n_panels(at, i=0) -> int:
-    return len(json.loads(at.get("plotly_chart")[i].proto.spec)["data"])
+    """Histograms drawn in figure i (filled step lines; the layers' names add one invisible trace)."""
+    return sum(trace.get("fill") == "tozeroy" for trace in json.loads(at.get("plotly_chart")[i].proto.spec)["data"])
 
 
 def test_default_is_the_books_set_up():
@@ -53,7 +54,7 @@ def test_every_control_and_compare_mode():
     # both sides on the same scale, each titled with its set-up
     figs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert figs[0]["layout"]["yaxis"]["range"] == figs[1]["layout"]["yaxis"]["range"]
-    assert figs[0]["layout"]["yaxis11"]["range"] == figs[1]["layout"]["yaxis11"]["range"]
+    assert figs[0]["layout"]["yaxis2"]["range"] == figs[1]["layout"]["yaxis2"]["range"]
     heads = [h.value for h in at.subheader]
     assert any(h.startswith("A: std 0.03 · tanh") for h in heads) and any(h.startswith("B: Xavier") for h in heads)
     # a preset can set either side; depth stays shared

@@ -77,21 +77,30 @@ def test_a_diverging_run_says_so_in_the_legend_and_ends_in_a_cross():
 
 
 def test_histogram_tick_labels_stay_apart_on_narrow_panels():
-    """Up to six panels across the page each has its x tick labels; past that only the first panel
-    of each row does, where they would otherwise run into each other."""
+    """Up to six panels across the page each has its x tick labels, values inside its own range;
+    past that only the first panel of each row does, where they would otherwise run into each other."""
     from optviz import initialisation
 
-    def labelled(n_layers: int, sides: int) -> list[bool]:
+    def labelled(n_layers: int, sides: int) -> list[list[bool]]:
         e = initialisation.run(initialisation.InitConfig("xavier", "tanh", n_layers, 20, False, 100, 0))
-        fig = plots.layer_histograms(initialisation.histograms(e.act), initialisation.histograms(e.grads), "en",
-                                     sides=sides).to_dict()["layout"]
-        return [fig["xaxis" + ("" if k == 1 else str(k))].get("showticklabels", True) for k in range(1, 2 * n_layers + 1)]
+        hists = initialisation.histograms(e.act), initialisation.histograms(e.grads)
+        fig = plots.layer_histograms(*hists, "en", sides=sides).to_dict()
+        rows = []
+        for axis, h in zip(("xaxis", "xaxis2"), hists, strict=True):
+            lo, hi = h.edges[0], h.edges[-1]
+            pitch = (hi - lo) * (1 + plots.PANEL_GAP)
+            vals, text = fig["layout"][axis]["tickvals"], fig["layout"][axis]["ticktext"]
+            panels = [round((v - lo) // pitch) for v in vals]
+            for v, label, k in zip(vals, text, panels, strict=True):  # each label is the value inside its panel
+                assert float(label) == pytest.approx(v - k * pitch, abs=1e-9 + 1e-3 * (hi - lo))
+                assert lo - 1e-9 <= float(label) <= hi + 1e-9
+            rows.append([k in panels for k in range(n_layers)])
+        return rows
 
-    assert all(labelled(5, 1))
+    assert labelled(5, 1) == [[True] * 5] * 2
     for n, sides in ((10, 1), (5, 2), (4, 2)):
-        shown = labelled(n, sides)
-        assert shown == ([True] + [False] * (n - 1)) * 2, (n, sides, shown)
-    assert all(labelled(3, 2))
+        assert labelled(n, sides) == [[True] + [False] * (n - 1)] * 2, (n, sides)
+    assert labelled(3, 2) == [[True] * 3] * 2
 
 
 def test_the_step_slider_counts_in_round_steps_and_ends_at_the_last_one():
@@ -138,7 +147,9 @@ def test_each_histogram_is_drawn_as_its_bins_from_edge_to_edge():
     e = initialisation.run(initialisation.InitConfig(1.0, "sigmoid", 3, 50, False, 200, 0))
     act = initialisation.histograms(e.act)
     trace = plots.layer_histograms(act, initialisation.histograms(e.grads), "en").to_dict()["data"][1]
-    x, y = (np.frombuffer(base64.b64decode(trace[k]["bdata"]), np.float32).astype(float) for k in ("x", "y"))
+    x, y = (np.frombuffer(base64.b64decode(trace[k]["bdata"]), np.float32).astype(float) for k in ("customdata", "y"))
+    shift = np.frombuffer(base64.b64decode(trace["x"]["bdata"]), np.float32) - x  # layer 2 sits one panel along
+    assert np.allclose(shift, (act.edges[-1] - act.edges[0]) * (1 + plots.PANEL_GAP), rtol=1e-5)
     assert trace["line"]["shape"] == "hvh" and trace["fill"] == "tozeroy"
 
     def drawn(p: float) -> float:
@@ -151,3 +162,15 @@ def test_each_histogram_is_drawn_as_its_bins_from_edge_to_edge():
     for j, share in enumerate(shares):
         for p in (edges[j] + 0.02 * w, (edges[j] + edges[j + 1]) / 2, edges[j + 1] - 0.02 * w):
             assert np.isclose(drawn(p), share, atol=1e-6), (j, p)
+
+
+def test_the_layers_are_named_above_their_histograms():
+    from optviz import initialisation
+
+    for n, names in ((3, ["layer 1", "layer 2", "layer 3"]), (7, ["layer 1", "2", "3", "4", "5", "6", "7"])):
+        e = initialisation.run(initialisation.InitConfig(1.0, "sigmoid", n, 20, False, 100, 0))
+        act = initialisation.histograms(e.act)
+        top = plots.layer_histograms(act, initialisation.histograms(e.grads), "en").to_dict()["layout"]["xaxis3"]
+        pitch = (act.edges[-1] - act.edges[0]) * (1 + plots.PANEL_GAP)
+        assert top["ticktext"] == names and top["side"] == "top"
+        assert np.allclose(top["tickvals"], (act.edges[0] + act.edges[-1]) / 2 + pitch * np.arange(n))  # centred
