@@ -183,7 +183,7 @@ def charts(race: list[train.Run]) -> None:
 
 
 def inside_view(race: list[train.Run]) -> None:
-    """One network's layers and optimizer steps over time, redrawn with the curves (on request)."""
+    """One network's layers and optimizer steps over time, on request (``inside_live`` redraws it)."""
     if not st.toggle(tr("mnist.inside"), key=P + "inside", help=tr("mnist.inside.help")):
         return
     labels = names(race)
