@@ -59,9 +59,10 @@ def wait_for_turn() -> float:
 
 def slow_view_every() -> float:
     """Seconds between redraws of a view that changes slowly (the inside view: a snapshot every few
-    dozen iterations): 1 s for a student alone, 4 s with 30 watching, so thirty pages of five charts
-    each do not crowd out the training they show."""
-    return min(4.0, 1.0 + 0.1 * STORE.busy().sessions)
+    dozen iterations): 2 s for a student alone, 4 s with 20 or more watching, so pages of five charts
+    each do not crowd out the training they show (the training moves on when a page asks, and a
+    browser busy redrawing asks later)."""
+    return min(4.0, 2.0 + 0.1 * STORE.busy().sessions)
 
 
 def drive(keys: Sequence[Hashable]) -> None:
