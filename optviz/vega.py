@@ -236,9 +236,8 @@ def search_chart(trials: list, lr_title: str, wd_title: str, acc_title: str, div
 def search_curves(trials: list, names: list[str], x_title: str, y_title: str) -> tuple[dict, dict]:
     """Validation accuracy after every epoch of the given trials (the best few), one line each."""
     k = np.repeat(np.arange(len(trials), dtype=np.int8), [len(t.validation) for t in trials])
-    epoch = np.concatenate([np.arange(1, len(t.validation) + 1, dtype=np.int32) for t in trials]) if trials else \
-        np.zeros(0, np.int32)
-    acc = np.concatenate([t.validation for t in trials]).astype(np.float32) if trials else np.zeros(0, np.float32)
+    epoch = np.concatenate([np.arange(1, len(t.validation) + 1) for t in trials] or [[]]).astype(np.int32)
+    acc = np.concatenate([t.validation for t in trials] or [[]]).astype(np.float32)
     ok = np.isfinite(acc)
     spec = {"height": 340, "mark": {"type": "line", "strokeWidth": 2},
             "transform": [_named("net", names, "k")],

@@ -25,12 +25,6 @@ def phase(name: str) -> str:
     return tr(f"bs.phase.{name}")
 
 
-def watch(flag: str, key, make, max_age: float | None = None) -> None:
-    """Button callback: start (or join) the class's job for ``key`` and watch it."""
-    shared.job(key, make, max_age)
-    ss[flag] = True
-
-
 def stop(flag: str, keys) -> None:
     ss[flag] = False
     shared.leave(keys)
@@ -64,7 +58,7 @@ def timing_section(data) -> None:
     else:
         fresh = job is not None and (not job.done or (shared.age(key) or 0) < FRESH)
         c2.button(tr("bs.time.again") if fresh else tr("bs.time.measure"), type="primary", key=P + "time_go",
-                  on_click=watch, args=(P + "time_on", key, make, 0.0 if fresh else FRESH))
+                  on_click=shared.watch, args=(P + "time_on", key, make, 0.0 if fresh else FRESH))
 
     def draw(job: Job) -> None:
         times = job.result or job.partial
@@ -97,7 +91,7 @@ def noise_section(data) -> None:
     phases = batching.NOISE_PHASES if state == "trained" else batching.NOISE_PHASES[1:]
     make = lambda: Job(batching.noise_steps(data, n, state == "trained", k, 0), phases)
     if ((job := shared.peek(key)) is None or job.error) and not ss.get(P + "noise_on"):  # a failed job may be retried
-        c4.button(tr("bs.compute"), type="primary", key=P + "noise_go", on_click=watch,
+        c4.button(tr("bs.compute"), type="primary", key=P + "noise_go", on_click=shared.watch,
                   args=(P + "noise_on", key, make, 0.0))
         st.info(tr("bs.press_compute"), icon="▶️")
 
@@ -205,7 +199,7 @@ def landscape_section(data) -> None:
     key = ("landscape", small, large, n, data.fingerprint)
     make = lambda: Job(batching.landscape_steps(data, small, large, n), batching.LANDSCAPE_PHASES, 4 << 20)
     if ((job := shared.peek(key)) is None or job.error) and not ss.get(P + "flat_on"):  # a failed job may be retried
-        c4.button(tr("bs.compute"), type="primary", key=P + "flat_go", on_click=watch,
+        c4.button(tr("bs.compute"), type="primary", key=P + "flat_go", on_click=shared.watch,
                   args=(P + "flat_on", key, make, 0.0))
         st.info(tr("bs.flat.press"), icon="▶️")
     names = {"small": f"B = {small}", "large": f"B = {large}"}

@@ -301,11 +301,6 @@ def results(race: list[train.Run]) -> None:
                  column_config={"digit": st.column_config.ImageColumn(tr("mnist.image"), width="small")})
 
 
-def watch_search(key, make) -> None:
-    shared.job(key, make)
-    ss[P + "rs_on"] = True
-
-
 def draw_search(cfg: search.SearchConfig, job: Job) -> None:
     """The trials so far on their two settings, the best five's validation curves and table."""
     found = job.result or job.partial
@@ -321,8 +316,8 @@ def draw_search(cfg: search.SearchConfig, job: Job) -> None:
     left.vega_lite_chart(arrow(columns), spec, width="stretch", key=P + "rs_chart")
     columns, spec = vega.search_curves(top, names, tr("mnist.search.epoch"), tr("mnist.search.acc"))
     right.vega_lite_chart(arrow(columns), spec, width="stretch", key=P + "rs_curves")
-    best = f"{top[0].accuracy:.1%}" if top else "—"
-    st.info(tr("mnist.search.default", acc=f"{found.default.accuracy:.1%}", best=best), icon="📏")
+    share = lambda trial: tr("mnist.search.diverged") if trial.accuracy != trial.accuracy else f"{trial.accuracy:.1%}"
+    st.info(tr("mnist.search.default", acc=share(found.default), best=share(top[0]) if top else "—"), icon="📏")
     st.dataframe({tr("mnist.search.col.trial"): [found.trials.index(t) + 1 for t in top],
                   tr("opt.lr"): [f"{t.lr:.3g}" for t in top],
                   tr("mnist.search.col.wd"): [f"{t.weight_decay:.3g}" for t in top],
@@ -351,7 +346,8 @@ def search_section(seed: int) -> None:
 
         make = lambda: Job(search.steps(cfg, data.x_train, data.y_train), search.PHASES)
         if ((job := shared.peek(key)) is None or job.error) and not ss.get(P + "rs_on"):  # a failed one may be retried
-            st.button(tr("mnist.search.go"), type="primary", key=P + "rs_go", on_click=watch_search, args=(key, make))
+            st.button(tr("mnist.search.go"), type="primary", key=P + "rs_go", on_click=shared.watch,
+                      args=(P + "rs_on", key, make))
         shared.live_job(P + "rs_on", key, lambda name: tr(f"mnist.search.phase.{name}"), lambda j: draw_search(cfg, j))
 
 

@@ -212,71 +212,61 @@ def test_the_work_slot_is_one_at_a_time():
     assert peak[0] == 1 and all(t.turns == 20 for t in tasks)
 
 
-def test_a_session_that_finds_the_slot_taken_goes_on_to_draw():
-    store, release = Store(64 * MB), threading.Event()
+class Held(Countdown):
+    """A countdown whose turn waits for ``release`` (set by the test) and says when it is under way."""
 
-    class Blocking(Countdown):
-        def advance(self, seconds, companions=()):
-            release.wait(10)
-            super().advance(seconds)
-
-    store.get("k", lambda: Blocking(1))
-    store.watch("s", ["k"])
-    holder = threading.Thread(target=store.work, args=(0.0,))
-    holder.start()
-    while not store._slot.locked():
-        threading.Event().wait(0.001)
-    assert store.work(0.0, wait=0.05) is False  # it slept its wait and gave up: the page draws
-    release.set()
-    holder.join(10)
-    assert store.peek("k").done
-
-
-class Slow(Countdown):
-    """A countdown whose turn takes ``seconds`` and says when it is under way."""
-
-    def __init__(self, n: int, seconds: float) -> None:
+    def __init__(self, n: int) -> None:
         super().__init__(n)
-        self.seconds, self.busy = seconds, threading.Event()
+        self.busy, self.release = threading.Event(), threading.Event()
 
     def advance(self, seconds, companions=()):
         self.busy.set()
-        threading.Event().wait(self.seconds)
+        self.release.wait(10)
         super().advance(seconds)
-        self.busy.clear()
 
 
-def test_a_derived_task_reads_its_base_while_no_worker_moves_it():
-    store = Store(10 * MB)
-    base = store.get("base", lambda: Slow(100, 0.3))
+def worker_in_a_turn(store: Store) -> tuple[Held, threading.Thread]:
+    """A watched task "base" and a worker thread that holds the work slot in its turn until released."""
+    base = store.get("base", lambda: Held(100))
     store.watch("s1", ["base"])
     worker = threading.Thread(target=store.work, args=(0.0,))
     worker.start()
     assert base.busy.wait(5)
+    return base, worker
+
+
+def test_a_session_that_finds_the_slot_taken_goes_on_to_draw():
+    store = Store(64 * MB)
+    base, holder = worker_in_a_turn(store)
+    assert store.work(0.0, wait=0.05) is False  # it slept its wait and gave up: the page draws
+    base.release.set()
+    holder.join(10)
+    assert base.turns == 1
+
+
+def test_a_derived_task_waits_for_the_turn_and_reads_its_base_while_no_worker_can_run():
+    store = Store(10 * MB)
+    base, worker = worker_in_a_turn(store)
+    threading.Timer(0.2, base.release.set).start()
     seen = []
 
     def make(parent):
-        left = parent.left
-        threading.Event().wait(0.4)  # longer than a turn: a worker would have moved it on
-        seen.append((left, parent.left))
+        seen.append((parent.left, store.work(0.0)))  # another worker is turned away meanwhile
         return Countdown(1)
 
-    store.derive("child", "base", make, wait=5.0)
-    worker.join()
-    assert seen == [(99, 99)]  # made after the worker's turn, and nothing moved while it read
+    store.derive("child", "base", make, wait=10.0)
+    worker.join(10)
+    assert seen == [(99, False)]  # made after the worker's turn, with the slot held
     assert store.derive("child", "base", lambda parent: 1 / 0) is store.peek("child")  # made once
 
 
 def test_a_derived_task_is_made_without_its_base_when_the_slot_stays_busy():
     store = Store(10 * MB)
-    base = store.get("base", lambda: Slow(100, 1.0))
-    store.watch("s1", ["base"])
-    worker = threading.Thread(target=store.work, args=(0.0,))
-    worker.start()
-    assert base.busy.wait(5)
+    base, worker = worker_in_a_turn(store)
     got = []
     store.derive("child", "base", lambda parent: got.append(parent) or Countdown(1), wait=0.05)
-    worker.join()
+    base.release.set()
+    worker.join(10)
     assert got == [None]
     store.derive("other", "missing", lambda parent: got.append(parent) or Countdown(1))
     assert got == [None, None]

@@ -46,6 +46,13 @@ def job(key: Hashable, make: Callable[[], Job], max_age: float | None = None) ->
     return STORE.get(key, make, max_age)
 
 
+def watch(flag: str, key: Hashable, make: Callable[[], Job], max_age: float | None = None) -> None:
+    """Button callback: start (or join) the class's job for ``key`` and set ``flag``, so that
+    ``live_job`` watches it."""
+    job(key, make, max_age)
+    st.session_state[flag] = True
+
+
 def peek(key: Hashable) -> object | None:
     """The class's task for ``key`` if one exists; nothing is started."""
     return STORE.peek(key)
