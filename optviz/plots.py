@@ -254,8 +254,11 @@ def trajectories(surface: Surface, runs: list[Run], lang: str, clickable: bool =
         for k in steps
     ]
     still = dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))
+    # Margins that already hold the one-row legend above, the Play button and step slider below and
+    # the tick labels: a margin they push wider makes plotly.js draw the figure twice, a third of its
+    # drawing time (a legend that wraps on a narrow screen still widens its margin).
     layout = dict(
-        height=height, margin=dict(l=10, r=10, t=30, b=10), uirevision=surface.key,
+        height=height, margin=dict(l=36, r=20, t=44, b=136), uirevision=surface.key,
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
         clickmode="event+select", dragmode="pan",
         xaxis=dict(range=list(surface.xlim), constrain="domain", showgrid=False, zeroline=False),
@@ -348,7 +351,7 @@ def curves(surface: Surface, runs: list[Run], lang: str) -> go.Figure:
                              xaxis="x2", yaxis="y2"))
     split = 0.45 if has_min else 1.0
     layout = dict(
-        height=380, margin=dict(l=10, r=10, t=30, b=10),
+        height=380, margin=dict(l=84, r=150, t=30, b=70),
         xaxis=dict(domain=[0, split], title=dict(text=t("fig.step", lang))),
         yaxis=dict(type="log" if has_min else "linear", title=dict(text=t("fig.loss" if has_min else "fig.loss_raw", lang))),
     )

@@ -10,7 +10,7 @@ from optviz.layers import ACTIVATIONS
 from optviz.presets import INIT_PRESETS
 from optviz.text import ACTIVATION_NAMES, INIT_NAMES, link_names, named
 from ui import classroom, links
-from ui.common import apply_preset, lang, lesson_bar, lesson_script, page_header, tr
+from ui.common import apply_preset, lang, lesson_bar, lesson_script, page_header, table, tr
 
 P = "init_"
 STDS = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 1000.0)
@@ -64,14 +64,14 @@ def show(result, colour: str, ymax: tuple[float, float] | None = None, sides: in
     acts, grads, stats = result
     st.plotly_chart(plots.layer_histograms(acts, grads, lang(), colour, ymax, sides), config={"displayModeBar": False})
     pct = lambda v: "–" if np.isnan(v) else f"{v:.0%}"
-    st.dataframe({
+    table({
         tr("init.table.layer"): list(range(1, len(stats) + 1)),
         tr("init.table.mean"): [f"{s.mean:.3g}" for s in stats],
         tr("init.table.std"): [f"{s.std:.3g}" for s in stats],
         tr("init.table.saturated"): [pct(s.saturated) for s in stats],
         tr("init.table.dead"): [pct(s.dead) for s in stats],
         tr("init.table.grad_std"): [f"{s.grad_std:.3g}" for s in stats],
-    }, hide_index=True)
+    })
 
 
 page_header("init")

@@ -11,7 +11,7 @@ from optviz.presets import TRAJECTORY_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, SYMBOLS, knob_values, make_schedule
 from optviz.text import SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
 from ui import classroom, links
-from ui.common import apply_preset, clamp_state, lang, lesson_bar, lesson_script, page_header, presenting, snap_state, tr
+from ui.common import apply_preset, clamp_state, lang, lesson_bar, lesson_script, page_header, presenting, snap_state, table, tr
 from ui.controls import build, optimizer_settings
 
 P = "traj_"
@@ -90,7 +90,7 @@ def rate_table(surface, kappa: float, runs: list, settings: dict, start: tuple[f
         st.caption(tr("traj.rates.caption"))
     columns = [tr("traj.rates.optimizer"), tr("traj.rates.settings"), tr("traj.rates.limit"), tr("traj.rates.predicted"),
                tr("traj.rates.observed")]
-    st.dataframe({c: [row[i] for row in rows] for i, c in enumerate(columns)}, hide_index=True)
+    table({c: [row[i] for row in rows] for i, c in enumerate(columns)})
     gd, hb = rates.best_gd(lam), rates.best_heavy_ball(lam)
     st.button(tr("traj.rates.use"), on_click=use_best, args=(lam,), key=P + "use_best",
               help=tr("traj.rates.use.help", gd=f"{rates.nearest(gd.lr, LR_VALUES):g}",

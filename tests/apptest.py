@@ -3,6 +3,7 @@ query parameters."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -19,3 +20,16 @@ def open_page(page: str, **query: str) -> AppTest:
     at.switch_page(f"pages/{page}.py").run()
     assert not at.exception
     return at
+
+
+def markdown_tables(at: AppTest) -> list[list[list[str]]]:
+    """Every table the page wrote as Markdown (``ui.common.table``): rows of unescaped cells, the
+    header first and the separator row left out."""
+    tables = []
+    for md in at.markdown:
+        lines = md.value.splitlines()
+        if len(lines) < 2 or not re.fullmatch(r"\|( --- \|)+", lines[1]):
+            continue
+        split = lambda line: [re.sub(r"\\(.)", r"\1", c).strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        tables.append([split(line) for line in lines[:1] + lines[2:]])
+    return tables

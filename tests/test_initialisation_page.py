@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from apptest import open_page
+from apptest import markdown_tables, open_page
 from streamlit.testing.v1 import AppTest
 
 from optviz.presets import INIT_PRESETS
+from optviz.text import t
 
 
 def _page(**query) -> AppTest:
@@ -24,8 +25,9 @@ def test_default_is_the_books_set_up():
     at = _page()
     assert at.selectbox(key="init_init").value == "1" and at.selectbox(key="init_act").value == "sigmoid"
     assert _n_panels(at) == 10  # 5 layers x (activations, gradients)
-    table = at.dataframe[0].value
-    assert len(table) == 5 and float(table.iloc[4, 3].rstrip("%")) > 50  # layer 5 mostly saturated
+    header, *rows = markdown_tables(at)[0]
+    assert header[3] == t("init.table.saturated", "en")
+    assert len(rows) == 5 and float(rows[4][3].rstrip("%")) > 50  # layer 5 mostly saturated
 
 
 @pytest.mark.parametrize("name", list(INIT_PRESETS))

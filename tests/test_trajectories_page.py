@@ -6,7 +6,7 @@ import json
 
 import numpy as np
 import pytest
-from apptest import APP, open_page
+from apptest import APP, markdown_tables, open_page
 from streamlit.testing.v1 import AppTest
 
 from optviz.presets import TRAJECTORY_PRESETS
@@ -250,3 +250,16 @@ def test_the_new_views_open_in_both_languages(lang):
     assert any(m.value == f"**{t('traj.at.arithmetic', code, k=2, name='Adam')}**" for m in at.markdown)
     bowl = opened(lang, {})
     assert any(s.value == t("traj.rates.title", code) for s in bowl.subheader)
+    header, *rows = markdown_tables(bowl)[0]
+    assert header == [t(f"traj.rates.{c}", code) for c in ("optimizer", "settings", "limit", "predicted", "observed")]
+    assert [r[0] for r in rows[-2:]] == [t("traj.rates.best_gd", code), t("traj.rates.best_hb", code)]
+    sgd = next(r for r in rows if r[0] == "SGD")  # SGD on the bowl: predicted and observed rates agree
+    assert abs(float(sgd[3]) - float(sgd[4])) < 0.01
+
+
+def test_a_table_shows_its_cells_as_typed():
+    def page():
+        from ui.common import table
+        table({"a|b": ["x_y*", "$1$"], "c": ["<b>", "2"]})
+
+    assert markdown_tables(AppTest.from_function(page).run()) == [[["a|b", "c"], ["x_y*", "<b>"], ["$1$", "2"]]]
