@@ -334,33 +334,6 @@ def surface_3d(surface: Surface, runs: list[Run], lang: str) -> go.Figure:
     return fig
 
 
-def curves(surface: Surface, runs: list[Run], lang: str) -> go.Figure:
-    """Loss against step and, when the surface has a minimum, distance to it (log scales)."""
-    has_min = surface.has_minimum  # every surface here with a minimum has f* = 0
-    data = []
-    for r in runs:
-        steps = np.arange(len(r.path.values), dtype=np.float32)
-        loss = np.where(r.path.values > 0, r.path.values, np.nan) if has_min else r.path.values
-        data.append(dict(type="scatter", mode="lines", x=_typed(steps), y=_typed(loss), name=r.legend,
-                         legendgroup=r.label, line=dict(color=r.colour, dash=r.dash), xaxis="x", yaxis="y"))
-        if has_min:
-            d = surface.distance_to_minimum(r.path.points)
-            data.append(dict(type="scatter", mode="lines", x=_typed(steps), y=_typed(np.where(d > 0, d, np.nan)),
-                             name=r.label, legendgroup=r.label, showlegend=False,
-                             line=dict(color=r.colour, dash=r.dash),
-                             xaxis="x2", yaxis="y2"))
-    split = 0.45 if has_min else 1.0
-    layout = dict(
-        height=380, margin=dict(l=84, r=150, t=30, b=70),
-        xaxis=dict(domain=[0, split], title=dict(text=t("fig.step", lang))),
-        yaxis=dict(type="log" if has_min else "linear", title=dict(text=t("fig.loss" if has_min else "fig.loss_raw", lang))),
-    )
-    if has_min:
-        layout |= dict(xaxis2=dict(domain=[0.55, 1], anchor="y2", title=dict(text=t("fig.step", lang))),
-                       yaxis2=dict(type="log", anchor="x2", title=dict(text=t("fig.distance", lang))))
-    return RawFigure(dict(data=data, layout=layout))
-
-
 def curvature(surface: Surface, a: Analysis, lang: str) -> go.Figure:
     """A close-up contour around the analysed point with its Hessian eigenvectors as arrows
     (length ∝ 1/√|λ|) and, where the surface curves down, the escape step."""

@@ -1,7 +1,8 @@
-"""Vega-Lite specs and columns for the curves that grow live while networks train.
+"""Vega-Lite specs and columns for the curves that grow live while networks train, and for the
+trajectories' curves that follow every control change.
 
 Streamlit updates a Vega-Lite chart in place (a Plotly chart is remounted on every update and
-flickers), so the live curves use these plain-dict specs; each builder returns
+flickers), so these curves use plain-dict specs; each builder returns
 ``(columns, spec)`` for ``st.vega_lite_chart(columns, spec)``. The columns are numbers only (a
 network is its index; the spec names it), because every watching student's page is sent its own
 copy several times a second and string columns cost most of that conversion.
@@ -13,8 +14,11 @@ import json
 
 import numpy as np
 
+from optviz import plots
 from optviz.inside import History
 from optviz.plots import COLOURS
+from optviz.surfaces import Surface
+from optviz.text import t
 from optviz.train import Run, smooth
 
 Array = np.ndarray
@@ -117,6 +121,44 @@ def accuracy_chart(runs: list[Run], names: list[str], x_title: str, y_title: str
                          "tooltip": [{"field": "net"}, {"field": "set"}, {"field": "iteration"},
                                      {"field": "accuracy", "format": ".1%"}]}}
     return {c: np.asarray(v, np.float32 if c == "accuracy" else np.int32) for c, v in cols.items()}, spec
+
+
+DASH_ARRAYS = {"solid": [1, 0], "dash": [8, 4], "dot": [2, 3], "dashdot": [8, 3, 2, 3]}  # plotly.js's dashes
+
+
+def descent_curves(surface: Surface, runs: list[plots.Run], lang: str) -> list[tuple[dict, dict]]:
+    """The trajectories' curves against step, each as ``(columns, spec)``: f − f* on a log axis and
+    the distance to the nearest minimum (log) when the surface has a minimum (every one here with
+    a minimum has f* = 0), else f itself. A point at or below zero on a log axis is left out. The
+    last chart carries the legend: each optimizer's colour and dash, as in the trajectories figure."""
+    has_min = surface.has_minimum
+    names = [r.legend for r in runs]
+    colour = {"field": "net", "type": "nominal", "title": None,
+              "scale": {"domain": names, "range": [r.colour for r in runs]}}
+    dash = {"field": "net", "type": "nominal", "title": None,
+            "scale": {"domain": names, "range": [DASH_ARRAYS[r.dash] for r in runs]}}
+    panels = [(r.path.values for r in runs), (surface.distance_to_minimum(r.path.points) for r in runs)] if has_min \
+        else [(r.path.values for r in runs)]
+    titles = [t("fig.loss", lang), t("fig.distance", lang)] if has_min else [t("fig.loss_raw", lang)]
+    charts = []
+    for i, (values, title) in enumerate(zip(panels, titles, strict=True)):
+        cols: dict[str, list] = {"step": [], "k": [], "value": []}
+        for k, v in enumerate(values):
+            v = np.asarray(v, np.float64)
+            ok = np.isfinite(v) & (v > 0) if has_min else np.isfinite(v)
+            cols["step"].append(np.flatnonzero(ok).astype(np.int32))
+            cols["k"].append(np.full(ok.sum(), k, np.int8))
+            cols["value"].append(v[ok].astype(np.float32))
+        legend = {"legend": {"orient": "right", "labelLimit": 260}} if i == len(panels) - 1 else {"legend": None}
+        spec = {"height": 320, "transform": [_named("net", names, "k")],
+                "mark": {"type": "line", "strokeWidth": 2},
+                "encoding": {"x": {"field": "step", "type": "quantitative", "title": t("fig.step", lang)},
+                             "y": {"field": "value", "type": "quantitative", "title": title,
+                                   "scale": {"type": "log" if has_min else "linear"}},
+                             "color": colour | legend, "strokeDash": dash | legend,
+                             "tooltip": [{"field": "net"}, {"field": "step"}, {"field": "value", "format": ".4g"}]}}
+        charts.append(({c: np.concatenate(v) for c, v in cols.items()}, spec))
+    return charts
 
 
 def sweep_chart(runs: list, sizes: tuple[int, ...], rule_names: tuple[str, str], split_names: tuple[str, str],

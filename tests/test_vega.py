@@ -1,8 +1,8 @@
-"""The live charts' data: what a student sees of a race."""
+"""The Vega-Lite charts' data: what a student sees of a race, and the trajectories' curves."""
 
 import numpy as np
 
-from optviz import train, vega
+from optviz import descent, plots, surfaces, train, vega
 from optviz.train import NetConfig, RaceConfig
 
 
@@ -48,3 +48,39 @@ def test_accuracy_chart_skips_diverged_networks(toy_digits):
     cols, _ = vega.accuracy_chart(runs, ["a", "b"], "it", "acc", ("train", "test"))
     assert list(cols["k"]) == [0] * 4 and list(cols["split"]) == [0, 0, 1, 1]
     np.testing.assert_allclose(cols["accuracy"], [0.5, 0.8, 0.4, 0.7])
+
+
+def _descent(surface_key: str, points: np.ndarray, names=("SGD", "Adam")):
+    """Curves of paths along ``points`` (scaled by 1, 2, … for each optimizer in ``names``)."""
+    surface = surfaces.get(surface_key, 20.0)
+    runs = [plots.Run(name, *plots.style(name)[:1], descent.Path(points * (k + 1), surface.value(points * (k + 1)), None),
+                      plots.style(name)[1]) for k, name in enumerate(names)]
+    return surface, runs, vega.descent_curves(surface, runs, "en")
+
+
+def test_descent_curves_are_each_paths_value_and_distance_to_the_minimum():
+    points = np.array([[-4.0, 2.0], [-3.0, 1.0], [-2.0, -0.5], [0.0, 0.0]])  # ends on the bowl's minimum
+    surface, runs, charts = _descent("bowl", points)
+    assert len(charts) == 2
+    (loss, loss_spec), (dist, dist_spec) = charts
+    for k in range(2):
+        pts = points * (k + 1)
+        f = pts[:, 0] ** 2 / 20 + pts[:, 1] ** 2  # by hand: x²/20 + y², minimum 0 at the origin
+        mine = loss["k"] == k
+        assert list(loss["step"][mine]) == [0, 1, 2]  # f = 0 at step 3 has no place on a log axis
+        np.testing.assert_allclose(loss["value"][mine], f[:3], rtol=1e-6)
+        np.testing.assert_allclose(dist["value"][dist["k"] == k], np.hypot(pts[:3, 0], pts[:3, 1]), rtol=1e-6)
+    assert loss_spec["encoding"]["y"]["scale"]["type"] == "log"
+    assert loss_spec["encoding"]["color"]["legend"] is None  # one legend, beside the last chart
+    colour = dist_spec["encoding"]["color"]
+    assert colour["scale"] == {"domain": ["SGD", "Adam"], "range": ["#000000", "#0072B2"]}  # as in the trajectories
+    assert dist_spec["encoding"]["strokeDash"]["scale"]["range"] == [[1, 0], [1, 0]]
+
+
+def test_descent_curves_on_a_surface_without_minimum_show_f_itself_negative_too():
+    points = np.array([[0.1, 0.5], [1.0, 0.1], [0.2, 1.0]])
+    surface, runs, charts = _descent("saddle", points, names=("Nesterov",))
+    (columns, spec), = charts
+    np.testing.assert_allclose(columns["value"], [0.01 - 0.25, 1 - 0.01, 0.04 - 1], rtol=1e-6)  # x² − y² by hand
+    assert (columns["value"] < 0).any() and spec["encoding"]["y"]["scale"]["type"] == "linear"
+    assert spec["encoding"]["strokeDash"]["scale"]["range"] == [vega.DASH_ARRAYS["dash"]]  # Nesterov's dash

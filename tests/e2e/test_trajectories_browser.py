@@ -13,9 +13,18 @@ def test_home_links_to_trajectories(open_page):
     assert wait_charts(pg, 1) >= 1
 
 
+def drawn_curves(pg) -> int:
+    """The Vega-Lite curve charts drawn (each draws once scrolled into view)."""
+    charts = pg.locator("[data-testid='stVegaLiteChart']")
+    for chart in charts.all():
+        chart.scroll_into_view_if_needed()
+        chart.locator("canvas, svg").first.wait_for(timeout=10_000)
+    return charts.count()
+
+
 def test_trajectories_controls_and_animation(open_page):
     pg = open_page("trajectories")
-    assert wait_charts(pg, 2) >= 2
+    assert wait_charts(pg, 1) == 1 and drawn_curves(pg) == 2  # the trajectories; loss and distance
     # Four default optimizers: four status boxes, none diverged.
     assert pg.get_by_text("after 30 steps").count() == 4
 
@@ -69,7 +78,7 @@ def test_presets_and_tabs(open_page):
         pg.get_by_role("tab", name=tab).click()
         wait_idle(pg)
         assert_no_exception(pg)
-        assert wait_charts(pg, 2) >= 2
+        assert wait_charts(pg, 2) >= 2 if tab != "Loss and distance" else drawn_curves(pg) == 2
 
 
 def test_chinese_and_bad_link(open_page):
@@ -122,3 +131,22 @@ def test_the_new_views_in_a_real_browser_in_both_languages(open_page):
         pg = open_page(f"trajectories?lang={lang}")
         pg.get_by_text(rates).wait_for(timeout=10_000)
         assert_no_exception(pg)
+
+
+def test_a_changed_control_redraws_the_figure_with_its_new_values(open_page):
+    """Each change of the step count redraws the trajectories (paths, step slider) and the curves
+    with the new count, never an earlier one."""
+    pg = open_page("trajectories")
+    chart = pg.locator("[data-testid='stPlotlyChart']").first
+    lengths = "el => el.querySelector('.js-plotly-plot')._fullData.filter(d => d.mode === 'lines').map(d => d.x.length)"
+    box = pg.get_by_label("Steps")
+    for n in (40, 30, 50, 45):
+        box.fill(str(n))
+        box.press("Enter")
+        wait_idle(pg)
+        chart = pg.locator("[data-testid='stPlotlyChart']").first
+        assert chart.locator(".slider-group text.slider-label").first.text_content() == f"step {n}"
+        assert chart.evaluate(lengths) == [n + 1] * 4  # every path has its start and n steps
+        assert pg.get_by_text(f"after {n} steps").count() == 4
+        assert drawn_curves(pg) == 2
+    assert_no_exception(pg)
