@@ -2,7 +2,7 @@
 
 Run: python bench/latency.py. Starts a server, warms it with one visit per page, then drives
 headless Chromium: for each page, the first visit of a new tab (to its first drawn figure), the
-same visit again with the browser's cache warm, and 10 changes of one control (to the redrawn
+same visit again with the browser's cache warm, and 20 changes of one control (to the redrawn
 figure). A change is timed in the page's own clock, from the key press to the frame after the
 page's last change, and split into the server's part (until the rerun's "script finished" message
 has arrived, transfer included), the bytes sent, and the browser's drawing (the rest). Prints
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 from serve import CHROMIUM_ARGS, streamlit_server  # noqa: E402
 from streamlit_page import wait_charts, wait_idle  # noqa: E402
 
-CHANGES = 10
+CHANGES = 20
 TARGET_MEDIAN_S, TARGET_P95_S, TARGET_VISIT_S = 0.3, 0.5, 1.5
 PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))"
 # Everything a change is timed by, in the page's own clock (Playwright's events arrive tens of ms

@@ -396,7 +396,8 @@ def layer_histograms(act: Histograms, grad: Histograms, lang: str, colour: str =
     n = act.shares.shape[0]
     all_ticks = n * sides <= 6
     data = []
-    layout = dict(height=420, margin=dict(l=10, r=10, t=30, b=10), showlegend=False)
+    # Margins that already hold the axis titles and tick labels: plotly.js draws the figure once.
+    layout = dict(height=420, margin=dict(l=78, r=16, t=30, b=38), showlegend=False)
     if ymax is None:
         ymax = (float(act.shares.max()) * 1.05, float(grad.shares.max()) * 1.05)
     for row, (h, label, col) in enumerate([(act, "fig.activation", colour), (grad, "fig.gradient", COLOURS[1])]):
