@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 
+import numpy as np
 import pytest
 from apptest import markdown_tables, open_page
 from streamlit.testing.v1 import AppTest
@@ -17,8 +19,10 @@ def _page(**query) -> AppTest:
 
 
 def _n_panels(at, i=0) -> int:
-    """Histograms drawn in figure i (filled step lines; the layers' names add one invisible trace)."""
-    return sum(trace.get("fill") == "tozeroy" for trace in json.loads(at.get("plotly_chart")[i].proto.spec)["data"])
+    """Histograms drawn in figure i: the closed outlines of its filled traces, one per row, each
+    outline ended by a gap (the layers' names add one invisible trace)."""
+    rows = [trace for trace in json.loads(at.get("plotly_chart")[i].proto.spec)["data"] if trace.get("fill") == "toself"]
+    return sum(int(np.isnan(np.frombuffer(base64.b64decode(row["y"]["bdata"]), np.float32)).sum()) for row in rows)
 
 
 def test_default_is_the_books_set_up():

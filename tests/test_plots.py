@@ -140,24 +140,32 @@ def test_the_click_lattice_is_round_and_covers_the_window(key):
 
 
 def test_each_histogram_is_drawn_as_its_bins_from_edge_to_edge():
-    """The filled step line (Plotly's "hvh": the step halfway between points) has each bin's height
-    everywhere inside that bin, from the first edge to the last."""
+    """Each layer's histogram is a closed step line (Plotly's "hvh": the step halfway between
+    points) in its row's one trace: up its first edge, each bin's height everywhere inside that
+    bin, down its last edge, then a gap before the next layer's, one panel along."""
     from optviz import initialisation
 
     e = initialisation.run(initialisation.InitConfig(1.0, "sigmoid", 3, 50, False, 200, 0))
     act = initialisation.histograms(e.act)
-    trace = plots.layer_histograms(act, initialisation.histograms(e.grads), "en").to_dict()["data"][1]
-    x, y = (np.frombuffer(base64.b64decode(trace[k]["bdata"]), np.float32).astype(float) for k in ("customdata", "y"))
-    shift = np.frombuffer(base64.b64decode(trace["x"]["bdata"]), np.float32) - x  # layer 2 sits one panel along
-    assert np.allclose(shift, (act.edges[-1] - act.edges[0]) * (1 + plots.PANEL_GAP), rtol=1e-5)
-    assert trace["line"]["shape"] == "hvh" and trace["fill"] == "tozeroy"
+    row = plots.layer_histograms(act, initialisation.histograms(e.grads), "en").to_dict()["data"][0]
+    assert row["line"]["shape"] == "hvh" and row["fill"] == "toself"  # toself: each outline closed on its own
+    xs, ys = (np.frombuffer(base64.b64decode(row[k]["bdata"]), np.float32).astype(float) for k in ("x", "y"))
+    inside = np.frombuffer(base64.b64decode(row["customdata"]["bdata"]), np.float32).astype(float).reshape(-1, 2)
+    assert row["customdata"]["shape"] == f"{len(xs)},2"
+    gaps = np.flatnonzero(np.isnan(ys))
+    assert len(gaps) == 3 and gaps[-1] == len(ys) - 1  # three layers, each outline ended by a gap
+    start = gaps[0] + 1  # layer 2
+    x, y, (value, layer) = xs[start:gaps[1]], ys[start:gaps[1]], inside[start:gaps[1]].T
+    assert np.all(layer == 2)
+    assert np.allclose(x - value, (act.edges[-1] - act.edges[0]) * (1 + plots.PANEL_GAP), rtol=1e-5)  # one panel along
+    edges, shares = act.edges, act.shares[1]
+    assert np.allclose(value[[0, 1, -2, -1]], edges[[0, 0, -1, -1]], rtol=1e-6)
+    assert y[0] == 0 and y[-1] == 0  # up the first edge and down the last, from the axis
 
     def drawn(p: float) -> float:
-        i = min(np.searchsorted(x, p, side="right") - 1, len(x) - 2)
-        return y[i] if p < (x[i] + x[i + 1]) / 2 else y[i + 1]
+        i = min(np.searchsorted(value, p, side="right") - 1, len(value) - 2)
+        return y[i] if p < (value[i] + value[i + 1]) / 2 else y[i + 1]
 
-    edges, shares = act.edges, act.shares[1]
-    assert np.isclose(x[0], edges[0]) and np.isclose(x[-1], edges[-1])
     w = edges[1] - edges[0]
     for j, share in enumerate(shares):
         for p in (edges[j] + 0.02 * w, (edges[j] + edges[j + 1]) / 2, edges[j + 1] - 0.02 * w):
