@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from apptest import open_page
+from apptest import markdown_tables, open_page
 
 from optviz import descent, rates, surfaces
 from optviz.registry import LR_VALUES, make_optimizer
@@ -72,10 +72,10 @@ def test_the_nearest_slider_value_is_nearest_on_a_log_scale():
 
 def test_the_page_tables_the_rates_on_the_bowls_and_sets_the_best_settings():
     at = open_page("trajectories")
-    table = at.dataframe[-1].value
-    sgd = table[table.iloc[:, 0] == "SGD"].iloc[0]
-    assert abs(float(sgd.iloc[3]) - rates.gd_rate(0.95, eigenvalues(20.0))) < 1e-4
-    assert table.iloc[-2, 3] == f"{19 / 21:.4f}"  # gradient descent's best on κ = 20
+    _, *rows = markdown_tables(at)[-1]
+    sgd = next(r for r in rows if r[0] == "SGD")
+    assert abs(float(sgd[3]) - rates.gd_rate(0.95, eigenvalues(20.0))) < 1e-4
+    assert rows[-2][3] == f"{19 / 21:.4f}"  # gradient descent's best on κ = 20
     at.button(key="traj_use_best").click().run()
     assert (at.session_state["traj_lr_SGD"], at.session_state["traj_lr_Momentum"],
             at.session_state["traj_momentum_Momentum"]) == (0.95, 1.2, 0.5)
