@@ -151,12 +151,15 @@ def descent_curves(surface: Surface, runs: list[plots.Run], lang: str) -> list[t
             cols["value"].append(v[ok].astype(np.float32))
         legend = {"legend": {"orient": "right", "labelLimit": 260}} if i == len(panels) - 1 else {"legend": None}
         spec = {"height": 320, "transform": [_named("net", names, "k")],
+                "usermeta": {"embedOptions": {"renderer": "canvas"}},  # no SVG nodes for the browser to restyle
                 "mark": {"type": "line", "strokeWidth": 2},
                 "encoding": {"x": {"field": "step", "type": "quantitative", "title": t("fig.step", lang)},
                              "y": {"field": "value", "type": "quantitative", "title": title,
-                                   "scale": {"type": "log" if has_min else "linear"}},
+                                   "scale": {"type": "log" if has_min else "linear"}, "axis": {"tickCount": 5}},
                              "color": colour | legend, "strokeDash": dash | legend,
-                             "tooltip": [{"field": "net"}, {"field": "step"}, {"field": "value", "format": ".4g"}]}}
+                             "tooltip": [{"field": "net", "title": t("traj.rates.optimizer", lang)},
+                                         {"field": "step", "title": t("fig.step", lang)},
+                                         {"field": "value", "title": title, "format": ".4g"}]}}
         charts.append(({c: np.concatenate(v) for c, v in cols.items()}, spec))
     return charts
 
