@@ -123,7 +123,7 @@ def accuracy_chart(runs: list[Run], names: list[str], x_title: str, y_title: str
     return {c: np.asarray(v, np.float32 if c == "accuracy" else np.int32) for c, v in cols.items()}, spec
 
 
-DASH_ARRAYS = {"solid": [1, 0], "dash": [8, 4], "dot": [2, 3], "dashdot": [8, 3, 2, 3]}  # plotly.js's dashes
+DASH_ARRAYS = {"solid": [1, 0], "dash": [9, 9], "dot": [3, 3], "dashdot": [9, 3, 3, 3]}  # as plotly.js draws them (px)
 
 
 def descent_curves(surface: Surface, runs: list[plots.Run], lang: str) -> list[tuple[dict, dict]]:
