@@ -149,7 +149,9 @@ def descent_curves(surface: Surface, runs: list[plots.Run], lang: str) -> list[t
             cols["step"].append(np.flatnonzero(ok).astype(np.int32))
             cols["k"].append(np.full(ok.sum(), k, np.int8))
             cols["value"].append(v[ok].astype(np.float32))
-        legend = {"legend": {"orient": "right", "labelLimit": 260}} if i == len(panels) - 1 else {"legend": None}
+        last = i == len(panels) - 1  # its legend's symbols are long enough to show each dash
+        legend = {"legend": {"orient": "right", "labelLimit": 260, "symbolSize": 900, "symbolStrokeWidth": 2}
+                  if last else None}
         spec = {"height": 320, "transform": [_named("net", names, "k")],
                 "usermeta": {"embedOptions": {"renderer": "canvas"}},  # no SVG nodes for the browser to restyle
                 "mark": {"type": "line", "strokeWidth": 2},
