@@ -152,12 +152,13 @@ def descent_curves(surface: Surface, runs: list[plots.Run], lang: str) -> list[t
         last = i == len(panels) - 1  # its legend's symbols are long enough to show each dash
         legend = {"legend": {"orient": "right", "labelLimit": 260, "symbolSize": 900, "symbolStrokeWidth": 2}
                   if last else None}
+        # Values read 2.5e+11 or 0.001 ("~g"), not 250,000,000,000.
         spec = {"height": 320, "transform": [_named("net", names, "k")],
                 "usermeta": {"embedOptions": {"renderer": "canvas"}},  # no SVG nodes for the browser to restyle
                 "mark": {"type": "line", "strokeWidth": 2},
                 "encoding": {"x": {"field": "step", "type": "quantitative", "title": t("fig.step", lang)},
                              "y": {"field": "value", "type": "quantitative", "title": title,
-                                   "scale": {"type": "log" if has_min else "linear"}, "axis": {"tickCount": 5}},
+                                   "scale": {"type": "log" if has_min else "linear"}, "axis": {"tickCount": 5, "format": "~g"}},
                              "color": colour | legend, "strokeDash": dash | legend,
                              "tooltip": [{"field": "net", "title": t("traj.rates.optimizer", lang)},
                                          {"field": "step", "title": t("fig.step", lang)},
