@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import arithmetic, basin_plots, basins, curvature, descent, exports, expressions, own_surface, plots, rates, surfaces
+from optviz import arithmetic, basin_plots, curvature, descent, exports, expressions, plots, rates, surfaces
 from optviz.expressions import ExpressionError
 from optviz.presets import TRAJECTORY_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, SYMBOLS, knob_values, make_schedule
 from optviz.text import SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
 from optviz.vega import descent_curves
 from ui import classroom, links
+from ui import trajectory_runs as runs_cache
 from ui.common import (
     apply_preset,
     arrow,
@@ -25,7 +26,7 @@ from ui.common import (
     table,
     tr,
 )
-from ui.controls import build, optimizer_settings
+from ui.controls import optimizer_settings
 
 P = "traj_"
 KAPPAS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
@@ -37,37 +38,6 @@ KEYS = (*surfaces.SURFACE_KEYS, "own")
 # The figures' toolbar holds only "download as PNG" (twice the screen's resolution, for slides).
 PNG_ONLY = {"displaylogo": False, "modeBarButtons": [["toImage"]], "toImageButtonOptions": {"scale": 2}}
 OWN_DEFAULT = "x**4 - x**2 + y**2"
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def own_cached(text: str, xlim: tuple[float, float], ylim: tuple[float, float]) -> surfaces.Surface:
-    """A teacher's own surface, parsed and searched for critical points once per formula and window
-    (shared by the class, read-only; a refused formula raises and is not cached)."""
-    return own_surface.own_surface(text, xlim, ylim)
-
-
-def surface_of(key: str, kappa: float, own: tuple | None) -> surfaces.Surface:
-    """The surface ``key``; "own" is built from ``own`` = (formula, x window, y window)."""
-    return own_cached(*own) if key == "own" else surfaces.get(key, kappa)
-
-
-@st.cache_data(max_entries=1024, show_spinner=False)
-def cached_path(surface_key: str, kappa: float, own: tuple | None, name: str, settings: tuple, start: tuple,
-                n_steps: int, schedule: str, noise: float, seed: int) -> descent.Path:
-    surface = surface_of(surface_key, kappa, own)
-    return descent.run(surface, build(name, dict(settings)), np.array(start), n_steps,
-                       make_schedule(schedule, n_steps), noise, seed)
-
-
-BASIN_WORK = 100 * 100 * 300  # start points × steps per optimizer: about a second
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def cached_basins(surface_key: str, kappa: float, own: tuple | None, name: str, settings: tuple, n_steps: int,
-                  schedule: str) -> basins.Basins:
-    surface = surface_of(surface_key, kappa, own)
-    resolution = min(100, int((BASIN_WORK / n_steps) ** 0.5))
-    return basins.basins(surface, build(name, dict(settings)), n_steps, resolution, make_schedule(schedule, n_steps))
 
 
 def use_best(eigenvalues: np.ndarray) -> None:
@@ -94,7 +64,8 @@ def rate_table(surface, kappa: float, runs: list, settings: dict, start: tuple[f
     for label, best, opt in ((tr("traj.rates.best_gd"), rates.best_gd(lam), "SGD"),
                              (tr("traj.rates.best_hb"), rates.best_heavy_ball(lam), "Momentum")):
         knobs = {"lr": best.lr} | ({"momentum": best.momentum} if opt == "Momentum" else {})
-        path = cached_path(surface.key, kappa, None, opt, tuple(sorted(knobs.items())), start, n_steps, "constant", 0.0, 0)
+        path = runs_cache.path(surface_key=surface.key, kappa=kappa, own=None, name=opt, settings=tuple(sorted(knobs.items())),
+                               start=start, n_steps=n_steps, schedule="constant", noise=0.0, seed=0)
         rows.append((label, ", ".join(f"{SYMBOLS[k]} = {v:.4g}" for k, v in knobs.items()),
                      fmt(rates.gd_limit(lam, best.momentum)), fmt(best.rate),
                      fmt(rates.observed_rate(surface.distance_to_minimum(path.points)))))
@@ -179,7 +150,7 @@ with surface_place:
     if key == "own":
         own = own_controls()
     try:
-        surface = surface_of(key, kappa, own)
+        surface = runs_cache.surface_of(key, kappa, own)
     except ExpressionError as err:
         st.error(tr(f"own.err.{err.reason}", detail=err.detail), icon="✏️")
         st.stop()
@@ -224,8 +195,9 @@ if not settings:
     st.info(tr("traj.pick_one"))
     st.stop()
 
-paths = {name: cached_path(key, kappa, own, name, tuple(sorted(cfg.items())), (x0, y0), int(n_steps), schedule, noise,
-                           int(seed)) for name, cfg in settings.items()}
+paths = {name: runs_cache.path(surface_key=key, kappa=kappa, own=own, name=name, settings=tuple(sorted(cfg.items())),
+                               start=(x0, y0), n_steps=int(n_steps), schedule=schedule, noise=noise, seed=int(seed))
+         for name, cfg in settings.items()}
 diverging = {name: descent.diverging_at(surface, path) for name, path in paths.items()}
 paths = {name: path if (k := diverging[name]) is None else  # drawn up to the step it diverged at
          path._replace(points=path.points[:k + 1], values=path.values[:k + 1], diverged_at=k)
@@ -314,7 +286,9 @@ if tabs[4].open:
             if not presenting():
                 st.caption(tr("traj.basins.caption", n=int(n_steps)))
             with st.spinner(tr("traj.basins.computing")):
-                maps = [(name, cached_basins(key, kappa, own, name, tuple(sorted(cfg.items())), int(n_steps), schedule))
+                maps = [(name, runs_cache.basin_map(surface_key=key, kappa=kappa, own=own, name=name,
+                                                    settings=tuple(sorted(cfg.items())), n_steps=int(n_steps),
+                                                    schedule=schedule))
                         for name, cfg in settings.items()]
             st.plotly_chart(basin_plots.basin_maps(surface, maps, (x0, y0), int(n_steps), lang()), config=PNG_ONLY)
             st.download_button(tr("traj.basins.csv"), lambda: exports.basins_csv(surface, maps), mime="text/csv", icon="⬇️",

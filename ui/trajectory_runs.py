@@ -1,0 +1,48 @@
+"""The trajectories page's computations, cached once for the whole class.
+
+Defined here, not in the page: a page's script runs again on every rerun, and Streamlit would
+wrap its cached functions anew each time (reading their source). The arguments are keyword-only:
+Streamlit looks up the name of every positional argument it hashes, on every call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from optviz import basins, descent, own_surface, surfaces
+from optviz.registry import make_schedule
+from ui.controls import build
+
+BASIN_WORK = 100 * 100 * 300  # start points × steps per optimizer: about a second
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def own_cached(text: str, xlim: tuple[float, float], ylim: tuple[float, float]) -> surfaces.Surface:
+    """A teacher's own surface, parsed and searched for critical points once per formula and window
+    (shared by the class, read-only; a refused formula raises and is not cached)."""
+    return own_surface.own_surface(text, xlim, ylim)
+
+
+def surface_of(key: str, kappa: float, own: tuple | None) -> surfaces.Surface:
+    """The surface ``key``; "own" is built from ``own`` = (formula, x window, y window)."""
+    return own_cached(*own) if key == "own" else surfaces.get(key, kappa)
+
+
+@st.cache_data(max_entries=1024, show_spinner=False)
+def path(*, surface_key: str, kappa: float, own: tuple | None, name: str, settings: tuple, start: tuple,
+         n_steps: int, schedule: str, noise: float, seed: int) -> descent.Path:
+    """Optimizer ``name`` with ``settings`` ((knob, value) pairs) from ``start`` (x, y) for
+    ``n_steps`` on the surface, its gradients with Gaussian ``noise`` drawn from ``seed``."""
+    surface = surface_of(surface_key, kappa, own)
+    return descent.run(surface, build(name, dict(settings)), np.array(start), n_steps,
+                       make_schedule(schedule, n_steps), noise, seed)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def basin_map(*, surface_key: str, kappa: float, own: tuple | None, name: str, settings: tuple, n_steps: int,
+              schedule: str) -> basins.Basins:
+    """Where optimizer ``name`` ends from each start point of a grid, as fine as BASIN_WORK allows."""
+    surface = surface_of(surface_key, kappa, own)
+    resolution = min(100, int((BASIN_WORK / n_steps) ** 0.5))
+    return basins.basins(surface, build(name, dict(settings)), n_steps, resolution, make_schedule(schedule, n_steps))
