@@ -17,6 +17,7 @@ import plotly.io as pio
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 
 from optviz import basins, descent, plots, surfaces  # noqa: E402
 from optviz.registry import OPTIMIZERS, make_optimizer  # noqa: E402
@@ -48,27 +49,10 @@ def figure_json(surface, runs):
     return pio.to_json(plots.trajectories(surface, runs, "en"), validate=False)
 
 
-def compile_once() -> None:
-    """Compile each script once, as the server does: its runtime keeps one script cache for every
-    session, while AppTest starts an empty one on every run, which made the trajectories page's
-    rerun look 35 ms dearer than it is (Streamlit rewrites each script's syntax tree before
-    compiling it)."""
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
-
-    compiled: dict[str, object] = {}
-    fresh = ScriptCache.get_bytecode
-
-    def get_bytecode(cache: ScriptCache, script_path: str) -> object:
-        if script_path not in compiled:
-            compiled[script_path] = fresh(cache, script_path)
-        return compiled[script_path]
-
-    ScriptCache.get_bytecode = get_bytecode
-
-
 def page_rerun_ms(n_steps: int) -> tuple[float, float]:
     """A full AppTest rerun of the page with all 7 optimizers (paths cached after the first), and
     AppTest's own cost: a rerun of the home page. Each script is compiled once, as on the server."""
+    from apptest import compile_once
     from streamlit.testing.v1 import AppTest
 
     compile_once()

@@ -18,10 +18,14 @@ _DRAWN: list[str] = []  # the folders this run made (digits, class rooms), remov
 
 
 def pytest_configure(config):
-    """Without ``OPTVIZ_MNIST_DIR`` (a fresh clone has no data folder beside it) the tests draw
+    """Every script is compiled once per run, as on the server (``apptest.compile_once``).
+    Without ``OPTVIZ_MNIST_DIR`` (a fresh clone has no data folder beside it) the tests draw
     their own digits and point the app at them: every data test runs, none is skipped. The class
     rooms go to a fresh file of this run, never the user's. The browser tests' servers inherit
     both variables."""
+    import apptest
+
+    apptest.compile_once()
     if not hasattr(config, "workerinput"):
         rooms = tempfile.mkdtemp(prefix="optviz-rooms-")
         os.environ["OPTVIZ_DB"] = str(Path(rooms) / "rooms.db")
