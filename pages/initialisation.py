@@ -5,25 +5,16 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import initialisation, plots
+from optviz import plots
 from optviz.layers import ACTIVATIONS
 from optviz.presets import INIT_PRESETS
 from optviz.text import ACTIVATION_NAMES, INIT_NAMES, link_names, named
-from ui import classroom, links
+from ui import cached, classroom, links
 from ui.common import apply_preset, lang, lesson_bar, lesson_script, page_header, table, tr
 
 P = "init_"
 STDS = (1e-4, 3e-4, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 1000.0)
 UNITS = (10, 20, 50, 100, 200, 300, 500)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def experiment(init: str | float, activation: str, n_layers: int, units: int, bn: bool, seed: int):
-    """Histograms and statistics only: small, so a cached copy per session is cheap."""
-    e = initialisation.run(initialisation.InitConfig(init, activation, n_layers, units, bn, 1000, seed))
-    if not e.finite:
-        return None
-    return initialisation.histograms(e.act), initialisation.histograms(e.grads), e.stats
 
 
 def controls(suffix: str, defaults: dict[str, object], places: list) -> tuple:
@@ -99,9 +90,10 @@ with st.sidebar:
         st.subheader(tr("init.second"))
         second = controls("2", INIT_PRESETS["reluhe"], [st.sidebar] * 3)
 
-one = experiment(*first[:2], n_layers, units, first[2], seed)
+one = cached.init_histograms(init=first[0], activation=first[1], n_layers=n_layers, units=units, bn=first[2], seed=seed)
 if compare:
-    two = experiment(*second[:2], n_layers, units, second[2], seed)
+    two = cached.init_histograms(init=second[0], activation=second[1], n_layers=n_layers, units=units, bn=second[2],
+                                 seed=seed)
     shares = [r for r in (one, two) if r is not None]  # one y scale per row for both sides
     ymax = tuple(max(float(r[row].shares.max()) for r in shares) * 1.05 for row in (0, 1)) if shares else None
     for column, result, args, colour, name in zip(st.columns(2), (one, two), (first, second),

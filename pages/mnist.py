@@ -7,13 +7,13 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from optviz import digits, exports, gradcheck, inside, search, train, vega
+from optviz import digits, exports, inside, search, train, vega
 from optviz.jobs import Job
 from optviz.layers import ACTIVATIONS
 from optviz.presets import MNIST_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS
 from optviz.text import ACTIVATION_NAMES, EXPERIMENT_FORMULAS, INIT_NAMES, LANGS, SCHEDULE_NAMES, named, t
-from ui import classroom, links, shared
+from ui import cached, classroom, links, shared
 from ui.common import accuracy_text, arrow, lang, lesson_bar, lesson_script, page_header, presenting, tr
 from ui.datasets import require_mnist
 
@@ -246,14 +246,6 @@ def inside_live() -> None:
         inside_view(runs())
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def checked(net: train.NetConfig, hidden: tuple[int, ...], seed: int, _data, fingerprint: str) -> list[gradcheck.Check]:
-    """The gradient check of ``net`` at its starting weights (float64) on 32 training images."""
-    mlp = net.mlp(hidden)
-    rng = np.random.default_rng(seed)
-    return gradcheck.gradient_check(mlp, mlp.init_params(rng, np.float64), _data.x_train[:32], _data.y_train[:32], seed=seed)
-
-
 def gradient_check_view(race: list[train.Run], labels: list[str]) -> None:
     """Backpropagation against central differences for one network of the race, on request."""
     with st.expander(tr("mnist.gradcheck"), icon="🔍"):
@@ -263,7 +255,7 @@ def gradient_check_view(race: list[train.Run], labels: list[str]) -> None:
         st.button(tr("mnist.gradcheck.run"), key=P + "gc_run", on_click=lambda: ss.update({P + "gc_key": key}))
         if ss.get(P + "gc_key") != key:  # checked on request: 120 forward passes of 32 images
             return
-        rows = checked(key.net, key.hidden, key.seed, data, data.fingerprint)
+        rows = cached.gradient_check(net=key.net, hidden=key.hidden, seed=key.seed, _data=data, fingerprint=data.fingerprint)
         parts = {"w": tr("mnist.gradcheck.w"), "b": tr("mnist.gradcheck.b"), "gamma": "γ", "beta": "β"}
         st.dataframe({tr("mnist.gradcheck.layer"): [c.layer for c in rows],
                       tr("mnist.gradcheck.part"): [parts[c.part] for c in rows],

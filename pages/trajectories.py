@@ -11,8 +11,7 @@ from optviz.presets import TRAJECTORY_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, SYMBOLS, knob_values, make_schedule
 from optviz.text import SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
 from optviz.vega import descent_curves
-from ui import classroom, links
-from ui import trajectory_runs as runs_cache
+from ui import cached, classroom, links
 from ui.common import (
     apply_preset,
     arrow,
@@ -64,7 +63,7 @@ def rate_table(surface, kappa: float, runs: list, settings: dict, start: tuple[f
     for label, best, opt in ((tr("traj.rates.best_gd"), rates.best_gd(lam), "SGD"),
                              (tr("traj.rates.best_hb"), rates.best_heavy_ball(lam), "Momentum")):
         knobs = {"lr": best.lr} | ({"momentum": best.momentum} if opt == "Momentum" else {})
-        path = runs_cache.path(surface_key=surface.key, kappa=kappa, own=None, name=opt, settings=tuple(sorted(knobs.items())),
+        path = cached.path(surface_key=surface.key, kappa=kappa, own=None, name=opt, settings=tuple(sorted(knobs.items())),
                                start=start, n_steps=n_steps, schedule="constant", noise=0.0, seed=0)
         rows.append((label, ", ".join(f"{SYMBOLS[k]} = {v:.4g}" for k, v in knobs.items()),
                      fmt(rates.gd_limit(lam, best.momentum)), fmt(best.rate),
@@ -150,7 +149,7 @@ with surface_place:
     if key == "own":
         own = own_controls()
     try:
-        surface = runs_cache.surface_of(key, kappa, own)
+        surface = cached.surface_of(key, kappa, own)
     except ExpressionError as err:
         st.error(tr(f"own.err.{err.reason}", detail=err.detail), icon="✏️")
         st.stop()
@@ -195,7 +194,7 @@ if not settings:
     st.info(tr("traj.pick_one"))
     st.stop()
 
-paths = {name: runs_cache.path(surface_key=key, kappa=kappa, own=own, name=name, settings=tuple(sorted(cfg.items())),
+paths = {name: cached.path(surface_key=key, kappa=kappa, own=own, name=name, settings=tuple(sorted(cfg.items())),
                                start=(x0, y0), n_steps=int(n_steps), schedule=schedule, noise=noise, seed=int(seed))
          for name, cfg in settings.items()}
 diverging = {name: descent.diverging_at(surface, path) for name, path in paths.items()}
@@ -286,7 +285,7 @@ if tabs[4].open:
             if not presenting():
                 st.caption(tr("traj.basins.caption", n=int(n_steps)))
             with st.spinner(tr("traj.basins.computing")):
-                maps = [(name, runs_cache.basin_map(surface_key=key, kappa=kappa, own=own, name=name,
+                maps = [(name, cached.basin_map(surface_key=key, kappa=kappa, own=own, name=name,
                                                     settings=tuple(sorted(cfg.items())), n_steps=int(n_steps),
                                                     schedule=schedule))
                         for name, cfg in settings.items()]

@@ -1,6 +1,6 @@
-"""The trajectories page's computations, cached once for the whole class.
+"""The pages' computations, cached once for the whole class.
 
-Defined here, not in the page: a page's script runs again on every rerun, and Streamlit would
+Defined here, not in the pages: a page's script runs again on every rerun, and Streamlit would
 wrap its cached functions anew each time (reading their source). The arguments are keyword-only:
 Streamlit looks up the name of every positional argument it hashes, on every call.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import basins, descent, own_surface, surfaces
+from optviz import basins, descent, gradcheck, initialisation, own_surface, surfaces, train
 from optviz.registry import make_schedule
 from ui.controls import build
 
@@ -46,3 +46,24 @@ def basin_map(*, surface_key: str, kappa: float, own: tuple | None, name: str, s
     surface = surface_of(surface_key, kappa, own)
     resolution = min(100, int((BASIN_WORK / n_steps) ** 0.5))
     return basins.basins(surface, build(name, dict(settings)), n_steps, resolution, make_schedule(schedule, n_steps))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def init_histograms(*, init: str | float, activation: str, n_layers: int, units: int, bn: bool, seed: int):
+    """The initialisation page's experiment on 1000 inputs: (activation histograms, gradient
+    histograms, layer statistics), or None when it overflowed. Small, so a cached copy per session
+    is cheap."""
+    e = initialisation.run(initialisation.InitConfig(init, activation, n_layers, units, bn, 1000, seed))
+    if not e.finite:
+        return None
+    return initialisation.histograms(e.act), initialisation.histograms(e.grads), e.stats
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def gradient_check(*, net: train.NetConfig, hidden: tuple[int, ...], seed: int, _data,
+                   fingerprint: str) -> list[gradcheck.Check]:
+    """The gradient check of ``net`` at its starting weights (float64) on 32 training images of
+    ``_data`` (not hashed: ``fingerprint`` names it)."""
+    mlp = net.mlp(hidden)
+    rng = np.random.default_rng(seed)
+    return gradcheck.gradient_check(mlp, mlp.init_params(rng, np.float64), _data.x_train[:32], _data.y_train[:32], seed=seed)
