@@ -94,15 +94,22 @@ def snapshot(mlp: MLP, params: Array, x: Array, labels: Array, t: int) -> Snapsh
     return Snapshot(t, act, grad, zero, saturated, dead)
 
 
+def _over(a: float, b: float) -> float:
+    """a / b, or nan when b is 0: no size to compare with (all weights or all gradients of a layer
+    exactly 0, as behind a layer of dead ReLUs)."""
+    return a / b if b else np.nan
+
+
 def move(mlp: MLP, before: Array, after: Array, grad: Array, lr: float, t: int) -> Move:
     """How the step from ``before`` to ``after`` (flat parameter vectors) moved each layer's
-    weights; ``grad`` is the gradient the optimizer was given, ``lr`` the step's learning rate."""
+    weights; ``grad`` is the gradient the optimizer was given, ``lr`` the step's learning rate.
+    A layer whose weights or gradient are all exactly 0 gets nan for that figure."""
     rel, ratio = [], []
     with np.errstate(all="ignore"):
         for w0, w1, g in zip(mlp.views(before), mlp.views(after), mlp.views(grad), strict=True):
             step = float(np.linalg.norm((w1.w - w0.w).astype(np.float64)))
-            rel.append(step / float(np.linalg.norm(w0.w.astype(np.float64))))
-            ratio.append(step / (lr * float(np.linalg.norm(g.w.astype(np.float64)))))
+            rel.append(_over(step, float(np.linalg.norm(w0.w.astype(np.float64)))))
+            ratio.append(_over(step, lr * float(np.linalg.norm(g.w.astype(np.float64)))))
     return Move(t, np.array(rel, np.float32), np.array(ratio, np.float32))
 
 

@@ -81,6 +81,36 @@ def test_sgd_moves_are_its_gradient_and_adams_first_step_is_a_sign(toy_digits):
             assert first.relative[k] == pytest.approx(actual / np.linalg.norm(w0.w.astype(np.float64)), rel=1e-4)
 
 
+def test_a_network_whose_relus_all_died_trains_on_to_its_end(toy_digits):
+    """Behind a layer of dead ReLUs every earlier gradient is exactly 0 (seen in a class: RMSProp at
+    lr 0.05 killed them at iteration 650, and the run then stopped with a division by zero on every
+    turn, so the students' race never finished). The run goes on; the step against SGD's of a layer
+    with no gradient is nan (no size to compare with), the other layers' figures stay."""
+    key = RaceConfig((NetConfig("SGD", 0.01),), hidden=(20, 20), batch=32, iterations=30).keys(toy_digits)[0]
+    run = train.Run(key, toy_digits)
+    first_layer, second_layer = run.mlp.views(run.params)[:2]
+    first_layer.b[:] = -1e3  # the first hidden layer's units never turn on
+    second_layer.b[:] = 1.0  # the second's then see only their biases: on, but learning nothing
+    run.advance(100.0)
+    assert run.done and run.t == 30 and run.diverged_at is None
+    first = run.moves[0]
+    assert np.isnan(first.step_ratio[0]) and np.isnan(first.step_ratio[1])  # no gradient reaches them
+    assert first.relative[0] == 0 and first.relative[1] == 0  # and they did not move
+    assert first.step_ratio[2] == pytest.approx(1) and first.relative[2] > 0  # SGD on the output layer
+
+
+def test_move_is_nan_only_where_there_is_no_size_to_compare_with():
+    net = MLP(4, (3,), 2, "relu", "he")
+    before = net.init_params(np.random.default_rng(0), np.float64)
+    grad = np.ones_like(before)
+    net.views(grad)[0].w[:] = 0  # no gradient for the first layer's weights
+    net.views(before)[1].w[:] = 0  # the output layer's weights all 0
+    after = before - 0.1 * grad
+    m = inside.move(net, before, after, grad, 0.1, t=7)
+    assert m.t == 7 and np.isnan(m.step_ratio[0]) and m.relative[0] == 0
+    assert m.step_ratio[1] == pytest.approx(1) and np.isnan(m.relative[1])
+
+
 def test_snapshots_come_at_every_interval_and_at_the_end(toy_digits):
     key = RaceConfig((NetConfig(),), hidden=(20, 20), batch=100, iterations=130).keys(toy_digits)[0]
     run = train.Run(key, toy_digits)
