@@ -64,7 +64,7 @@ def rate_table(surface, kappa: float, runs: list, settings: dict, start: tuple[f
                              (tr("traj.rates.best_hb"), rates.best_heavy_ball(lam), "Momentum")):
         knobs = {"lr": best.lr} | ({"momentum": best.momentum} if opt == "Momentum" else {})
         path = cached.path(surface_key=surface.key, kappa=kappa, own=None, name=opt, settings=tuple(sorted(knobs.items())),
-                               start=start, n_steps=n_steps, schedule="constant", noise=0.0, seed=0)
+                           start=start, n_steps=n_steps, schedule="constant", noise=0.0, seed=0)
         rows.append((label, ", ".join(f"{SYMBOLS[k]} = {v:.4g}" for k, v in knobs.items()),
                      fmt(rates.gd_limit(lam, best.momentum)), fmt(best.rate),
                      fmt(rates.observed_rate(surface.distance_to_minimum(path.points)))))
@@ -195,7 +195,7 @@ if not settings:
     st.stop()
 
 paths = {name: cached.path(surface_key=key, kappa=kappa, own=own, name=name, settings=tuple(sorted(cfg.items())),
-                               start=(x0, y0), n_steps=int(n_steps), schedule=schedule, noise=noise, seed=int(seed))
+                           start=(x0, y0), n_steps=int(n_steps), schedule=schedule, noise=noise, seed=int(seed))
          for name, cfg in settings.items()}
 diverging = {name: descent.diverging_at(surface, path) for name, path in paths.items()}
 paths = {name: path if (k := diverging[name]) is None else  # drawn up to the step it diverged at
@@ -286,8 +286,8 @@ if tabs[4].open:
                 st.caption(tr("traj.basins.caption", n=int(n_steps)))
             with st.spinner(tr("traj.basins.computing")):
                 maps = [(name, cached.basin_map(surface_key=key, kappa=kappa, own=own, name=name,
-                                                    settings=tuple(sorted(cfg.items())), n_steps=int(n_steps),
-                                                    schedule=schedule))
+                                                settings=tuple(sorted(cfg.items())), n_steps=int(n_steps),
+                                                schedule=schedule))
                         for name, cfg in settings.items()]
             st.plotly_chart(basin_plots.basin_maps(surface, maps, (x0, y0), int(n_steps), lang()), config=PNG_ONLY)
             st.download_button(tr("traj.basins.csv"), lambda: exports.basins_csv(surface, maps), mime="text/csv", icon="⬇️",
