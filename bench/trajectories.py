@@ -1,26 +1,28 @@
 """Trajectories page benchmark: path computation and the page's server time per rerun.
 
 Run: python bench/trajectories.py. Prints medians measured in this one run and their ratio to the
-issue's target (60 ms per rerun with 7 optimizers × 300 steps), and the basins of attraction's grid
-time against issue 14's (1 s for 100 × 100 starts × 300 steps, one optimizer).
+issue's target (60 ms per rerun with 7 optimizers × 300 steps), what the neighbourhood costs (every
+optimizer at all 25 learning rates of its slider, against one rate each), and the basins of
+attraction's grid time against issue 14's (1 s for 100 × 100 starts × 300 steps, one optimizer).
 """
 
 from __future__ import annotations
 
+import json
 import statistics
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
-import plotly.io as pio
+import pyarrow as pa
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from optviz import basins, descent, plots, surfaces  # noqa: E402
-from optviz.registry import OPTIMIZERS, make_optimizer  # noqa: E402
+from optviz import basins, descent, path_chart, plots, surfaces  # noqa: E402
+from optviz.registry import LR_VALUES, OPTIMIZERS, make_optimizer  # noqa: E402
 
 TARGET_MS = 60.0
 BASIN_TARGET_S = 1.0  # issue 14: a 100 x 100 grid of starts, 300 steps, one optimizer
@@ -36,17 +38,34 @@ def median_ms(fn, repeat: int = 7) -> float:
 
 
 def all_paths(surface, n_steps):
+    """Every optimizer at its default rate only: what the page computed before the neighbourhood."""
     start = np.array(surface.start)
-    return [
-        plots.Run(name, plots.style(name)[0],
-                  descent.run(surface, make_optimizer(name, OPTIMIZERS[name].trajectory_lr), start, n_steps),
-                  plots.style(name)[1])
-        for name in OPTIMIZERS
-    ]
+    return [descent.run(surface, make_optimizer(name, OPTIMIZERS[name].trajectory_lr), start, n_steps)
+            for name in OPTIMIZERS]
 
 
-def figure_json(surface, runs):
-    return pio.to_json(plots.trajectories(surface, runs, "en"), validate=False)
+def all_sweeps(surface, n_steps):
+    """Every optimizer at every rate of its slider, judged and cut, as the page's cached call does."""
+    start = np.array(surface.start)
+    sweeps = []
+    for name in OPTIMIZERS:
+        outs = [descent.outcome(surface, p) for p in descent.sweep(surface, make_optimizer(name, 0.1), start, n_steps,
+                                                                     LR_VALUES)]
+        sweeps.append(path_chart.Sweep(name, *plots.style(name), LR_VALUES, [o.path for o in outs],
+                                       ["" if o.diverging is None else f"diverged at step {o.diverging}" for o in outs],
+                                       [o.diverging is not None and not o.escaped for o in outs],
+                                       LR_VALUES.index(OPTIMIZERS[name].trajectory_lr)))
+    return sweeps
+
+
+def chart_bytes(surface, sweeps, n_steps) -> int:
+    """The chart built and its columns as the Arrow stream Streamlit sends; returns its bytes."""
+    columns, spec = path_chart.chart(surface, sweeps, n_steps, "en")
+    table = pa.table(columns)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().size + len(json.dumps(spec))
 
 
 def page_rerun_ms(n_steps: int) -> tuple[float, float]:
@@ -71,20 +90,26 @@ def page_rerun_ms(n_steps: int) -> tuple[float, float]:
 
 def main() -> None:
     s = surfaces.get("bowl")
-    paths_1000 = median_ms(lambda: all_paths(s, 1000))
-    paths_300 = median_ms(lambda: all_paths(s, 300))
-    runs = all_paths(s, 300)
-    fig_300 = median_ms(lambda: figure_json(s, runs))
-    size_kb = len(figure_json(s, runs)) / 1024
-    cold = paths_300 + fig_300
+    one_1000 = median_ms(lambda: all_paths(s, 1000))
+    sweep_1000 = median_ms(lambda: all_sweeps(s, 1000), 3)
+    one_300 = median_ms(lambda: all_paths(s, 300))
+    sweep_300 = median_ms(lambda: all_sweeps(s, 300))
+    sweeps = all_sweeps(s, 300)
+    chart_300 = median_ms(lambda: chart_bytes(s, sweeps, 300))
+    size_kb = chart_bytes(s, sweeps, 300) / 1024
+    cold = sweep_300 + chart_300
     rerun, baseline = page_rerun_ms(300)
     own = rerun - baseline
-    print(f"paths, 7 optimizers x 1000 steps      {paths_1000:8.1f} ms")
-    print(f"paths, 7 optimizers x 300 steps       {paths_300:8.1f} ms")
-    print(f"main figure built + serialised (300)  {fig_300:8.1f} ms  ({size_kb:.0f} KB)")
-    print(f"cold rerun work (paths + figure)      {cold:8.1f} ms  = {cold / TARGET_MS:.2f} x target {TARGET_MS:.0f} ms")
-    print(f"page rerun in AppTest, paths cached   {rerun:8.1f} ms  (home page rerun: {baseline:.1f} ms)")
-    print(f"page's own server time per rerun      {own:8.1f} ms  = {own / TARGET_MS:.2f} x target {TARGET_MS:.0f} ms")
+    n = len(LR_VALUES)
+    print(f"paths, 7 optimizers x 1000 steps, one rate each     {one_1000:8.1f} ms")
+    print(f"paths, 7 optimizers x 1000 steps, all {n} rates each {sweep_1000:8.1f} ms  = {sweep_1000 / one_1000:.2f} x one rate")
+    print(f"paths, 7 optimizers x 300 steps, one rate each      {one_300:8.1f} ms")
+    print(f"paths, 7 optimizers x 300 steps, all {n} rates each  {sweep_300:8.1f} ms  = {sweep_300 / one_300:.2f} x one rate")
+    print(f"chart built + columns serialised (300)              {chart_300:8.1f} ms  ({size_kb:.0f} KB)")
+    target = f"target {TARGET_MS:.0f} ms"
+    print(f"cold rerun work (sweeps + chart)                    {cold:8.1f} ms  = {cold / TARGET_MS:.2f} x {target}")
+    print(f"page rerun in AppTest, paths cached                 {rerun:8.1f} ms  (home page rerun: {baseline:.1f} ms)")
+    print(f"page's own server time per rerun                    {own:8.1f} ms  = {own / TARGET_MS:.2f} x {target}")
     himmelblau = surfaces.get("himmelblau")
     for name in OPTIMIZERS:
         opt = make_optimizer(name, OPTIMIZERS[name].trajectory_lr)

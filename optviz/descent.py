@@ -57,6 +57,44 @@ def run(
     return Path(points, values, None)
 
 
+def sweep(
+    surface: Surface,
+    optimizer: Optimizer,
+    start: Array,
+    n_steps: int,
+    lrs: Array,
+    schedule: Schedule = Constant(),
+    noise: float = 0.0,
+    seed: int = 0,
+) -> list[Path]:
+    """``run`` at every learning rate of ``lrs`` (L,) at once, the other settings of ``optimizer``
+    kept: one (L, 2) array of points steps together, so the whole neighbourhood of a learning-rate
+    slider costs about one run. Path i equals ``run`` with lr = lrs[i] (the same noise draws for
+    every rate), each cut where it blew up."""
+    lr = np.asarray(lrs, dtype=float)[:, None]  # (L, 1): broadcasts over each point's two coordinates
+    p = np.tile(np.asarray(start, dtype=float), (len(lr), 1))
+    state = optimizer.init(p)
+    noise_draws = np.random.default_rng(seed).normal(0.0, noise, (n_steps, 2)) if noise else None
+    points = np.empty((n_steps + 1, len(lr), 2))
+    values = np.empty((n_steps + 1, len(lr)))
+    points[0], values[0] = p, surface.value(p)
+    ends = np.full(len(lr), n_steps + 1)  # points kept per path
+    with np.errstate(all="ignore"):
+        for t in range(n_steps):
+            g = surface.grad(p)
+            if noise_draws is not None:
+                g = g + noise_draws[t]
+            p, state = optimizer.step(p, g, state, lr=lr * schedule(t))
+            v = surface.value(p)
+            bad = ~((np.abs(v) < BLOW_UP**2) & (np.abs(p) < BLOW_UP).all(-1)) & (ends > t + 1)
+            ends[bad] = t + 1  # rows carry on computing nan, each on its own: nothing mixes rows
+            points[t + 1], values[t + 1] = p, v
+            if (ends <= t + 1).all():
+                break
+    return [Path(points[:e, i].copy(), values[:e, i].copy(), None if e > n_steps else int(e))
+            for i, e in enumerate(ends)]
+
+
 def diverging_at(surface: Surface, path: Path) -> int | None:
     """The first step at which ``path`` is diverging, or None: cut off by ``run`` (a non-finite or
     absurd value), a loss risen GROWTH × max(|f(start)|, 1) above its start, or a point more than
@@ -68,6 +106,21 @@ def diverging_at(surface: Surface, path: Path) -> int | None:
     bad = (v - v[0] > GROWTH * max(abs(v[0]), 1.0)) | (p[:, 0] < x0 - FAR * w) | (p[:, 0] > x1 + FAR * w) \
         | (p[:, 1] < y0 - FAR * h) | (p[:, 1] > y1 + FAR * h)
     return int(np.argmax(bad)) if bad.any() else path.diverged_at
+
+
+class Outcome(NamedTuple):
+    path: Path  # drawn up to the step it began to diverge at
+    diverging: int | None  # that step, or None
+    escaped: bool  # the divergence is an escape downhill on a surface without a minimum
+
+
+def outcome(surface: Surface, path: Path) -> Outcome:
+    """``path`` judged by ``diverging_at`` and ``escaped``, cut at the step it began to diverge."""
+    k = diverging_at(surface, path)
+    if k is None:
+        return Outcome(path, None, False)
+    return Outcome(path._replace(points=path.points[:k + 1], values=path.values[:k + 1], diverged_at=k), k,
+                   escaped(surface, path, k))
 
 
 def escaped(surface: Surface, path: Path, k: int) -> bool:

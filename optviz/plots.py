@@ -1,7 +1,8 @@
 """Plotly figure builders: arrays in, ``go.Figure`` out. No computation of the lessons here.
 
 Arrays are sent as float32 (half the payload); paths are drawn as lines with markers only at the
-start, the end and the animated head, since markers are what makes big figures slow.
+start and the end, since markers are what makes big figures slow. The contour picture and the
+click lattice here also serve the trajectories chart (``path_chart``).
 """
 
 from __future__ import annotations
@@ -50,9 +51,7 @@ def style(name: str) -> tuple[str, str]:
 
 
 CONTOUR_SCALE = [[0.0, "#f7f7f7"], [0.5, "#c9d3dd"], [1.0, "#7c8a99"]]
-MAX_FRAMES = 40
-CONTOUR_PIXELS = 300  # the animated figure's contour picture is this many pixels square
-MAX_TRAIL = 120  # points per path per animation frame; the last frame is always the full path
+CONTOUR_PIXELS = 300  # the trajectories figure's contour picture is this many pixels square
 
 
 class Run(NamedTuple):
@@ -119,16 +118,6 @@ def _landmarks(surface: Surface, lang: str, showlegend: bool = True) -> list[go.
     return traces
 
 
-def _frame_steps(n_points: int) -> Array:
-    """Indices of the path points shown by each animation frame: every k-th step for the smallest
-    round k (1, 2, 5, 10, 20, 50, …) that keeps them to MAX_FRAMES, then the last step, so the
-    step slider reads 0, 5, 10, … rather than 0, 5, 11, 16."""
-    last = n_points - 1
-    strides = (k * 10**e for e in range(12) for k in (1, 2, 5))
-    stride = next(k for k in strides if -(-last // k) + 1 <= MAX_FRAMES)  # frames: ⌈last / k⌉ + 1
-    return np.unique(np.append(np.arange(0, last + 1, stride), last))
-
-
 def _axes(fig: go.Figure, surface: Surface, row: int | None = None, col: int | None = None) -> None:
     kw = dict(row=row, col=col) if row else {}
     fig.update_xaxes(range=list(surface.xlim), constrain="domain", **kw)
@@ -136,10 +125,10 @@ def _axes(fig: go.Figure, surface: Surface, row: int | None = None, col: int | N
 
 
 class RawFigure(go.Figure):
-    """A figure whose traces and frames are plain dicts in plotly.js's JSON schema.
+    """A figure whose traces are plain dicts in plotly.js's JSON schema.
 
-    Plotly validates every trace object (about 0.5 ms each) and the layout (about 40 ms with the
-    animation's slider); an animation of 60 frames × 7 paths spent most of a rerun's budget there.
+    Plotly validates every trace object (about 0.5 ms each) and the layout, a good part of a
+    rerun's budget for a figure redrawn on every control change.
     The dicts below are built to the schema directly and handed over untouched by ``to_dict``,
     which is what Streamlit serialises.
     """
@@ -149,7 +138,7 @@ class RawFigure(go.Figure):
         self._spec = spec
 
     def to_dict(self) -> dict:
-        return {"data": self._spec["data"], "layout": self._spec["layout"], "frames": self._spec.get("frames", [])}
+        return {"data": self._spec["data"], "layout": self._spec["layout"]}
 
 
 def _typed(a: Array) -> dict:
@@ -160,20 +149,11 @@ def _typed(a: Array) -> dict:
     return spec | ({"shape": ",".join(map(str, a.shape))} if a.ndim > 1 else {})
 
 
-def _trail(points: Array, k: int, full: bool) -> dict:
-    """The path up to step k, thinned to about MAX_TRAIL points (keeping step k) unless full."""
-    pts = points[: k + 1]
-    if not full and len(pts) > MAX_TRAIL:
-        keep = np.unique(np.r_[np.linspace(0, len(pts) - 1, MAX_TRAIL).round().astype(int), len(pts) - 1])
-        pts = pts[keep]
-    return dict(type="scatter", x=_typed(pts[:, 0]), y=_typed(pts[:, 1]))
-
-
 _pictures: dict[tuple, str] = {}  # (surface key, formula, window) -> PNG data URI, the newest PICTURES
 PICTURES = 128  # teachers' own functions add one each: about 10 KB apiece
 
 
-def _contour_picture(surface: Surface) -> str:
+def contour_picture(surface: Surface) -> str:
     """The surface's contour map as a PNG data URI (about 10 KB), computed once per surface."""
     key = (surface.key, surface.formula, surface.xlim, surface.ylim)
     picture = _pictures.get(key)
@@ -183,15 +163,6 @@ def _contour_picture(surface: Surface) -> str:
         for old in list(_pictures)[:-PICTURES]:
             _pictures.pop(old, None)
     return picture
-
-
-def _head(r: Run, k: int, last: bool) -> dict:
-    """The marker pair of run ``r`` at step k: its start, and its point at step k (its last point
-    once it has ended), drawn as an x at the end of a diverged path."""
-    pts = r.path.points
-    here = pts[min(k, len(pts) - 1)]
-    return dict(type="scatter", x=[float(pts[0, 0]), float(here[0])], y=[float(pts[0, 1]), float(here[1])],
-                marker=dict(symbol=["circle", "x" if r.crossed and (last or k >= len(pts) - 1) else "circle"]))
 
 
 def round_step(raw: float) -> float:
@@ -213,77 +184,6 @@ def click_lattice(surface: Surface) -> tuple[Array, Array]:
             for lo, hi in (surface.xlim, surface.ylim)]
     cx, cy = np.meshgrid(*axes)
     return cx.ravel(), cy.ravel()
-
-
-def trajectories(surface: Surface, runs: list[Run], lang: str, clickable: bool = True, height: int = 560) -> go.Figure:
-    """Contour with every path, start and end marked, and an in-browser Play/Pause/scrub animation.
-
-    When ``clickable``, an invisible lattice of points (``click_lattice``, the last trace) makes
-    the contour clickable: a click selects the nearest lattice point. Its markers are as wide as
-    a lattice cell is on a page-wide figure, so a click anywhere lands on one.
-    """
-    # The contour is a background picture: plotly.js wipes a contour trace while it plays frames.
-    # The first trace, an empty scatter, keeps the axes' ranges and the hover off the picture.
-    data = [dict(type="scatter", x=[], y=[], hoverinfo="skip", showlegend=False)]
-    data += [tr.to_plotly_json() for tr in _landmarks(surface, lang)]
-    longest = max((len(r.path.points) for r in runs), default=1)
-    steps = _frame_steps(longest)
-    animated, heads = [], []
-    for r in runs:
-        pts = r.path.points
-        animated.append(len(data))
-        heads.append(len(data) + 1)
-        data.append(dict(
-            type="scatter", x=_typed(pts[:, 0]), y=_typed(pts[:, 1]), mode="lines", name=r.legend,
-            legendgroup=r.label, line=dict(color=r.colour, width=2.5, dash=r.dash),
-            hovertemplate=f"{r.label}<br>{t('fig.step', lang)} %{{pointNumber}}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
-        ))
-        data.append(dict(
-            type="scatter", x=[float(pts[0, 0]), float(pts[-1, 0])], y=[float(pts[0, 1]), float(pts[-1, 1])],
-            mode="markers", legendgroup=r.label, showlegend=False, hoverinfo="skip",
-            marker=dict(color=["white", r.colour], symbol=["circle", "x" if r.crossed else "circle"],
-                        size=[11, 10], line=dict(color=r.colour, width=2)),
-        ))
-    if clickable:
-        cx, cy = click_lattice(surface)
-        data.append(dict(type="scatter", x=_typed(cx), y=_typed(cy), mode="markers",
-                         marker=dict(size=30, opacity=0), hoverinfo="none", showlegend=False, name="click"))
-    # Each frame redraws each path up to step k and each path's marker pair: the start and where the
-    # optimizer is at step k, so no end point shows before it is reached.
-    frames = [
-        dict(name=str(int(k)), traces=[*animated, *heads],
-             data=[_trail(r.path.points, k, k == steps[-1]) for r in runs] + [_head(r, k, k == steps[-1]) for r in runs])
-        for k in steps
-    ]
-    still = dict(frame=dict(duration=0, redraw=False), mode="immediate", transition=dict(duration=0))
-    # Margins that already hold the one-row legend above, the Play button and step slider below and
-    # the tick labels: a margin they push wider makes plotly.js draw the figure twice, a third of its
-    # drawing time (a legend that wraps on a narrow screen still widens its margin).
-    layout = dict(
-        height=height, margin=dict(l=36, r=20, t=44, b=136), uirevision=surface.key,
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
-        clickmode="event+select", dragmode="pan",
-        xaxis=dict(range=list(surface.xlim), constrain="domain", showgrid=False, zeroline=False),
-        yaxis=dict(range=list(surface.ylim), scaleanchor="x", showgrid=False, zeroline=False),
-        images=[dict(source=_contour_picture(surface), xref="x", yref="y",
-                     x=surface.xlim[0], y=surface.ylim[1], sizex=surface.xlim[1] - surface.xlim[0],
-                     sizey=surface.ylim[1] - surface.ylim[0], sizing="stretch", layer="below")],
-        updatemenus=[dict(
-            type="buttons", direction="left", x=0.0, y=-0.09, xanchor="left", yanchor="top",
-            buttons=[
-                dict(label=t("fig.play", lang), method="animate", args=[None, dict(
-                    frame=dict(duration=80, redraw=False), transition=dict(duration=0),
-                    fromcurrent=True, mode="immediate")]),
-                dict(label=t("fig.pause", lang), method="animate", args=[[None], still]),
-            ],
-        )],
-        sliders=[dict(
-            active=len(steps) - 1, x=0.22, y=-0.07, len=0.78, yanchor="top",
-            currentvalue=dict(prefix=f"{t('fig.step', lang)} ", font=dict(size=12)),
-            steps=[dict(label=str(int(k)), method="animate", args=[[str(int(k))], still]) for k in steps],
-        )],
-    )
-    return RawFigure(dict(data=data, layout=layout, frames=frames))
 
 
 def panels(surface: Surface, runs: list[Run], lang: str) -> go.Figure:

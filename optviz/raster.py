@@ -1,9 +1,8 @@
-"""A surface's contour map as a PNG picture, for the animated trajectory figure.
+"""A surface's contour map as a PNG picture, the background of the trajectories chart.
 
-plotly.js clears every trace it cannot animate (a contour among them) while it plays an
-animation's frames, so the animated figure draws its contour as a background image instead: bands
-of colour with a darker line wherever the level changes, computed here and encoded as PNG with the
-standard library.
+Vega-Lite draws no contours, and a picture costs the browser one image however fine the surface:
+bands of colour with a darker line wherever the level changes, computed here and encoded as PNG
+with the standard library.
 """
 
 from __future__ import annotations

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import arithmetic, basin_plots, curvature, descent, exports, expressions, plots, rates, surfaces
+from optviz import arithmetic, basin_plots, curvature, descent, exports, expressions, path_chart, plots, rates, surfaces
 from optviz.expressions import ExpressionError
 from optviz.presets import TRAJECTORY_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, SYMBOLS, knob_values, make_schedule
 from optviz.text import SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
 from optviz.vega import descent_curves
-from ui import cached, classroom, links
+from ui import cached, classroom, explorer, links
 from ui.common import (
     apply_preset,
     arrow,
@@ -116,13 +116,6 @@ def on_surface_change() -> None:
     ss[P + "x0"], ss[P + "y0"] = surfaces.get(ss[P + "surface"], ss.get(P + "kappa", 20.0)).start
 
 
-def on_click() -> None:
-    points = st.session_state[P + "chart"].selection.get("points", [])
-    if points:
-        st.session_state[P + "x0"] = round(float(points[0]["x"]), 4)
-        st.session_state[P + "y0"] = round(float(points[0]["y"]), 4)
-
-
 page_header("traj")
 lesson_script("traj")
 classroom.gate("trajectories", lambda setup: apply_preset(TRAJECTORY_PRESETS[setup], P))
@@ -194,21 +187,39 @@ if not settings:
     st.info(tr("traj.pick_one"))
     st.stop()
 
-paths = {name: cached.path(surface_key=key, kappa=kappa, own=own, name=name, settings=tuple(sorted(cfg.items())),
-                           start=(x0, y0), n_steps=int(n_steps), schedule=schedule, noise=noise, seed=int(seed))
-         for name, cfg in settings.items()}
-diverging = {name: descent.diverging_at(surface, path) for name, path in paths.items()}
-paths = {name: path if (k := diverging[name]) is None else  # drawn up to the step it diverged at
-         path._replace(points=path.points[:k + 1], values=path.values[:k + 1], diverged_at=k)
-         for name, path in paths.items()}
-escaping = {name: k is not None and descent.escaped(surface, paths[name], k) for name, k in diverging.items()}
-runs = [plots.Run(name, plots.style(name)[0], path, plots.style(name)[1],
-                  "" if (k := diverging[name]) is None else tr("traj.escaped" if escaping[name] else "traj.diverged", k=k),
-                  escaping[name])
-        for name, path in paths.items()]
+outcomes = {name: cached.sweep(surface_key=key, kappa=kappa, own=own, name=name,
+                              settings=tuple(sorted((k, v) for k, v in cfg.items() if k != "lr")), start=(x0, y0),
+                              n_steps=int(n_steps), schedule=schedule, noise=noise, seed=int(seed))
+            for name, cfg in settings.items()}
 
-st.plotly_chart(plots.trajectories(surface, runs, lang(), height=440 if presenting() else 560), key=P + "chart",
-                on_select=on_click, selection_mode="points", config=PNG_ONLY)
+
+def note(o: descent.Outcome) -> str:
+    return "" if o.diverging is None else tr("traj.escaped" if o.escaped else "traj.diverged", k=o.diverging)
+
+
+sweeps = [path_chart.Sweep(name, *plots.style(name), LR_VALUES, [o.path for o in outs], [note(o) for o in outs],
+                           [o.diverging is not None and not o.escaped for o in outs],
+                           LR_VALUES.index(settings[name]["lr"]))
+          for name, outs in outcomes.items()]
+runs = [plots.Run(sw.label, sw.colour, sw.paths[sw.pick], sw.dash, sw.notes[sw.pick], outcomes[sw.label][sw.pick].escaped)
+        for sw in sweeps]
+
+
+def explored(changed: dict[str, dict]) -> None:
+    """A learning rate moved or a click made in the figure: the page's state and link follow."""
+    ss = st.session_state
+    for o, sw in enumerate(sweeps):
+        if (point := changed.get(f"{path_chart.LR}{o}")) and 0 <= int(point["li"]) < len(LR_VALUES):
+            ss[f"{P}lr_{sw.label}"] = LR_VALUES[int(point["li"])]
+    if point := changed.get(path_chart.CLICK):
+        ss[P + "x0"], ss[P + "y0"] = round(float(point["x"]), 4), round(float(point["y"]), 4)
+
+
+# On a projector the page is wide and low: the legend goes beside the plot.
+columns, spec = path_chart.chart(surface, sweeps, int(n_steps), lang(), *((250, "right") if presenting() else (480, "top")))
+explorer.explore(P + "chart", arrow(columns), spec,
+                 {f"{path_chart.LR}{o}": [{"li": sw.pick}] for o, sw in enumerate(sweeps)}, explored)
+explorer.play_button(path_chart.STEP, tr("fig.play"), tr("fig.pause"), stride=max(1, int(n_steps) // 60))
 
 status = st.columns(len(runs))
 for col, run in zip(status, runs, strict=True):

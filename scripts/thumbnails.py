@@ -41,8 +41,13 @@ def main() -> None:
             if page == "batch_size":  # the tab that draws without pressing anything
                 pg.get_by_role("tab", name="Surfaces").click()
                 wait_idle(pg, 60_000)
-            wait_charts(pg, timeout=60_000)
-            shots[page] = photo(pg.locator("[data-testid='stPlotlyChart']"))
+            if page == "trajectories":  # a Vega-Lite chart, its sliders below it
+                figure = pg.locator("[data-testid='stVegaLiteChart']:has(g.heads_marks) svg").first
+                figure.wait_for(timeout=60_000)
+            else:
+                wait_charts(pg, timeout=60_000)
+                figure = pg.locator("[data-testid='stPlotlyChart']")
+            shots[page] = photo(figure)
         pg.goto(f"{server.url}/mnist?present=1&mnist_iterations=300")
         wait_idle(pg, 60_000)
         pg.get_by_role("button", name="Start").click()

@@ -46,7 +46,7 @@ def test_a_student_predicts_with_the_experiment_hidden_then_sees_it_revealed(roo
 
     student = open_page(first.page, room=code.lower())
     assert student.session_state[classroom.ROOM] == code
-    assert not student.get("plotly_chart"), "the experiment shows before the reveal"
+    assert not student.get("plotly_chart") and not student.get("vega_lite_chart"), "the experiment shows before the reveal"
     assert any(r.label == "Your prediction" for r in student.radio)
     student.radio[0].set_value("SGD").run()
     assert rooms.tally(code, first.key) == {"SGD": 1}
@@ -63,7 +63,7 @@ def test_a_student_predicts_with_the_experiment_hidden_then_sees_it_revealed(roo
 
     student.run()
     assert student.session_state["traj_surface"] == "bowl" and student.session_state["traj_steps"] == 30
-    assert len(student.get("plotly_chart")) >= 2  # the class's answers, then the experiment
+    assert student.get("plotly_chart") and student.get("vega_lite_chart")  # the class's answers, then the experiment
     assert f"The experiment says: {first.answer}" in texts(student)
 
 

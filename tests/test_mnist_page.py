@@ -184,7 +184,7 @@ def test_without_data_the_page_says_how_to_fix_it(tmp_path, monkeypatch):
         assert "OPTVIZ_MNIST_DIR" in at.markdown[-1].value or any("OPTVIZ_MNIST_DIR" in m.value for m in at.markdown)
         assert not at.get("vega_lite_chart")
         at.switch_page("pages/trajectories.py").run()
-        assert not at.exception and at.get("plotly_chart")  # the rest of the app works
+        assert not at.exception and at.get("vega_lite_chart")  # the rest of the app works
     finally:
         datasets._load.clear()
 

@@ -117,10 +117,10 @@ def test_the_page_draws_a_linked_formula_and_explains_a_refused_one():
                    traj_xmin="-5", traj_xmax="5", traj_ymin="-5", traj_ymax="5")
     assert not at.error or all("diverged" in e.value for e in at.error)
     assert at.latex[0].value.strip("$\n ").startswith("f(x, y) = \\left(x^{2} + y - 11\\right)^{2}")
-    assert len(at.get("plotly_chart")) == 1 and len(at.get("vega_lite_chart")) == 2  # trajectories; loss, distance
+    assert len(at.get("vega_lite_chart")) == 3  # trajectories; loss, distance
     refused = (("x**", "not complete"), ("os.system('ls')", "Unknown name"), ("x.real", "Only numbers"),
                ("1/(x*y)", "not finite"))
     for text, says in refused:
         at.text_input(key="traj_f").input(text).run()
         assert not at.exception and any(says in e.value for e in at.error), text
-        assert not at.get("plotly_chart")
+        assert not at.get("vega_lite_chart")

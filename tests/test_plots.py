@@ -1,4 +1,4 @@
-"""The trajectory figure and its contour picture: what a student sees while the race plays."""
+"""The figures' pictures and layout: the contour picture, the click lattice, the histograms."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from optviz import descent, plots, raster, surfaces
-from optviz.registry import make_optimizer
+from optviz import plots, raster, surfaces
 
 
 def test_png_decodes_to_the_same_pixels(rng):
@@ -40,42 +39,6 @@ def test_contour_picture_puts_the_top_of_the_window_in_the_first_row():
     assert rgb[0].sum() < rgb[-1].sum()  # first image row: high z, dark
 
 
-def figure(lr_sgd=0.95):
-    s = surfaces.bowl()
-    start = np.array(s.start)
-    runs = []
-    for name, lr in (("SGD", lr_sgd), ("Adam", 0.2)):
-        path = descent.run(s, make_optimizer(name, lr), start, 30)
-        at = descent.diverging_at(s, path)
-        colour, dash = plots.OPTIMIZER_STYLES[name]
-        runs.append(plots.Run(name, colour, path, dash, "" if at is None else f"diverged at step {at}"))
-    return s, runs, plots.trajectories(s, runs, "en").to_dict()
-
-
-def test_frames_leave_the_contour_alone_and_reveal_no_end_point_early():
-    s, runs, fig = figure()
-    assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,")
-    assert not any(d.get("type") == "contour" for d in fig["data"])  # plotly.js would wipe it during play
-    for frame in fig["frames"]:
-        k = int(frame["name"])
-        assert all(fig["data"][i]["type"] == "scatter" for i in frame["traces"])
-        heads = frame["data"][len(runs):]
-        for run, head in zip(runs, heads, strict=True):
-            pts = run.path.points
-            assert (head["x"][1], head["y"][1]) == tuple(pts[min(k, len(pts) - 1)])  # where it is at step k
-            assert (head["x"][0], head["y"][0]) == tuple(pts[0])
-
-
-def test_a_diverging_run_says_so_in_the_legend_and_ends_in_a_cross():
-    s, runs, fig = figure(lr_sgd=1.5)
-    names = [d.get("name") for d in fig["data"]]
-    assert f"SGD ✗ {runs[0].note}" in names and "Adam" in names
-    last = fig["frames"][-1]["data"][len(runs)]
-    assert last["marker"]["symbol"] == ["circle", "x"]
-    picture = fig["layout"]["images"][0]["source"].split(",", 1)[1]
-    assert Image.open(io.BytesIO(base64.b64decode(picture))).size == (plots.CONTOUR_PIXELS,) * 2
-
-
 def test_histogram_tick_labels_stay_apart_on_narrow_panels():
     """Up to six panels across the page each has its x tick labels, values inside its own range;
     past that only the first panel of each row does, where they would otherwise run into each other."""
@@ -103,18 +66,6 @@ def test_histogram_tick_labels_stay_apart_on_narrow_panels():
     assert labelled(3, 2) == [[True] * 3] * 2
 
 
-def test_the_step_slider_counts_in_round_steps_and_ends_at_the_last_one():
-    """300 steps are shown every 10th step, 105 every 5th plus the 105th, 30 one by one: the slider's
-    labels read 0, 10, 20, … and never 0, 5, 11, 16."""
-    s = surfaces.bowl()
-    for n_steps, stride in ((30, 1), (105, 5), (300, 10), (1000, 50)):
-        path = descent.run(s, make_optimizer("SGD", 0.05), np.array(s.start), n_steps)
-        fig = plots.trajectories(s, [plots.Run("SGD", "#000000", path)], "en").to_dict()
-        labels = [int(step["label"]) for step in fig["layout"]["sliders"][0]["steps"]]
-        assert labels[-1] == n_steps and len(labels) <= plots.MAX_FRAMES
-        assert labels[:-1] == list(range(0, n_steps, stride)) or labels == list(range(0, n_steps + 1, stride))
-
-
 @pytest.mark.parametrize("key", surfaces.SURFACE_KEYS)
 def test_the_click_lattice_is_round_and_covers_the_window(key):
     """Every window gets a lattice of round numbers (a click on the bowl can pick the book's start
@@ -132,9 +83,6 @@ def test_the_click_lattice_is_round_and_covers_the_window(key):
     assert np.allclose(np.unique(y.round(9))[1:] - np.unique(y.round(9))[:-1], step[0])
     assert max(s.xlim[1] - s.xlim[0], s.ylim[1] - s.ylim[0]) / step[0] <= plots.CLICK_CELLS
     assert 100 <= len(x) <= 700
-    fig = plots.trajectories(s, [], "en").to_dict()
-    assert fig["data"][-1]["name"] == "click"
-    assert len(base64.b64decode(fig["data"][-1]["x"]["bdata"])) == 4 * len(x)  # float32
     if key == "bowl":
         assert np.any(np.isclose(x, -7) & np.isclose(y, 2))
 

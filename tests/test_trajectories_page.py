@@ -5,41 +5,77 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from apptest import APP, markdown_tables, open_page
 from streamlit.testing.v1 import AppTest
 
 from optviz.presets import TRAJECTORY_PRESETS
+from optviz.registry import LR_VALUES
 from optviz.surfaces import SURFACE_KEYS
-
-
-def _decode(v):
-    if isinstance(v, dict) and "bdata" in v:
-        import base64
-
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-    return np.asarray(v, dtype=float)
 
 
 def _page(**query) -> AppTest:
     return open_page("trajectories", **query)
 
 
-def _figure(at, i=0) -> dict:
-    return json.loads(at.get("plotly_chart")[i].proto.spec)
+def _figure(at) -> tuple[dict, dict[str, np.ndarray]]:
+    """The trajectories chart's spec and columns, as the browser receives them."""
+    chart = next(c for c in at.get("vega_lite_chart") if "traj_chart" in c.proto.id)
+    table = pa.ipc.open_stream(chart.proto.data.data).read_all()
+    return json.loads(chart.proto.spec), {k: table[k].to_numpy() for k in table.column_names}
 
 
-def _paths(fig) -> dict[str, np.ndarray]:
-    return {tr["legendgroup"]: np.stack([_decode(tr["x"]), _decode(tr["y"])], -1)
-            for tr in fig["data"] if tr.get("mode") == "lines" and tr.get("legendgroup")}
+def _names(spec) -> list[str]:
+    """The optimizers' names, by their place ``o`` (the chart's "name" calculation)."""
+    calc = next(t["calculate"] for layer in spec["layer"] for t in layer.get("transform", []) if t.get("as") == "name")
+    return json.loads(calc.split("[datum.o]")[0])
+
+
+def _picks(spec) -> dict[int, int]:
+    """Each optimizer's learning-rate index the chart starts at (its selection's value)."""
+    return {int(p["name"].rsplit("_", 1)[1]): p["value"][0]["li"] for layer in spec["layer"]
+            for p in layer.get("params", []) if p["name"].startswith("traj_lr_")}
+
+
+def _paths(at, picks: dict[int, int] | None = None) -> dict[str, np.ndarray]:
+    """Every optimizer's drawn path at its picked learning rate (or at ``picks``), start first."""
+    spec, cols = _figure(at)
+    picks = _picks(spec) if picks is None else picks
+    out = {}
+    for o, name in enumerate(_names(spec)):
+        rows = (cols["o"] == o) & (cols["li"] == picks[o])
+        order = np.argsort(cols["s"][rows])
+        out[name] = np.stack([cols["x"][rows][order], cols["y"][rows][order]], -1)
+    return out
 
 
 def test_default_page_draws_the_books_four_paths():
     at = _page()
-    paths = _paths(_figure(at))
+    paths = _paths(at)
     assert list(paths) == ["SGD", "Momentum", "AdaGrad", "Adam"]
     np.testing.assert_allclose(paths["SGD"][-1], [-7 * 0.905**30, 2 * 0.9**30], rtol=1e-5)
-    assert len(_figure(at)["frames"]) == 31  # one animation frame per step, up to 40 frames
+    assert all(len(p) == 31 for p in paths.values())  # the start and every one of the 30 steps
+    step = _figure(at)[0]["params"][0]
+    assert step["value"] == 30 and step["bind"]["max"] == 30  # the step slider starts at the end
+
+
+def test_the_chart_carries_every_learning_rate_of_the_sliders():
+    """Each optimizer's path is sent at every rate its slider offers, SGD's in closed form on the
+    bowl: x_k = −7·(1 − η/10)^k, y_k = 2·(1 − 2η)^k, cut where it diverged."""
+    at = _page(traj_steps="20")
+    spec, cols = _figure(at)
+    assert set(np.unique(cols["li"])) == set(range(len(LR_VALUES)))
+    for li, lr in enumerate(LR_VALUES):
+        pts = _paths(at, {0: li, 1: 0, 2: 0, 3: 0})["SGD"]
+        k = np.arange(21)
+        out = np.flatnonzero(np.abs(2 * (1 - 2 * lr) ** k) > 5 + 10 * 10)  # ten window heights beyond y = 5
+        assert len(pts) == (out[0] + 1 if len(out) else 21), lr  # drawn up to the step it diverged at
+        k = k[:len(pts)]
+        np.testing.assert_allclose(pts, np.stack([-7 * (1 - lr / 10) ** k, 2 * (1 - 2 * lr) ** k], -1), rtol=1e-5,
+                                   atol=1e-6)
+    assert _picks(spec) == {0: LR_VALUES.index(0.95), 1: LR_VALUES.index(0.1), 2: LR_VALUES.index(1.5),
+                            3: LR_VALUES.index(0.3)}
 
 
 @pytest.mark.parametrize("key", SURFACE_KEYS)
@@ -47,11 +83,11 @@ def test_every_surface_renders_without_nan(key):
     at = _page()
     at.selectbox(key="traj_surface").set_value(key).run()
     assert not at.exception
-    fig = _figure(at)
-    for name, pts in _paths(fig).items():
-        assert np.isfinite(pts).all(), name
+    spec, cols = _figure(at)
+    assert np.isfinite(cols["x"]).all() and np.isfinite(cols["y"]).all() and np.isfinite(cols["f"]).all()
     x0, y0 = at.number_input(key="traj_x0").value, at.number_input(key="traj_y0").value
-    xr, yr = fig["layout"]["xaxis"]["range"], fig["layout"]["yaxis"]["range"]
+    enc = next(layer["encoding"] for layer in spec["layer"] if "params" in layer and "x" in layer["encoding"])
+    xr, yr = enc["x"]["scale"]["domain"], enc["y"]["scale"]["domain"]
     assert xr[0] <= x0 <= xr[1] and yr[0] <= y0 <= yr[1]
 
 
@@ -62,7 +98,7 @@ def test_presets_set_the_page(name):
     assert not at.exception
     preset = TRAJECTORY_PRESETS[name]
     assert at.selectbox(key="traj_surface").value == preset["surface"]
-    assert list(_paths(_figure(at))) == preset["opts"]
+    assert list(_paths(at)) == preset["opts"]
     assert at.number_input(key="traj_steps").value == preset["steps"]
 
 
@@ -72,9 +108,9 @@ def test_diverging_run_is_labelled_and_cut():
     # from (−7, 2): |y_k| = 2·2^k first lies ten window heights (10 × 10) beyond y = 5 at k = 6
     assert any("diverged at step 6" in e.value for e in at.error)
     assert not any("SGD" in s.value for s in at.success)  # no green box for a run that flew off
-    assert "✗ diverged at step 6" in " ".join(str(t.get("name")) for t in _figure(at)["data"])
-    assert np.isfinite(_paths(_figure(at))["SGD"]).all()
-    assert len(_paths(_figure(at))["SGD"]) == 7  # drawn from the start up to step 6, not out to 10⁶
+    assert "SGD  η = 1.5  ✗ diverged at step 6" in json.dumps(_figure(at)[0], ensure_ascii=False)  # the legend
+    assert np.isfinite(_paths(at)["SGD"]).all()
+    assert len(_paths(at)["SGD"]) == 7  # drawn from the start up to step 6, not out to 10⁶
 
 
 def test_an_escape_from_a_saddle_is_told_apart_from_a_divergence():
@@ -84,8 +120,13 @@ def test_an_escape_from_a_saddle_is_told_apart_from_a_divergence():
     assert not at.exception and not at.error
     notes = [i.value for i in at.info]
     assert any("SGD" in n and "escaped downhill out of sight at step" in n for n in notes), notes
-    names = " ".join(str(t.get("name")) for t in _figure(at)["data"])
-    assert "SGD ↘ escaped downhill" in names and "✗" not in names
+    spec, cols = _figure(at)
+    legend = json.dumps(spec, ensure_ascii=False)
+    assert f"SGD  η = {LR_VALUES[_picks(spec)[0]]:g}  ↘ escaped downhill" in legend
+    picked = np.zeros(len(cols["o"]), bool)
+    for o, li in _picks(spec).items():
+        picked |= (cols["o"] == o) & (cols["li"] == li)
+    assert not cols["end"][picked].any()  # no cross at the end of any drawn path
 
 
 def test_every_control_can_be_driven():
@@ -103,7 +144,7 @@ def test_every_control_can_be_driven():
     at.select_slider(key="traj_noise").set_value(0.5).run()
     at.number_input(key="traj_seed").set_value(7).run()
     assert not at.exception
-    paths = _paths(_figure(at))
+    paths = _paths(at)
     assert list(paths) == ["Nesterov", "RMSProp", "AdamW"]
     assert all(np.allclose(p[0], [5.0, -3.0]) for p in paths.values())
     at.selectbox(key="traj_surface").set_value("conditioned").run()
@@ -126,9 +167,9 @@ def test_each_tab_draws_its_chart(tab):
     at.run()
     assert not at.exception
     if tab == 0:  # the curves are Vega-Lite charts: loss and distance, beside the trajectories figure
-        assert len(at.get("plotly_chart")) == 1 and len(at.get("vega_lite_chart")) == 2
+        assert not at.get("plotly_chart") and len(at.get("vega_lite_chart")) == 3
     else:
-        assert len(at.get("plotly_chart")) == 2
+        assert len(at.get("plotly_chart")) == 1 and len(at.get("vega_lite_chart")) == 1
 
 
 def test_the_basins_tab_maps_every_optimizer_or_says_why_not():
@@ -202,11 +243,11 @@ def test_an_optimizer_added_to_the_registry_is_offered_drawn_and_explained(monke
     monkeypatch.setitem(registry.OPTIMIZERS, "Half-momentum", spec)
     at = _page(traj_opts=["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam", "AdamW", "Half-momentum"])
     assert not at.exception
-    paths = _paths(_figure(at))
+    paths = _paths(at)
     assert len(paths) == 8 and np.isfinite(paths["Half-momentum"]).all()
-    colours = {(t["line"]["color"], t["line"].get("dash", "solid")) for t in _figure(at)["data"]
-               if t.get("mode") == "lines" and t.get("legendgroup")}
-    assert len(colours) == 8  # every path tells itself apart
+    enc = next(layer["encoding"] for layer in _figure(at)[0]["layer"] if "strokeDash" in layer["encoding"])
+    looks = set(zip(enc["color"]["scale"]["range"], map(tuple, enc["strokeDash"]["scale"]["range"]), strict=True))
+    assert len(looks) == 8  # every path tells itself apart
     assert any(r"0.5 b + g" in m.body for m in at.latex)
     race = train.RaceConfig((train.NetConfig("Half-momentum", 0.01),), hidden=(8,), batch=16, iterations=3)
     assert race.nets[0].optimizer_object().momentum == 0.5

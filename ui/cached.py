@@ -11,7 +11,7 @@ import numpy as np
 import streamlit as st
 
 from optviz import basins, descent, gradcheck, initialisation, own_surface, surfaces, train
-from optviz.registry import make_schedule
+from optviz.registry import LR_VALUES, make_schedule
 from ui.controls import build
 
 BASIN_WORK = 100 * 100 * 300  # start points × steps per optimizer: about a second
@@ -37,6 +37,17 @@ def path(*, surface_key: str, kappa: float, own: tuple | None, name: str, settin
     surface = surface_of(surface_key, kappa, own)
     return descent.run(surface, build(name, dict(settings)), np.array(start), n_steps,
                        make_schedule(schedule, n_steps), noise, seed)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def sweep(*, surface_key: str, kappa: float, own: tuple | None, name: str, settings: tuple, start: tuple,
+          n_steps: int, schedule: str, noise: float, seed: int) -> list[descent.Outcome]:
+    """``path`` at every learning rate of the sliders (LR_VALUES), ``settings`` holding the other
+    knobs, each path cut where it began to diverge."""
+    surface = surface_of(surface_key, kappa, own)
+    paths = descent.sweep(surface, build(name, {"lr": LR_VALUES[0], **dict(settings)}), np.array(start), n_steps,
+                          LR_VALUES, make_schedule(schedule, n_steps), noise, seed)
+    return [descent.outcome(surface, p) for p in paths]
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

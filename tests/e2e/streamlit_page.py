@@ -20,3 +20,10 @@ def wait_charts(pg, n: int = 1, timeout: float = 30_000) -> int:
     """Wait until at least ``n`` Plotly charts have been drawn; return how many there are."""
     pg.locator("[data-testid='stPlotlyChart'] .main-svg").nth(n - 1).wait_for(timeout=timeout)
     return pg.locator("[data-testid='stPlotlyChart']").count()
+
+
+def wait_vega(pg, n: int = 1, timeout: float = 30_000) -> int:
+    """Wait until at least ``n`` Vega-Lite charts have been drawn; return how many there are."""
+    charts = pg.locator("[data-testid='stVegaLiteChart']")
+    charts.nth(n - 1).locator("canvas, svg").first.wait_for(timeout=timeout)
+    return charts.count()

@@ -29,7 +29,7 @@ def test_a_students_answer_reaches_the_board_and_the_reveal_reaches_the_student(
         wait_idle(student)
         assert_no_exception(student)
         student.get_by_text("Your teacher asks").wait_for(timeout=10_000)
-        assert student.locator("[data-testid='stPlotlyChart']").count() == 0  # the experiment is hidden
+        assert student.locator("[data-testid='stVegaLiteChart']").count() == 0  # the experiment is hidden
         student.get_by_text(first.answer, exact=True).click()
         student.get_by_text("You can change it until your teacher reveals").wait_for(timeout=10_000)
 

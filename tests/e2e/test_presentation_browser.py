@@ -47,12 +47,16 @@ def test_the_main_figure_fits_the_first_screen(projector, page):
     if page == "batch_size":  # the tab that draws without a button press
         pg.get_by_role("tab", name="Surfaces").click()
         wait_idle(pg)
-    wait_charts(pg)
-    figure = pg.locator("[data-testid='stPlotlyChart']").first
+    if page == "trajectories":  # its figure is Vega-Lite, with its rate and step sliders and Play below
+        figure = pg.locator("[data-testid='stVegaLiteChart']:has(g.heads_marks)")
+        figure.wait_for(timeout=20_000)
+        play = pg.get_by_role("button", name="▶ Play")
+        assert play.is_visible() and inside(play.bounding_box()), play.bounding_box()
+    else:
+        wait_charts(pg)
+        figure = pg.locator("[data-testid='stPlotlyChart']").first
     assert inside(figure.bounding_box()), figure.bounding_box()
     bar_controls_visible(pg, LESSON_BAR.get(page, []))
-    if page == "trajectories":  # Play and the step slider are part of the figure
-        assert figure.get_by_text("▶ Play").is_visible()
     assert "present=1" in pg.url
 
 

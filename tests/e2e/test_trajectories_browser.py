@@ -1,8 +1,41 @@
-"""The trajectories page in a real browser: controls, animation, no exception on screen."""
+"""The trajectories page in a real browser: the figure explored without the server, the link
+following, the controls, no exception on screen."""
 
 from __future__ import annotations
 
-from streamlit_page import assert_no_exception, wait_charts, wait_idle
+import re
+
+import numpy as np
+from streamlit_page import assert_no_exception, wait_charts, wait_idle, wait_vega
+
+from optviz import descent, plots, surfaces
+from optviz.registry import LR_VALUES, make_optimizer
+
+FIGURE = "[data-testid='stVegaLiteChart']:has(g.heads_marks)"
+
+
+def heads(pg, surface) -> dict[str, np.ndarray]:
+    """Where each optimizer's head marker is drawn (told apart by its colour), in the surface's
+    coordinates: the plot's pixels mapped through its window, which the contour picture spans."""
+    pixels = pg.locator(FIGURE).evaluate("""el => {
+        const img = el.querySelector('svg image'), w = +img.getAttribute('width'), h = +img.getAttribute('height');
+        return [...el.querySelectorAll('g.heads_marks path')].map(p => {
+            const m = p.getAttribute('transform').match(/translate\\(([^,]+),([^)]+)\\)/);
+            return [p.getAttribute('fill').toUpperCase(), +m[1] / w, +m[2] / h]; }); }""")
+    (x0, x1), (y0, y1) = surface.xlim, surface.ylim
+    names = {plots.style(name)[0]: name for name in ("SGD", "Momentum", "AdaGrad", "Adam")}
+    return {names[c]: np.array([x0 + u * (x1 - x0), y1 - v * (y1 - y0)]) for c, u, v in pixels}
+
+
+def slide(pg, name: str, value: int) -> None:
+    """Move the figure's range input ``name`` to ``value`` as a student's drag does."""
+    pg.locator(f"{FIGURE} input[name='{name}']").fill(str(value))
+    pg.wait_for_timeout(150)
+
+
+def core_path(lr: float, n: int = 30, name: str = "SGD") -> np.ndarray:
+    s = surfaces.bowl()
+    return descent.run(s, make_optimizer(name, lr), np.array(s.start), n).points
 
 
 def test_home_links_to_trajectories(open_page):
@@ -10,61 +43,56 @@ def test_home_links_to_trajectories(open_page):
     pg.get_by_role("link", name="Optimizer trajectories").first.click()
     wait_idle(pg)
     assert_no_exception(pg)
-    assert wait_charts(pg, 1) >= 1
+    pg.locator(FIGURE).wait_for(timeout=20_000)
 
 
-def drawn_curves(pg) -> int:
-    """The Vega-Lite curve charts drawn (each draws once scrolled into view)."""
-    charts = pg.locator("[data-testid='stVegaLiteChart']")
-    for chart in charts.all():
-        chart.scroll_into_view_if_needed()
-        chart.locator("canvas, svg").first.wait_for(timeout=10_000)
-    return charts.count()
-
-
-def test_trajectories_controls_and_animation(open_page):
+def test_a_learning_rate_and_the_step_move_in_the_browser_and_the_link_follows(open_page, browser, server_url):
+    """Moving SGD's rate in the figure draws SGD's path at that rate (its head where the core's run
+    ends), before and without a rerun; the status box and the link follow; the link reopened
+    shows the same picture. The step slider and Play move every head along its own path."""
     pg = open_page("trajectories")
-    assert wait_charts(pg, 1) == 1 and drawn_curves(pg) == 2  # the trajectories; loss and distance
-    # Four default optimizers: four status boxes, none diverged.
-    assert pg.get_by_text("after 30 steps").count() == 4
+    pg.locator(FIGURE).wait_for(timeout=20_000)
+    s = surfaces.bowl()
+    # the default four: SGD 0.95, Momentum 0.1, AdaGrad 1.5, Adam 0.3
+    np.testing.assert_allclose(heads(pg, s)["SGD"], core_path(0.95)[-1], atol=0.05)
+    for lr in (0.5, 0.05):
+        slide(pg, "traj_lr_0_li", LR_VALUES.index(lr))
+        np.testing.assert_allclose(heads(pg, s)["SGD"], core_path(lr)[-1], atol=0.05)  # drawn at once
+        pg.wait_for_function(f"() => location.search.includes('traj_lr_SGD={lr:g}')", timeout=5_000)
+        wait_idle(pg)
+        assert pg.get_by_text(re.compile(r"^SGD: f = .* after 30 steps$")).count() == 1
+    f = descent.run(s, make_optimizer("SGD", 0.05), np.array(s.start), 30).values[-1]
+    assert pg.get_by_text(f"SGD: f = {f:.3g} after 30 steps").count() == 1  # the server caught up
+    np.testing.assert_allclose(heads(pg, s)["SGD"], core_path(0.05)[-1], atol=0.05)  # not reset by the rerun
 
-    # Raise SGD's learning rate past 2/λmax = 1 through the URL-bound control: it diverges.
-    pg.goto(pg.url + "?traj_lr_SGD=1.5")
+    slide(pg, "traj_lr_0_li", LR_VALUES.index(1.5))  # past 2/λmax = 1: diverged
+    pg.locator(FIGURE).get_by_text("SGD  η = 1.5  ✗ diverged at step 6").wait_for(timeout=5_000)  # the legend
+    pg.locator("[data-testid='stAlertContentError']").get_by_text("diverged at step 6").wait_for(timeout=5_000)
+
     wait_idle(pg)
-    assert pg.locator("[data-testid='stAlertContentError']").get_by_text("diverged at step").count() == 1
-    pg.locator(".legend").get_by_text("SGD ✗ diverged at step").first.wait_for(timeout=10_000)  # in the legends
-    assert_no_exception(pg)
+    other = pg.context.new_page()  # the link, reopened: the same picture
+    other.goto(pg.url)
+    wait_idle(other)
+    other.locator(FIGURE).wait_for(timeout=20_000)
+    assert other.locator(f"{FIGURE} input[name='traj_lr_0_li']").input_value() == str(LR_VALUES.index(1.5))
+    here, there = heads(pg, s), heads(other, s)
+    assert set(here) == set(there) and all(np.allclose(here[k], there[k], atol=1e-6) for k in here)
+    other.close()
 
-    # Add Nesterov from the multiselect.
-    pg.locator("[data-testid='stMultiSelect'] input").first.click()
-    pg.keyboard.type("Nesterov")
-    pg.keyboard.press("Enter")
-    pg.keyboard.press("Escape")
-    wait_idle(pg)
-    assert "Nesterov" in pg.url
-    assert pg.get_by_text("Nesterov:", exact=False).count() >= 1
+    slide(pg, "traj_k", 10)
+    np.testing.assert_allclose(heads(pg, s)["Momentum"], core_path(0.1, name="Momentum")[10], atol=0.05)
 
-    # Play the animation in the browser: the frame label moves on without a server rerun.
-    chart = pg.locator("[data-testid='stPlotlyChart']").first
-    label = chart.locator(".slider-group text.slider-label").first
-    assert label.text_content() == "step 30"
-    chart.get_by_text("▶ Play").click()
-    pg.wait_for_timeout(500)
-    first = label.text_content()
-    # mid-play the contour (a background picture) is still drawn, and each head marker sits at the
-    # current step, not at the path's end
-    assert chart.locator(".layer-subplot .imagelayer image").count() == 1
-    heads = chart.evaluate("el => el.querySelector('.js-plotly-plot').data.filter(d => d.mode === 'markers' "
-                           "&& d.x && d.x.length === 2).map(d => d.x[1])")
-    assert len(heads) == 5 and heads[1] > -6.8  # Momentum's marker has left the start at x = −7
-    pg.wait_for_timeout(800)
-    second = label.text_content()
-    chart.get_by_text("❚❚ Pause").click()
-    steps = [int(s.split()[-1]) for s in (first, second)]
-    assert steps[0] < steps[1] <= 30, (first, second)
-    paused = label.text_content()
+    step = pg.locator(f"{FIGURE} input[name='traj_k']")
+    pg.get_by_role("button", name="▶ Play").click()
     pg.wait_for_timeout(600)
-    assert label.text_content() == paused
+    first = int(step.input_value())
+    pg.wait_for_timeout(600)
+    pg.get_by_role("button", name="❚❚ Pause").click()
+    paused = int(step.input_value())
+    assert 0 <= first < paused <= 30, (first, paused)
+    np.testing.assert_allclose(heads(pg, s)["Momentum"], core_path(0.1, name="Momentum")[paused], atol=0.05)
+    pg.wait_for_timeout(500)
+    assert int(step.input_value()) == paused
     assert_no_exception(pg)
 
 
@@ -74,41 +102,45 @@ def test_presets_and_tabs(open_page):
         pg.get_by_role("button", name=name).click()
         wait_idle(pg)
         assert_no_exception(pg)
+        pg.locator(FIGURE).wait_for(timeout=20_000)
     for tab in ["One panel each", "3-D surface", "Curvature", "Basins", "Loss and distance"]:
         pg.get_by_role("tab", name=tab).click()
         wait_idle(pg)
         assert_no_exception(pg)
-        assert wait_charts(pg, 2) >= 2 if tab != "Loss and distance" else drawn_curves(pg) == 2
+        assert wait_charts(pg, 1) >= 1 if tab != "Loss and distance" else wait_vega(pg, 3) == 3
 
 
 def test_chinese_and_bad_link(open_page):
     pg = open_page("trajectories?lang=中文&traj_steps=99999&traj_x0=abc&traj_surface=nope")
     assert pg.get_by_text("优化器轨迹").count() >= 1
     assert_no_exception(pg)
-    assert wait_charts(pg, 1) >= 1
+    pg.locator(FIGURE).wait_for(timeout=20_000)
+    assert pg.locator(FIGURE).get_by_text("SGD  η = 0.95").count() == 1
 
 
-def click_at(pg, x: float, y: float) -> None:
-    """Click the main figure at data point (x, y)."""
-    box = pg.locator("[data-testid='stPlotlyChart']").first.evaluate(
-        """(el, [x, y]) => { const gd = el.querySelector('.js-plotly-plot'), r = gd.getBoundingClientRect();
-        const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-        return [r.left + xa._offset + xa.l2p(x), r.top + ya._offset + ya.l2p(y)]; }""", [x, y])
-    pg.mouse.move(*box)
+def click_at(pg, surface, x: float, y: float) -> None:
+    """Click the figure at the surface's point (x, y)."""
+    box = pg.locator(f"{FIGURE} svg image").bounding_box()
+    (x0, x1), (y0, y1) = surface.xlim, surface.ylim
+    px = box["x"] + (x - x0) / (x1 - x0) * box["width"]
+    py = box["y"] + (y1 - y) / (y1 - y0) * box["height"]
+    pg.mouse.move(px, py)
     pg.wait_for_timeout(200)
-    pg.mouse.click(*box)
+    pg.mouse.click(px, py)
 
 
 def test_a_click_on_the_contour_moves_the_start_to_the_nearest_lattice_point(open_page):
     pg = open_page("trajectories")
-    wait_charts(pg, 1)
+    pg.locator(FIGURE).wait_for(timeout=20_000)
+    s = surfaces.bowl()
     start_x, start_y = pg.get_by_label("Start x"), pg.get_by_label("Start y")
     for (x, y), expected in (((-3.2, 1.15), [(-3, 1)]), ((4.45, -2.45), [(4, -2), (5, -2), (4, -3), (5, -3)])):
-        click_at(pg, x, y)
+        click_at(pg, s, x, y)
         wait_idle(pg)
         assert_no_exception(pg)
         got = (float(start_x.input_value()), float(start_y.input_value()))
         assert got in expected, (x, y, got)
+        assert f"traj_x0={got[0]:g}" in pg.url.replace("%2C", ",")
 
 
 def test_the_new_views_in_a_real_browser_in_both_languages(open_page):
@@ -117,7 +149,7 @@ def test_the_new_views_in_a_real_browser_in_both_languages(open_page):
     for lang, basins, curvature, rates in (("English", "Basins", "Curvature", "Predicted and observed rates"),
                                            ("中文", "吸引域", "曲率", "预测与实测的收敛速率")):
         pg = open_page(f"trajectories?lang={lang}&traj_surface=own&traj_f=x**4%20-%20x**2%20%2B%20y**2")
-        wait_charts(pg, 1)
+        pg.locator(FIGURE).wait_for(timeout=20_000)
         pg.get_by_role("tab", name=basins).click()
         wait_idle(pg)
         assert_no_exception(pg)
@@ -134,19 +166,16 @@ def test_the_new_views_in_a_real_browser_in_both_languages(open_page):
 
 
 def test_a_changed_control_redraws_the_figure_with_its_new_values(open_page):
-    """Each change of the step count redraws the trajectories (paths, step slider) and the curves
-    with the new count, never an earlier one."""
+    """Each change of the step count redraws the figure with the new count (its step slider, every
+    head at the end of the core's path of that length) and the curves, never an earlier one."""
     pg = open_page("trajectories")
-    chart = pg.locator("[data-testid='stPlotlyChart']").first
-    lengths = "el => el.querySelector('.js-plotly-plot')._fullData.filter(d => d.mode === 'lines').map(d => d.x.length)"
+    s = surfaces.bowl()
     box = pg.get_by_label("Steps")
     for n in (40, 30, 50, 45):
         box.fill(str(n))
         box.press("Enter")
         wait_idle(pg)
-        chart = pg.locator("[data-testid='stPlotlyChart']").first
-        assert chart.locator(".slider-group text.slider-label").first.text_content() == f"step {n}"
-        assert chart.evaluate(lengths) == [n + 1] * 4  # every path has its start and n steps
+        assert pg.locator(f"{FIGURE} input[name='traj_k']").get_attribute("max") == str(n)
+        np.testing.assert_allclose(heads(pg, s)["SGD"], core_path(0.95, n)[-1], atol=0.05)
         assert pg.get_by_text(f"after {n} steps").count() == 4
-        assert drawn_curves(pg) == 2
     assert_no_exception(pg)

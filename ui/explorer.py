@@ -1,0 +1,108 @@
+"""A Vega-Lite figure explored in the browser, with the page's state following behind.
+
+The figure's bound inputs (a learning rate, the step) redraw it without the server. A changed
+selection comes back as an event: the page's callback writes it into the session state, and so into
+the link. The spec sent afterwards is the one already mounted, byte for byte, so Streamlit keeps
+the figure as the student left it. Only a change made on the server's side (a preset, a sidebar
+control, a new start) mounts the figure anew, under a new key, with the server's values.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import streamlit as st
+
+_PLAY_JS = """
+export default function ({ parentElement, data }) {
+  let root = parentElement.querySelector('.optviz-player');
+  if (!root) {
+    root = document.createElement('div');
+    root.className = 'optviz-player';
+    root.innerHTML = '<button type="button"></button>';
+    parentElement.appendChild(root);
+  }
+  const button = root.querySelector('button');
+  const input = () => document.querySelector(`input[name="${data.input}"]`);
+  const set = (el, v) => { el.value = v; el.dispatchEvent(new Event('input', { bubbles: true })); };
+  let timer = null;
+  const stop = () => { clearInterval(timer); timer = null; button.textContent = data.play; };
+  button.textContent = data.play;
+  button.onclick = () => {
+    const el = input();
+    if (!el) return;
+    if (timer) return stop();
+    if (+el.value >= +el.max) set(el, 0);
+    button.textContent = data.pause;
+    timer = setInterval(() => {
+      const el = input();
+      if (!el) return stop();
+      const v = Math.min(+el.value + data.stride, +el.max);
+      set(el, v);
+      if (v >= +el.max) stop();
+    }, data.ms);
+  };
+  const grab = (e) => { if (timer && e.target.name === data.input) stop(); };
+  document.addEventListener('pointerdown', grab);
+  return () => { if (timer) clearInterval(timer); document.removeEventListener('pointerdown', grab); };
+}
+"""
+
+# The rates' sliders show the rate in the legend; the index Vega writes beside them means nothing.
+_PLAY_CSS = """
+input[name^="traj_lr_"] + span { display: none !important; }
+.vega-bindings { display: grid !important; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); column-gap: 1.5rem; }
+.vega-bind label { display: flex !important; flex-wrap: nowrap !important; align-items: center; gap: 0.5rem; width: 100%; }
+.vega-bind-name { flex: 0 0 11rem; }
+.vega-bind input[type="range"] { flex: 1 1 auto; min-width: 0; }
+.vega-bind label > span:last-child:not(.vega-bind-name) { flex: 0 0 2.5rem; }
+.optviz-player button { font: inherit; padding: 0.25rem 1rem; border-radius: 0.5rem; border: 1px solid #bbb;
+  background: white; cursor: pointer; }
+"""
+
+_player = st.components.v2.component("optviz_player", js=_PLAY_JS, css=_PLAY_CSS, isolate_styles=False)
+
+
+def _with_values(spec: dict, values: dict[str, list]) -> dict:
+    """``spec`` with the selections named in ``values`` starting at those values."""
+    spec = json.loads(json.dumps(spec))
+    for layer in spec.get("layer", []):
+        for param in layer.get("params", []):
+            if param["name"] in values:
+                param["value"] = values[param["name"]]
+    return spec
+
+
+def explore(key: str, columns, spec: dict, values: dict[str, list], apply: Callable[[dict[str, dict]], None]) -> None:
+    """Draw ``spec`` over ``columns`` with its selections at ``values`` (name -> the selection's
+    value, as the page's state holds it). ``apply(changed)`` runs before the rerun a browser-side
+    change causes, with each changed selection's first point (name -> {field: value})."""
+    ss = st.session_state
+    view = ss.get(key)
+    shape = json.dumps(_with_values(spec, {name: None for name in values}), sort_keys=True, default=str)
+    if view is None or view["shape"] != shape or view["shown"] != values:
+        view = {"mount": (view or {}).get("mount", 0) + 1, "shape": shape, "first": values, "shown": dict(values),
+                "seen": {}}
+        ss[key] = view
+    widget = f"{key}_{view['mount']}"
+
+    def changed() -> None:
+        selection = ss[widget].selection
+        news = {name: points[0] for name, points in selection.items()
+                if points and isinstance(points, list) and view["seen"].get(name) != points[0]}
+        view["seen"].update(news)
+        for name, point in news.items():
+            if name in view["shown"]:
+                view["shown"][name] = [point]
+        apply(news)
+
+    st.vega_lite_chart(columns, _with_values(spec, view["first"]), key=widget, on_select=changed, width="content",
+                       selection_mode=[p["name"] for layer in spec["layer"] for p in layer.get("params", [])])
+
+
+def play_button(input_name: str, play: str, pause: str, stride: int = 1, ms: int = 80) -> None:
+    """A Play/Pause button that moves a Vega-Lite range input named ``input_name`` forward by
+    ``stride`` every ``ms`` milliseconds, in the browser; grabbing the slider pauses it."""
+    _player(key=f"play_{input_name}", data={"input": input_name, "play": play, "pause": pause, "stride": stride,
+                                            "ms": ms})
