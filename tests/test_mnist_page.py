@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 from apptest import open_page
 
-from optviz import data, fetch, search, train
+from optviz import data, fetch, jobs, search, train
 from optviz.presets import MNIST_PRESETS
 from optviz.train import NetConfig
 from ui import datasets, shared
@@ -314,14 +314,18 @@ def test_a_network_changed_mid_race_branches_off_where_it_paused_and_is_marked()
     assert not at.exception
 
 
-def test_a_random_search_shows_its_trials_as_they_come_and_the_best_five():
+def test_a_random_search_shows_its_trials_as_they_come_and_the_best_five(monkeypatch):
+    # One piece of work per turn, however fast the machine: else a fast one finishes the whole
+    # search within a rerun or two and no partial count is ever seen.
+    advance = jobs.Job.advance
+    monkeypatch.setattr(jobs.Job, "advance", lambda job, seconds, companions=(): advance(job, 0.0, companions))
     at = open_page("mnist")
     at.select_slider(key="mnist_rs_trials").set_value(20).run()
     at.select_slider(key="mnist_rs_epochs").set_value(10).run()
     at.select_slider(key="mnist_rs_n").set_value(200).run()
     at.button(key="mnist_rs_go").click().run()
     shown = []
-    for _ in range(200):
+    for _ in range(1000):
         if not at.session_state["mnist_rs_on"]:
             break
         if at.get("vega_lite_chart"):  # no race runs: the search's scatter comes first
