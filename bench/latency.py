@@ -10,10 +10,18 @@ change, and split into the server's part (until the rerun's "script finished" me
 transfer included), the bytes sent, and the browser's drawing (the rest); the "figure" line stops
 at the page's main figure instead. Prints medians and p95 against issue 16's targets: a change
 redrawn in at most 300 ms median and 500 ms p95, a visit at most 1.5 s to its first figure.
+
+Then issue 25's browser-side changes on the trajectories page: a learning rate or the step moved in
+the figure itself, timed in the page's clock from the input event to the painted frame after the
+picture changed (target 50 ms median, 100 ms p95); the server's CPU seconds each one cost (target 0;
+a moved rate reruns the page once so that the link follows); the seconds until the link carries a
+moved rate (target 1 s); the first such change after a visit against the others; and each visit
+against the floor plus 1 s.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -32,6 +40,10 @@ from streamlit_page import wait_charts, wait_idle  # noqa: E402
 CHANGES = 20
 VISITS = 3  # of each kind, per page
 TARGET_MEDIAN_S, TARGET_P95_S, TARGET_VISIT_S = 0.3, 0.5, 1.5
+BROWSER_MEDIAN_S, BROWSER_P95_S, LINK_S, OVER_FLOOR_S = 0.05, 0.1, 1.0, 1.0  # issue 25
+# The trajectories figure (a Vega-Lite chart) and every other page's (Plotly): what a visit waits for.
+FIGURES = {"trajectories": "[data-testid='stVegaLiteChart']:has(g.heads_marks)"}
+PLOTLY = "[data-testid='stPlotlyChart']"
 PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))"
 # Everything a change is timed by, in the page's own clock (Playwright's events arrive tens of ms
 # late, and its typing takes about 0.1 s before the browser sends anything): the student's key
@@ -48,8 +60,10 @@ window.WebSocket = class extends Socket {
   }
 };
 new MutationObserver(changes => {
+  const main = document.querySelector("[data-testid='stVegaLiteChart']:has(g.heads_marks)")
+    || document.querySelector("[data-testid='stPlotlyChart']");
   const figure = changes.some(c => (c.target.closest ? c.target : c.target.parentElement)
-    ?.closest("[data-testid='stPlotlyChart']") === document.querySelector("[data-testid='stPlotlyChart']"));
+    ?.closest("[data-testid='stVegaLiteChart'], [data-testid='stPlotlyChart']") === main);
   requestAnimationFrame(() => {
     window.__drawn = performance.now();
     if (figure) window.__figure = window.__drawn;
@@ -87,7 +101,7 @@ def rerun_done(pg, wire: Wire, first: int) -> None:
 def timed_change(pg, wire: Wire, change, k: int) -> tuple[float, float, int, float]:
     """(total, server, bytes, figure) of change k, from the key press to the frame after the page's
     last change; "server" ends when the script-finished message arrives (transfer included),
-    "figure" at the frame after the page's first Plotly figure last changed."""
+    "figure" at the frame after the page's main figure last changed."""
     first = len(wire.frames)
     seen = pg.evaluate("() => { window.__key = null; window.__figure = null; return window.__wire.length; }")
     change(pg, k)
@@ -113,6 +127,61 @@ PAGES = {"trajectories": change_steps, "initialisation": change_layers}
 NAV = {"trajectories": "Optimizer trajectories", "initialisation": "Weight initialisation"}  # the sidebar's links
 
 
+def drawn(pg, page: str, timeout: float = 60_000) -> None:
+    """Wait for ``page``'s main figure to be drawn."""
+    if page in FIGURES:
+        pg.locator(f"{FIGURES[page]} g.heads_marks path").first.wait_for(state="attached", timeout=timeout)
+    else:
+        wait_charts(pg, timeout=timeout)
+
+
+# One change made in the figure, timed inside the page: the input event, then every frame until the
+# drawn heads differ, then the frame after that is painted; and the link polled until it carries
+# ``expect`` (when given). Returns [seconds to the picture, seconds to the link or null].
+IN_FIGURE = """async ([name, value, expect]) => {
+  const chart = document.querySelector("[data-testid='stVegaLiteChart']:has(g.heads_marks)");
+  const input = chart.querySelector(`input[name="${name}"]`);
+  const heads = () => [...chart.querySelectorAll('g.heads_marks path')].map(p => p.getAttribute('transform')).join();
+  const before = heads(), t0 = performance.now();
+  input.value = value;
+  input.dispatchEvent(new Event('input', { bubbles: true }));
+  await new Promise(r => { const look = () => heads() !== before ? r() : requestAnimationFrame(look); look(); });
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  const picture = (performance.now() - t0) / 1e3;
+  if (!expect) return [picture, null];
+  while (!location.search.includes(expect) && performance.now() - t0 < 10000) await new Promise(r => setTimeout(r, 10));
+  return [picture, (performance.now() - t0) / 1e3];
+}"""
+
+
+def cpu_seconds(pid: int) -> float:
+    """The process's user + system CPU time so far (Linux)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def in_figure(pg, server, what: str, n: int = CHANGES) -> tuple[list[float], list[float], list[float]]:
+    """``n`` browser-side changes of the trajectories figure, ``what`` = "rate" (SGD's learning rate,
+    back and forth between 0.1 and 0.05) or "step": (seconds to the picture, seconds to the link,
+    server CPU seconds), each waited out until the server is quiet."""
+    from optviz.registry import LR_VALUES
+
+    pictures, links, cpu = [], [], []
+    for k in range(n):
+        before = cpu_seconds(server.pid)
+        if what == "rate":
+            lr = (0.1, 0.05)[k % 2]
+            picture, link = pg.evaluate(IN_FIGURE, ["traj_lr_0_li", LR_VALUES.index(lr), f"traj_lr_SGD={lr:g}"])
+            links.append(link)
+        else:
+            picture, _ = pg.evaluate(IN_FIGURE, ["traj_k", (10, 20)[k % 2], ""])
+        pictures.append(picture)
+        pg.wait_for_timeout(400)  # a rerun a change started has begun by now
+        wait_idle(pg, 60_000)
+        cpu.append(cpu_seconds(server.pid) - before)
+    return pictures, links, cpu
+
+
 def from_home(pg, page: str) -> float:
     """Seconds from a click on ``page``'s link in the home page's sidebar to its first drawn
     figure, in the page's clock: how most students arrive."""
@@ -120,7 +189,7 @@ def from_home(pg, page: str) -> float:
     wait_idle(pg, 60_000)
     pg.evaluate("() => { window.__key = null; }")
     pg.locator("[data-testid='stSidebarNav']").get_by_role("link", name=NAV[page]).click()
-    wait_charts(pg, timeout=60_000)
+    drawn(pg, page)
     return (pg.evaluate(PAINTED) - pg.evaluate("() => window.__key")) / 1e3
 
 
@@ -128,12 +197,12 @@ def p95(xs: list[float]) -> float:
     return sorted(xs)[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
 
 
-def visit(pg, wire: Wire, url: str) -> tuple[float, int]:
-    """(seconds from navigation to the first drawn figure, bytes received) of one visit of ``url``."""
+def visit(pg, wire: Wire, url: str, page: str) -> tuple[float, int]:
+    """(seconds from navigation to the page's drawn figure, bytes received) of one visit of ``url``."""
     first = len(wire.frames)
     t0 = time.perf_counter()
     pg.goto(url)
-    wait_charts(pg, timeout=60_000)
+    drawn(pg, page)
     pg.evaluate(PAINTED)
     seconds = time.perf_counter() - t0
     wait_idle(pg, 60_000)
@@ -158,13 +227,30 @@ def visit_line(page: str, what: str, times: list[float], kb: str = "") -> str:
             f"(ratio {median / TARGET_VISIT_S:.2f}; {len(times)} visits, slowest in the p95 column)")
 
 
+def browser_side(pg, server, firsts: list[float]) -> None:
+    """Issue 25's lines: changes made in the trajectories figure itself."""
+    rest = []
+    for what in ("rate", "step"):
+        pictures, links, cpu = in_figure(pg, server, what)
+        rest += pictures
+        print(f"{'trajectories':16s} {what:8s} {statistics.median(pictures):9.3f} {p95(pictures):7.3f}   in the browser, "
+              f"target {BROWSER_MEDIAN_S} s median (ratio {statistics.median(pictures) / BROWSER_MEDIAN_S:.2f}), "
+              f"{BROWSER_P95_S} s p95 (ratio {p95(pictures) / BROWSER_P95_S:.2f}); server CPU "
+              f"{statistics.median(cpu) * 1e3:.0f} ms median per change (target 0)")
+        if links:
+            print(f"{'trajectories':16s} {'link':8s} {statistics.median(links):9.2f} {p95(links):7.2f}   until the link "
+                  f"carries the rate, target {LINK_S} s (ratio {statistics.median(links) / LINK_S:.2f})")
+    print(f"{'trajectories':16s} {'first':8s} {statistics.median(firsts):9.3f} {max(firsts):7.3f}   the first change in "
+          f"the figure after a visit, against {statistics.median(rest):.3f} s for the others")
+
+
 def main() -> None:
     with streamlit_server() as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         warm = browser.new_page(viewport={"width": 1400, "height": 1000})
         for page in PAGES:  # imports, caches and the contour pictures, as after the first student
             warm.goto(f"{server.url}/{page}")
-            wait_charts(warm, timeout=120_000)
+            drawn(warm, page, 120_000)
         warm.close()
         print(f"{'page':16s} {'what':8s} {'median s':>9s} {'p95 s':>7s} {'server s':>9s} {'drawing s':>10s} "
               f"{'KB':>7s}  target")
@@ -178,21 +264,29 @@ def main() -> None:
         print(visit_line("home (floor)", "visit", floor))
         print(visit_line("home (floor)", "revisit", refloor))
         for page, change in PAGES.items():
-            visits, revisits = [], []
+            visits, revisits, firsts = [], [], []
             for _ in range(VISITS):  # a new tab, then the same tab reloaded (the browser's cache warm)
                 ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
                 ctx.add_init_script(CLOCK)
                 pg = ctx.new_page()
                 wire = Wire(pg)
-                visits.append(visit(pg, wire, f"{server.url}/{page}"))
-                revisits.append(visit(pg, wire, f"{server.url}/{page}"))
+                visits.append(visit(pg, wire, f"{server.url}/{page}", page))
+                if page == "trajectories":  # the first change after a visit, in the figure
+                    firsts.append(pg.evaluate(IN_FIGURE, ["traj_lr_0_li", 9, ""])[0])
+                    wait_idle(pg, 60_000)
+                revisits.append(visit(pg, wire, f"{server.url}/{page}", page))
                 if len(visits) < VISITS:
                     ctx.close()
             print(visit_line(page, "visit", [v for v, _ in visits], f"{visits[-1][1] / 1e3:.0f}"))
+            over = statistics.median(v for v, _ in visits) - statistics.median(floor)
+            print(f"{page:16s} {'visit':8s} {over:9.2f} s over the floor's new tab, target {OVER_FLOOR_S} s "
+                  f"(ratio {over / OVER_FLOOR_S:.2f})")
             print(visit_line(page, "revisit", [v for v, _ in revisits]))
             homes = [from_home(pg, page) for _ in range(VISITS)]
             print(visit_line(page, "fromhome", homes))
             wait_idle(pg, 60_000)
+            if page == "trajectories":
+                browser_side(pg, server, firsts)
             runs = [timed_change(pg, wire, change, k) for k in range(CHANGES)]
             total = [r[0] for r in runs]
             print("   each change, total/server/figure s:", " ".join(f"{r[0]:.2f}/{r[1]:.2f}/{r[3]:.2f}" for r in runs))

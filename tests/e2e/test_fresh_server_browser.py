@@ -4,7 +4,7 @@ Community Cloud after the app woke up: every one of them gets the navigation and
 from __future__ import annotations
 
 from conftest import ARTIFACTS, start_server, stop_server
-from streamlit_page import assert_no_exception, wait_charts, wait_idle
+from streamlit_page import assert_no_exception, wait_idle
 
 
 def test_six_students_opening_a_deep_link_on_a_fresh_server_all_get_the_navigation(browser):
@@ -18,7 +18,8 @@ def test_six_students_opening_a_deep_link_on_a_fresh_server_all_get_the_navigati
             pg.wait_for_selector("[data-testid='stApp']", timeout=60_000)
             wait_idle(pg, 60_000)
             try:
-                wait_charts(pg, timeout=90_000)  # a cold first start: six sessions import everything
+                # a cold first start: six sessions import everything
+                pg.locator("[data-testid='stVegaLiteChart'] g.heads_marks").first.wait_for(state="attached", timeout=90_000)
             finally:
                 ARTIFACTS.mkdir(exist_ok=True)
                 pg.screenshot(path=str(ARTIFACTS / f"fresh_server_student_{i + 1}.png"))
