@@ -24,6 +24,7 @@ from optviz.text import t
 Array = np.ndarray
 
 MAX_WIDTH = 740  # px: the page's column beside the sidebar on a 1280-px screen
+MIN_SIDE = 160  # px: the plot's shortest side, whatever a teacher's window
 MAX_SAMPLES = 200  # points per path and rate: the step slider still counts every step
 STEP = "traj_k"  # the step parameter; the Play button finds its range input by this name
 LR = "traj_lr_"  # + the optimizer's place: its learning-rate selection
@@ -94,8 +95,8 @@ def chart(surface: Surface, sweeps: list[Sweep], n_steps: int, lang: str, height
     lies at the ``legend`` side ("top" or "right")."""
     (x0, x1), (y0, y1) = surface.xlim, surface.ylim
     aspect = (x1 - x0) / (y1 - y0)
-    width = min(MAX_WIDTH, round(height * aspect))
-    height = round(width / aspect)
+    width = min(MAX_WIDTH, max(MIN_SIDE, round(height * aspect)))
+    height = max(MIN_SIDE, round(width / aspect))  # a window far from square gives up its aspect, not the plot
     axis = {"title": None, "grid": False, "tickCount": 8}
     x = {"field": "x", "type": "quantitative", "scale": {"domain": [x0, x1], "nice": False, "zero": False}, "axis": axis}
     y = {"field": "y", "type": "quantitative", "scale": {"domain": [y0, y1], "nice": False, "zero": False}, "axis": axis}

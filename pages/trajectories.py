@@ -208,10 +208,13 @@ runs = [plots.Run(sw.label, sw.colour, sw.paths[sw.pick], sw.dash, sw.notes[sw.p
 def explored(changed: dict[str, dict]) -> None:
     """A learning rate moved or a click made in the figure: the page's state and link follow."""
     ss = st.session_state
+    number = lambda v: isinstance(v, (int, float)) and np.isfinite(v)  # what a browser may send is checked
     for o, sw in enumerate(sweeps):
-        if (point := changed.get(f"{path_chart.LR}{o}")) and 0 <= int(point["li"]) < len(LR_VALUES):
-            ss[f"{P}lr_{sw.label}"] = LR_VALUES[int(point["li"])]
-    if point := changed.get(path_chart.CLICK):
+        li = changed.get(f"{path_chart.LR}{o}", {}).get("li")
+        if number(li) and 0 <= int(li) < len(LR_VALUES):
+            ss[f"{P}lr_{sw.label}"] = LR_VALUES[int(li)]
+    point = changed.get(path_chart.CLICK, {})
+    if number(point.get("x")) and number(point.get("y")):  # clamp_state keeps it inside the window
         ss[P + "x0"], ss[P + "y0"] = round(float(point["x"]), 4), round(float(point["y"]), 4)
 
 

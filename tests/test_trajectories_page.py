@@ -60,6 +60,18 @@ def test_default_page_draws_the_books_four_paths():
     assert step["value"] == 30 and step["bind"]["max"] == 30  # the step slider starts at the end
 
 
+def test_the_figure_stays_mounted_until_the_server_changes_it():
+    """A rerun that changes nothing sends the same chart under the same key, so the browser keeps
+    what the student moved; a rate set on the server's side mounts it anew, starting at that rate."""
+    at = _page()
+    chart = lambda: next(c for c in at.get("vega_lite_chart") if "traj_chart" in c.proto.id)
+    first = chart().proto.id, chart().proto.spec
+    at.run()
+    assert (chart().proto.id, chart().proto.spec) == first
+    at.select_slider(key="traj_lr_SGD").set_value(0.5).run()
+    assert chart().proto.id != first[0] and _picks(_figure(at)[0])[0] == LR_VALUES.index(0.5)
+
+
 def test_the_chart_carries_every_learning_rate_of_the_sliders():
     """Each optimizer's path is sent at every rate its slider offers, SGD's in closed form on the
     bowl: x_k = −7·(1 − η/10)^k, y_k = 2·(1 − 2η)^k, cut where it diverged."""

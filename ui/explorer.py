@@ -90,7 +90,8 @@ def explore(key: str, columns, spec: dict, values: dict[str, list], apply: Calla
     def changed() -> None:
         selection = ss[widget].selection
         news = {name: points[0] for name, points in selection.items()
-                if points and isinstance(points, list) and view["seen"].get(name) != points[0]}
+                if points and isinstance(points, list) and isinstance(points[0], dict)
+                and view["seen"].get(name) != points[0]}
         view["seen"].update(news)
         for name, point in news.items():
             if name in view["shown"]:
