@@ -133,12 +133,14 @@ def chart(surface: Surface, sweeps: list[Sweep], n_steps: int, lang: str, height
          "encoding": {"x": x, "y": y}},
     ]
     if surface.min_curve_xy is not None:
-        xy = surface.min_curve_xy()
-        inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
-        layers.append({"data": {"values": [{"x": float(a), "y": float(b), "i": i} for i, (a, b) in enumerate(xy[inside])]},
+        xy = surface.min_curve_xy()  # nan rows part its branches
+        inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)  # False for nan
+        piece = np.cumsum(~inside)  # a run of points inside the window is one line
+        layers.append({"data": {"values": [{"x": float(a), "y": float(b), "i": i, "piece": int(k)}
+                                           for i, ((a, b), k) in enumerate(zip(xy[inside], piece[inside], strict=True))]},
                        "mark": {"type": "line", "strokeDash": [2, 3], "color": "#333333", "strokeWidth": 1.5,
                                 "clip": True},
-                       "encoding": {"x": x, "y": y, "order": {"field": "i"}}})
+                       "encoding": {"x": x, "y": y, "order": {"field": "i"}, "detail": {"field": "piece"}}})
     critical = [{"x": c.xy[0], "y": c.xy[1], "kind": t(f"fig.{c.kind}", lang) if c.kind in SHAPES and c.kind != "degenerate"
                  else c.kind, "shape": SHAPES.get(c.kind, "diamond")} for c in surface.critical]
     if critical:

@@ -86,3 +86,17 @@ def test_the_chart_binds_a_rate_slider_per_optimizer_and_a_step_slider():
     assert step["name"] == path_chart.STEP and step["value"] == 40 and step["bind"]["max"] == 40
     # the plot keeps the window's aspect, so a gradient stands square on its contour line
     assert spec["width"] / spec["height"] == pytest.approx(2.0, rel=0.01)
+
+
+def test_the_valley_of_minima_is_drawn_branch_by_branch():
+    """(1 − w₁w₂)²'s minima lie on both branches of w₁w₂ = 1: two lines, never one joining them."""
+    s = surfaces.get("li")
+    _, spec = path_chart.chart(s, [_sweep(s, "SGD", 10)], 10, "en")
+    valley = next(layer for layer in spec["layer"] if layer["mark"].get("strokeDash") == [2, 3])
+    pieces: dict[int, list] = {}
+    for row in valley["data"]["values"]:
+        pieces.setdefault(row["piece"], []).append((row["x"], row["y"]))
+    assert len(pieces) == 2
+    for points in pieces.values():
+        xs, ys = np.array(points).T
+        assert (np.sign(xs) == np.sign(xs[0])).all() and np.allclose(xs * ys, 1, rtol=1e-6)
