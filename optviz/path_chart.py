@@ -49,9 +49,11 @@ class Sweep(NamedTuple):
 
 def samples(n_points: int) -> Array:
     """The steps drawn of a path of ``n_points`` points: all of them up to MAX_SAMPLES, else every
-    k-th for the smallest k that keeps them to MAX_SAMPLES, always with the last one."""
+    k-th for the smallest odd k that keeps them to MAX_SAMPLES, always with the last one. Odd: a
+    path that zigzags from step to step still zigzags (every second step would draw it straight)."""
     last = n_points - 1
     stride = max(1, -(-last // (MAX_SAMPLES - 1)))
+    stride += 1 - stride % 2
     return np.unique(np.append(np.arange(0, last + 1, stride), last))
 
 
@@ -150,15 +152,15 @@ def chart(surface: Surface, sweeps: list[Sweep], n_steps: int, lang: str, height
                                     "tooltip": [{"field": "kind", "title": " "}, {"field": "x", "format": ".3f"},
                                                 {"field": "y", "format": ".3f"}]}})
     layers += [
-        {"transform": [picked, upto], "params": selections,
+        {"transform": [upto], "params": selections,
          "mark": {"type": "line", "strokeWidth": 2.5, "clip": True},
          "encoding": {"x": x, "y": y, "order": {"field": "s"}, "color": colour, "strokeDash": dash}},
-        {"transform": [picked, upto, named], "mark": {"type": "point", "size": 30, "opacity": 0, "clip": True},
+        {"transform": [upto, named], "mark": {"type": "point", "size": 30, "opacity": 0, "clip": True},
          "encoding": {"x": x, "y": y, "tooltip": tooltip}},
-        {"transform": [picked, {"filter": "datum.s == 0"}],
+        {"transform": [{"filter": "datum.s == 0"}],
          "mark": {"type": "point", "size": 110, "filled": True, "fill": "white", "strokeWidth": 2, "clip": True},
          "encoding": {"x": x, "y": y, "stroke": colour | {"legend": None}}},
-        {"transform": [picked, upto, {"joinaggregate": [{"op": "max", "field": "s", "as": "head"}], "groupby": ["o"]},
+        {"transform": [upto, {"joinaggregate": [{"op": "max", "field": "s", "as": "head"}], "groupby": ["o"]},
                        {"filter": "datum.s == datum.head"},
                        {"calculate": "datum.end ? 'cross' : 'circle'", "as": "shape"}, named],
          "name": "heads", "mark": {"type": "point", "size": 110, "filled": True, "clip": True},
@@ -167,6 +169,8 @@ def chart(surface: Surface, sweeps: list[Sweep], n_steps: int, lang: str, height
                       "angle": {"condition": {"test": "datum.end", "value": 45}, "value": 0}, "tooltip": tooltip}},
     ]
     spec = {"width": width, "height": height, "autosize": {"type": "pad"},  # the plot itself is width × height
+            # the picked rates, once for every layer (rows of the other layers have no o and pass)
+            "transform": [picked],
             # SVG: a few hundred marks, and each head is an element a test can find ("heads_marks")
             "usermeta": {"embedOptions": {"renderer": "svg"}},
             "params": [{"name": STEP, "value": n_steps,

@@ -38,6 +38,8 @@ def test_samples_keep_every_step_of_a_short_path_and_the_last_of_a_long_one():
     long = path_chart.samples(1001)
     assert len(long) <= path_chart.MAX_SAMPLES and long[0] == 0 and long[-1] == 1000
     assert len(set(np.diff(long[:-1]))) == 1  # evenly spaced up to the last
+    for n in (202, 301, 1001):  # an odd stride: a path flipping sign every step still flips when drawn
+        assert np.diff(path_chart.samples(n)[:-1])[0] % 2 == 1
 
 
 def _sweep(s, name, n_steps, pick=0):
