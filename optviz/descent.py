@@ -38,23 +38,7 @@ def run(
     drawn from ``np.random.default_rng(seed)``. A run whose point or value stops being finite or
     exceeds ``BLOW_UP`` is cut at that step: the path holds only finite points.
     """
-    p = np.asarray(start, dtype=float).copy()
-    state = optimizer.init(p)
-    noise_draws = np.random.default_rng(seed).normal(0.0, noise, (n_steps, 2)) if noise else None
-    points = np.empty((n_steps + 1, 2))
-    values = np.empty(n_steps + 1)
-    points[0], values[0] = p, surface.value(p)
-    with np.errstate(all="ignore"):
-        for t in range(n_steps):
-            g = surface.grad(p)
-            if noise_draws is not None:
-                g = g + noise_draws[t]
-            p, state = optimizer.step(p, g, state, lr=optimizer.lr * schedule(t))
-            v = surface.value(p)
-            if not (abs(v) < BLOW_UP**2 and (np.abs(p) < BLOW_UP).all()):  # False for nan too
-                return Path(points[: t + 1].copy(), values[: t + 1].copy(), t + 1)
-            points[t + 1], values[t + 1] = p, v
-    return Path(points, values, None)
+    return sweep(surface, optimizer, start, n_steps, (optimizer.lr,), schedule, noise, seed)[0]
 
 
 def sweep(
@@ -69,8 +53,8 @@ def sweep(
 ) -> list[Path]:
     """``run`` at every learning rate of ``lrs`` (L,) at once, the other settings of ``optimizer``
     kept: one (L, 2) array of points steps together, so the whole neighbourhood of a learning-rate
-    slider costs about one run. Path i equals ``run`` with lr = lrs[i] (the same noise draws for
-    every rate), each cut where it blew up."""
+    slider costs about one run. Path i is the run at lr = lrs[i] (the same noise draws for every
+    rate), each cut where it blew up; nothing of one rate reaches another."""
     lr = np.asarray(lrs, dtype=float)[:, None]  # (L, 1): broadcasts over each point's two coordinates
     p = np.tile(np.asarray(start, dtype=float), (len(lr), 1))
     state = optimizer.init(p)

@@ -12,11 +12,21 @@ from optviz import descent, path_chart, surfaces
 from optviz.registry import LR_VALUES, OPTIMIZERS, make_optimizer, make_schedule
 
 
+def _by_hand(s, opt, start, n_steps, schedule, noise, seed) -> np.ndarray:
+    """The optimizer's own steps, one point at a time: the reference a sweep must equal."""
+    draws = np.random.default_rng(seed).normal(0.0, noise, (n_steps, 2))
+    p, state, points = start.astype(float), opt.init(start.astype(float)), [start.astype(float)]
+    for t in range(n_steps):
+        p, state = opt.step(p, s.grad(p) + draws[t], state, lr=opt.lr * schedule(t))
+        points.append(p)
+    return np.array(points)
+
+
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 @pytest.mark.parametrize("key", ["bowl", "li", "rosenbrock", "monkey"])
-def test_a_sweep_equals_running_each_learning_rate_alone(name, key):
-    """Same points, same values, cut at the same step, with noise and a schedule: nothing of one
-    rate leaks into another when they step together."""
+def test_a_sweep_equals_each_learning_rate_stepped_alone(name, key):
+    """Same points as the optimizer's own steps at that rate, with noise and a schedule, and cut
+    where a single run is cut: nothing of one rate leaks into another when they step together."""
     s = surfaces.get(key)
     start = np.array(s.start)
     schedule = make_schedule("cosine", 80)
@@ -27,7 +37,10 @@ def test_a_sweep_equals_running_each_learning_rate_alone(name, key):
         alone = descent.run(s, make_optimizer(name, lr), start, 80, schedule, 0.2, 5)
         assert path.diverged_at == alone.diverged_at, lr
         np.testing.assert_allclose(path.points, alone.points, rtol=1e-12, atol=1e-12)
-        np.testing.assert_allclose(path.values, alone.values, rtol=1e-12, atol=1e-12)
+        if path.diverged_at is None:
+            with np.errstate(all="ignore"):
+                hand = _by_hand(s, make_optimizer(name, lr), start, 80, schedule, 0.2, 5)
+            np.testing.assert_allclose(path.points, hand, rtol=1e-9, atol=1e-12)
         cut += path.diverged_at is not None
     if key == "bowl" and name == "SGD":
         assert cut > 0  # the largest rates blow up, and the others still run to the end
