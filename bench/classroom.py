@@ -8,7 +8,9 @@ keeps moving a slider on the trajectories page. Prints, measured in this one run
    at most 1.3 times what one student would take for the distinct runs, at the rate of (1));
 4. the bystander's slider during (2) and (3): p95 seconds per rerun (target: at most 1 s);
 5. server memory: peak (target: at most 800 MB) and, over five rounds of thirty students who
-   train a short race and close their tabs, the growth from round to round (target: at most 5 %).
+   train a short race and close their tabs, the growth from round to round (target: at most 5 %);
+6. thirty students pressing Start while thirty more explore the trajectories figure in their
+   browsers (issue 25): the class's ratio to (1) with them, against (2) without them.
 
 Run: OPTVIZ_MNIST_DIR=../shared/mnist/offline python bench/classroom.py [students]
 
@@ -57,6 +59,7 @@ class Tab:
         self.radios: dict[str, tuple[str, list[str]]] = {}  # label -> (widget id, shown options)
         self.said: list[tuple[float, str]] = []  # (when, text) of every markdown and alert received
         self.editor = ""  # the data editor's widget id
+        self.figure = ""  # the trajectories figure's widget id (a new one each time it is mounted)
         self.timers: dict[str, float] = {}  # fragment id -> interval
         self.page_hash = ""  # the page the server ran last: a browser names it in every rerun
         self.finished = asyncio.Event()
@@ -149,6 +152,8 @@ class Tab:
                     self.radios[el.radio.label] = (el.radio.id, list(el.radio.options))
                 elif which in ("markdown", "alert"):
                     self.said.append((time.monotonic(), getattr(el, which).body))
+                elif which == "arrow_vega_lite_chart" and "traj_chart" in el.arrow_vega_lite_chart.id:
+                    self.figure = el.arrow_vega_lite_chart.id
                 elif which == "dataframe" and el.dataframe.id:
                     self.editor = el.dataframe.id
                 elif which == "metric":
@@ -180,20 +185,41 @@ async def bystander(url: str, stop: asyncio.Event, waits: list) -> None:
             await asyncio.sleep(1.0)
 
 
-async def class_race(url: str, n: int, query: str, edits: list, watch: list | None = None, timeout: float = 900) -> float:
+async def explorer(url: str, k: int, stop: asyncio.Event, moves: list) -> None:
+    """A student exploring the trajectories figure: SGD's learning rate moved in the browser every
+    two seconds. The browser redraws by itself and tells the page with a selection event (one rerun,
+    so that the link follows), which is all the server hears; the step and Play cost it nothing."""
+    async with Tab(url, "trajectories") as tab:
+        await tab.load()
+        await asyncio.sleep(2.0 * k / 30)  # the class does not move in step
+        while not stop.is_set():
+            k += 1
+            picked = {"selection": {"traj_lr_0": [{"li": LR_VALUES.index((0.1, 0.05)[k % 2])}]}}
+            began = time.monotonic()
+            await tab.rerun([WidgetState(id=tab.figure, string_value=json.dumps(picked))])
+            await asyncio.wait_for(tab.finished.wait(), 300)
+            moves.append(time.monotonic() - began)
+            await asyncio.sleep(2.0)
+
+
+async def class_race(url: str, n: int, query: str, edits: list, watch: list | None = None, timeout: float = 900,
+                     explore: list | None = None) -> float:
     """``n`` students press Start within a moment of each other; seconds until the last one sees
-    the finished race (a bystander moves a slider meanwhile when ``watch`` is a list)."""
+    the finished race (a bystander moves a slider meanwhile when ``watch`` is a list, and ``n`` more
+    students explore the trajectories figure when ``explore`` is)."""
     go, stop = asyncio.Event(), asyncio.Event()
     deadline = time.monotonic() + timeout
     tasks = [asyncio.create_task(student(url, query, go, edits[i], deadline)) for i in range(n)]
     side = asyncio.create_task(bystander(url, stop, watch)) if watch is not None else None
-    await asyncio.sleep(3.0 + 0.2 * n)  # every page has loaded
+    others = [asyncio.create_task(explorer(url, k, stop, explore)) for k in range(n)] if explore is not None else []
+    await asyncio.sleep(3.0 + 0.2 * n * (2 if others else 1))  # every page has loaded
     start = time.monotonic()
     go.set()
     ends = await asyncio.gather(*tasks)
     stop.set()
     if side:
         await side
+    await asyncio.gather(*others)
     return max(ends) - start
 
 
@@ -244,6 +270,12 @@ async def lesson(url: str, pid: int, n: int) -> None:
     print(f"3. {n} students each change one row: {distinct} distinct runs, all finished after {rows:.1f} s; one student "
           f"would take {alone:.1f} s for them at the rate of (1): {rows / alone:.2f} x (target <= {ROWS_TARGET}) -> "
           f"{'met' if rows <= ROWS_TARGET * alone else 'NOT met'}")
+    moves: list[float] = []
+    explored = await class_race(url, n, "mnist_seed=4", [None] * n, explore=moves)
+    sixth = (f"6. {n} students press Start while {n} more explore the trajectories figure (a learning rate moved every "
+          f"2 s each): the last one saw the finished race after {explored:.1f} s = {explored / solo:.2f} x (1), against "
+          f"{together / solo:.2f} x without them (2); their {len(moves)} moves reached the server in a median "
+          f"{statistics.median(moves):.2f} s, p95 {float(np.percentile(moves, 95)):.2f} s")
     p95 = float(np.percentile(waits, 95))
     print(f"4. bystander changing the step count on the trajectories page meanwhile: {len(waits)} reruns, median "
           f"{statistics.median(waits):.2f} s, p95 {p95:.2f} s (target <= {BYSTANDER_P95}) -> "
@@ -263,6 +295,7 @@ async def lesson(url: str, pid: int, n: int) -> None:
           + ", ".join(f"{m:.0f}" for m in after)
           + f" MB; largest growth from one round to the next {growth:+.1%} (target <= {GROWTH:.0%}) -> "
           f"{'met' if growth <= GROWTH else 'NOT met'}; last round against the first {after[-1] / after[0] - 1:+.1%}")
+    print(sixth)
 
 
 def on_standin(work: Callable[[str, int], Awaitable[None]]) -> None:

@@ -11,12 +11,12 @@ transfer included), the bytes sent, and the browser's drawing (the rest); the "f
 at the page's main figure instead. Prints medians and p95 against issue 16's targets: a change
 redrawn in at most 300 ms median and 500 ms p95, a visit at most 1.5 s to its first figure.
 
-Then issue 25's browser-side changes on the trajectories page: a learning rate or the step moved in
-the figure itself, timed in the page's clock from the input event to the painted frame after the
-picture changed (target 50 ms median, 100 ms p95); the server's CPU seconds each one cost (target 0;
-a moved rate reruns the page once so that the link follows); the seconds until the link carries a
-moved rate (target 1 s); the first such change after a visit against the others; and each visit
-against the floor plus 1 s.
+Then issue 25's browser-side changes: on the trajectories page a learning rate or the step moved in
+the figure itself, on the initialisation page the activation or the initialisation picked in it,
+timed in the page's clock from the input event to the painted frame after the picture changed
+(target 50 ms median, 100 ms p95); the server's CPU seconds each one cost (target 0; a change the
+link must carry reruns the page once); the seconds until the link carries it (target 1 s); the
+first such change after a visit against the others; and each visit against the floor plus 1 s.
 """
 
 from __future__ import annotations
@@ -43,7 +43,9 @@ VISITS = 3  # of each kind, per page
 TARGET_MEDIAN_S, TARGET_P95_S, TARGET_VISIT_S = 0.3, 0.5, 1.5
 BROWSER_MEDIAN_S, BROWSER_P95_S, LINK_S, OVER_FLOOR_S = 0.05, 0.1, 1.0, 1.0  # issue 25
 # The trajectories figure (a Vega-Lite chart) and every other page's (Plotly): what a visit waits for.
-FIGURES = {"trajectories": "[data-testid='stVegaLiteChart']:has(g.heads_marks)"}
+FIGURES = {"trajectories": "[data-testid='stVegaLiteChart']:has(g.heads_marks)",
+           "initialisation": "[data-testid='stVegaLiteChart']:has(g.bars_01_marks)"}
+MARKS = {"trajectories": "g.heads_marks path", "initialisation": "g.bars_01_marks path"}  # what a change redraws
 PLOTLY = "[data-testid='stPlotlyChart']"
 PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))"
 # Everything a change is timed by, in the page's own clock (Playwright's events arrive tens of ms
@@ -62,6 +64,7 @@ window.WebSocket = class extends Socket {
 };
 new MutationObserver(changes => {
   const main = document.querySelector("[data-testid='stVegaLiteChart']:has(g.heads_marks)")
+    || document.querySelector("[data-testid='stVegaLiteChart']:has(g.bars_01_marks)")
     || document.querySelector("[data-testid='stPlotlyChart']");
   const figure = changes.some(c => (c.target.closest ? c.target : c.target.parentElement)
     ?.closest("[data-testid='stVegaLiteChart'], [data-testid='stPlotlyChart']") === main);
@@ -131,22 +134,22 @@ NAV = {"trajectories": "Optimizer trajectories", "initialisation": "Weight initi
 def drawn(pg, page: str, timeout: float = 60_000) -> None:
     """Wait for ``page``'s main figure to be drawn."""
     if page in FIGURES:
-        pg.locator(f"{FIGURES[page]} g.heads_marks path").first.wait_for(state="attached", timeout=timeout)
+        pg.locator(f"{FIGURES[page]} {MARKS[page]}").first.wait_for(state="attached", timeout=timeout)
     else:
         wait_charts(pg, timeout=timeout)
 
 
 # One change made in the figure, timed inside the page: the input event, then every frame until the
-# drawn heads differ, then the frame after that is painted; and the link polled until it carries
+# drawn marks differ, then the frame after that is painted; and the link polled until it carries
 # ``expect`` (when given). Returns [seconds to the picture, seconds to the link or null].
-IN_FIGURE = """async ([name, value, expect]) => {
-  const chart = document.querySelector("[data-testid='stVegaLiteChart']:has(g.heads_marks)");
-  const input = chart.querySelector(`input[name="${name}"]`);
-  const heads = () => [...chart.querySelectorAll('g.heads_marks path')].map(p => p.getAttribute('transform')).join();
-  const before = heads(), t0 = performance.now();
+IN_FIGURE = """async ([figure, marks, name, value, expect]) => {
+  const chart = document.querySelector(figure);
+  const input = chart.querySelector(`[name="${name}"]`);
+  const drawn = () => [...chart.querySelectorAll(marks)].map(p => p.getAttribute('transform') + p.getAttribute('d')).join();
+  const before = drawn(), t0 = performance.now();
   input.value = value;
-  input.dispatchEvent(new Event('input', { bubbles: true }));
-  await new Promise(r => { const look = () => heads() !== before ? r() : requestAnimationFrame(look); look(); });
+  input.dispatchEvent(new Event(input.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true }));
+  await new Promise(r => { const look = () => drawn() !== before ? r() : requestAnimationFrame(look); look(); });
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   const picture = (performance.now() - t0) / 1e3;
   if (!expect) return [picture, null];
@@ -155,28 +158,36 @@ IN_FIGURE = """async ([name, value, expect]) => {
 }"""
 
 
+def _rates() -> list[tuple[str, int, str]]:
+    from optviz.registry import LR_VALUES
+    return [("traj_lr_0_li", LR_VALUES.index(lr), f"traj_lr_SGD={lr:g}") for lr in (0.1, 0.05)]
+
+
+# Per page, what a student moves in the figure: (what, [(input name, value, what the link then carries)], alternated).
+IN_FIGURE_CHANGES = {
+    "trajectories": [("rate", _rates), ("step", lambda: [("traj_k", 10, ""), ("traj_k", 20, "")])],
+    "initialisation": [("act", lambda: [("init_pick_a", 2, "init_act=relu"), ("init_pick_a", 1, "init_act=tanh")]),
+                       ("init", lambda: [("init_pick_i", 2, "init_init=xavier"), ("init_pick_i", 3, "init_init=he")])],
+}
+
+
 def cpu_seconds(pid: int) -> float:
     """The process's user + system CPU time so far (Linux)."""
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def in_figure(pg, server, what: str, n: int = CHANGES) -> tuple[list[float], list[float], list[float]]:
-    """``n`` browser-side changes of the trajectories figure, ``what`` = "rate" (SGD's learning rate,
-    back and forth between 0.1 and 0.05) or "step": (seconds to the picture, seconds to the link,
-    server CPU seconds), each waited out until the server is quiet."""
-    from optviz.registry import LR_VALUES
-
+def in_figure(pg, server, page: str, changes, n: int = CHANGES) -> tuple[list[float], list[float], list[float]]:
+    """``n`` browser-side changes of ``page``'s figure, alternating between ``changes``: (seconds to
+    the picture, seconds to the link, server CPU seconds), each waited out until the server is quiet."""
     pictures, links, cpu = [], [], []
     for k in range(n):
         before = cpu_seconds(server.pid)
-        if what == "rate":
-            lr = (0.1, 0.05)[k % 2]
-            picture, link = pg.evaluate(IN_FIGURE, ["traj_lr_0_li", LR_VALUES.index(lr), f"traj_lr_SGD={lr:g}"])
-            links.append(link)
-        else:
-            picture, _ = pg.evaluate(IN_FIGURE, ["traj_k", (10, 20)[k % 2], ""])
+        name, value, expect = changes[k % len(changes)]
+        picture, link = pg.evaluate(IN_FIGURE, [FIGURES[page], MARKS[page], name, value, expect])
         pictures.append(picture)
+        if expect:
+            links.append(link)
         pg.wait_for_timeout(400)  # a rerun a change started has begun by now
         wait_idle(pg, 60_000)
         cpu.append(cpu_seconds(server.pid) - before)
@@ -240,22 +251,22 @@ def idle_cpu(pg, server, n: int = 5) -> float:
     return statistics.median(spent)
 
 
-def browser_side(pg, server, firsts: list[float]) -> None:
-    """Issue 25's lines: changes made in the trajectories figure itself."""
+def browser_side(pg, server, page: str, firsts: list[float]) -> None:
+    """Issue 25's lines: changes made in ``page``'s figure itself."""
     rest = []
     idle = idle_cpu(pg, server)
-    for what in ("rate", "step"):
-        pictures, links, cpu = in_figure(pg, server, what)
+    for what, changes in IN_FIGURE_CHANGES[page]:
+        pictures, links, cpu = in_figure(pg, server, page, changes())
         rest += pictures
-        print(f"{'trajectories':16s} {what:8s} {statistics.median(pictures):9.3f} {p95(pictures):7.3f}   in the browser, "
+        print(f"{page:16s} {what:8s} {statistics.median(pictures):9.3f} {p95(pictures):7.3f}   in the browser, "
               f"target {BROWSER_MEDIAN_S} s median (ratio {statistics.median(pictures) / BROWSER_MEDIAN_S:.2f}), "
               f"{BROWSER_P95_S} s p95 (ratio {p95(pictures) / BROWSER_P95_S:.2f}); server CPU "
               f"{statistics.median(cpu) * 1e3:.0f} ms median per change, {idle * 1e3:.0f} ms over the same wait "
               f"without one (target: no more)")
         if links:
-            print(f"{'trajectories':16s} {'link':8s} {statistics.median(links):9.2f} {p95(links):7.2f}   until the link "
-                  f"carries the rate, target {LINK_S} s (ratio {statistics.median(links) / LINK_S:.2f})")
-    print(f"{'trajectories':16s} {'first':8s} {statistics.median(firsts):9.3f} {max(firsts):7.3f}   the first change in "
+            print(f"{page:16s} {'link':8s} {statistics.median(links):9.2f} {p95(links):7.2f}   until the link "
+                  f"carries the change, target {LINK_S} s (ratio {statistics.median(links) / LINK_S:.2f})")
+    print(f"{page:16s} {'first':8s} {statistics.median(firsts):9.3f} {max(firsts):7.3f}   the first change in "
           f"the figure after a visit, against {statistics.median(rest):.3f} s for the others")
 
 
@@ -286,8 +297,9 @@ def main() -> None:
                 pg = ctx.new_page()
                 wire = Wire(pg)
                 visits.append(visit(pg, wire, f"{server.url}/{page}", page))
-                if page == "trajectories":  # the first change after a visit, in the figure
-                    firsts.append(pg.evaluate(IN_FIGURE, ["traj_lr_0_li", 9, ""])[0])
+                if page in IN_FIGURE_CHANGES:  # the first change after a visit, in the figure
+                    name, value, _ = IN_FIGURE_CHANGES[page][0][1]()[0]
+                    firsts.append(pg.evaluate(IN_FIGURE, [FIGURES[page], MARKS[page], name, value, ""])[0])
                     wait_idle(pg, 60_000)
                 revisits.append(visit(pg, wire, f"{server.url}/{page}", page))
                 if len(visits) < VISITS:
@@ -300,8 +312,8 @@ def main() -> None:
             homes = [from_home(pg, page) for _ in range(VISITS)]
             print(visit_line(page, "fromhome", homes))
             wait_idle(pg, 60_000)
-            if page == "trajectories":
-                browser_side(pg, server, firsts)
+            if page in IN_FIGURE_CHANGES:
+                browser_side(pg, server, page, firsts)
             runs = [timed_change(pg, wire, change, k) for k in range(CHANGES)]
             total = [r[0] for r in runs]
             print("   each change, total/server/figure s:", " ".join(f"{r[0]:.2f}/{r[1]:.2f}/{r[3]:.2f}" for r in runs))

@@ -88,6 +88,6 @@ def histograms(values: tuple[Array, ...], bins: int = 40) -> Histograms:
     hi = max(float(v.max()) for v in values)
     if hi <= lo:
         lo, hi = lo - 0.5, hi + 0.5
-    edges = np.linspace(lo, hi, bins + 1)
-    shares = np.stack([np.histogram(v, edges)[0] / v.size for v in values])
-    return Histograms(edges, shares)
+    # bins given as a count and a range: NumPy bins by arithmetic, a sort per layer with edges
+    shares = np.stack([np.histogram(v, bins, (lo, hi))[0] / v.size for v in values])
+    return Histograms(np.linspace(lo, hi, bins + 1), shares)

@@ -18,7 +18,6 @@ from plotly.subplots import make_subplots
 from optviz import raster
 from optviz.curvature import Analysis
 from optviz.descent import Path
-from optviz.initialisation import Histograms
 from optviz.registry import OPTIMIZERS
 from optviz.surfaces import Surface
 from optviz.text import t
@@ -274,66 +273,3 @@ def curvature(surface: Surface, a: Analysis, lang: str) -> go.Figure:
     fig.update_xaxes(range=[x0 - span, x0 + span], constrain="domain")
     fig.update_yaxes(range=[y0 - span, y0 + span], scaleanchor="x")
     return fig
-
-
-def _histogram_outline(edges: Array, shares: Array) -> tuple[Array, Array]:
-    """(x, y) of a histogram drawn as one closed step line (shape "hvh": the step halfway between
-    points): up the first edge, through the bins' centres, down the last edge. The same picture as
-    touching bars, one SVG path instead of a rectangle per bin (a fifth to a third less drawing)."""
-    x = np.concatenate([edges[:1], edges[:1], (edges[:-1] + edges[1:]) / 2, edges[-1:], edges[-1:]])
-    return x, np.concatenate([[0.0], shares[:1], shares, shares[-1:], [0.0]])
-
-
-PANEL_GAP = 0.12  # space between two layers' histograms, as a share of one histogram's width
-
-
-def layer_histograms(act: Histograms, grad: Histograms, lang: str, colour: str = COLOURS[0],
-                     ymax: tuple[float, float] | None = None, sides: int = 1) -> go.Figure:
-    """Two rows of per-layer histograms (activations above, ∂L/∂z below), side by side. Each row is
-    one pair of axes with the layers' histograms laid along it, PANEL_GAP apart, every one over
-    the row's shared bins: Plotly lays out two axes far faster than one per panel (a redraw took
-    0.47 s with twenty, 0.27 s with two). Tick labels give the values inside each panel. ``ymax``
-    (a share per row) fixes the heights, so that ``sides`` figures side by side compare too. Past
-    five layers the panels are named by number only; past six panels across the page only the
-    first panel of a row has tick labels (they would run into each other)."""
-    n = act.shares.shape[0]
-    all_ticks = n * sides <= 6
-    data = []
-    # Margins that already hold the axis titles and tick labels: plotly.js draws the figure once.
-    layout = dict(height=420, margin=dict(l=78, r=16, t=30, b=38), showlegend=False)
-    if ymax is None:
-        ymax = (float(act.shares.max()) * 1.05, float(grad.shares.max()) * 1.05)
-    for row, (h, label, col) in enumerate([(act, "fig.activation", colour), (grad, "fig.gradient", COLOURS[1])]):
-        ax = "" if row == 0 else "2"
-        lo, hi = float(h.edges[0]), float(h.edges[-1])
-        pitch = (hi - lo) * (1 + PANEL_GAP)  # from one panel's left edge to the next one's
-        step = round_step((hi - lo) / 3)
-        ticks = np.arange(np.ceil(lo / step - 1e-9), np.floor(hi / step + 1e-9) + 1) * step
-        tickvals, ticktext, xs, ys, inside = [], [], [], [], []
-        for i in range(n):  # one trace per row: a trace costs plotly.js about 2 ms more per redraw
-            x, y = _histogram_outline(h.edges, h.shares[i])
-            xs += [x + i * pitch, [np.nan]]  # a gap ends the panel's closed outline
-            ys += [y, [np.nan]]
-            inside += [np.column_stack([x, np.full(len(x), i + 1)]), [[np.nan, np.nan]]]
-            if all_ticks or i == 0:
-                tickvals += list(ticks + i * pitch)
-                ticktext += [f"{v + 0.0:.3g}" for v in ticks]  # + 0.0: no "-0"
-        data.append(dict(type="scatter", mode="lines", x=_typed(np.concatenate(xs)), y=_typed(np.concatenate(ys)),
-                         customdata=_typed(np.concatenate(inside)), line=dict(shape="hvh", width=0, color=col),
-                         fill="toself", fillcolor=col, hoveron="points", xaxis=f"x{ax}", yaxis=f"y{ax}",
-                         hovertemplate=f"{t('fig.layer', lang)} %{{customdata[1]}}: %{{customdata[0]:.3g}}<br>"
-                                       "%{y:.1%}<extra></extra>"))
-        layout[f"xaxis{ax}"] = dict(domain=[0, 1], anchor=f"y{ax}", range=[lo, hi + (n - 1) * pitch],
-                                    tickvals=tickvals, ticktext=ticktext, showgrid=False, zeroline=False)
-        layout[f"yaxis{ax}"] = dict(domain=[0.55, 0.95] if row == 0 else [0.0, 0.42], anchor=f"x{ax}",
-                                    range=[0, ymax[row]], tickformat=".0%", title=dict(text=t(label, lang)))
-        if row == 0:  # the layers' names along the top: one more axis (drawn once a trace uses it) costs
-            # less than an annotation each
-            data.append(dict(type="scatter", mode="markers", x=[lo], y=[0], xaxis="x3", yaxis="y", hoverinfo="skip",
-                             marker=dict(opacity=0)))
-            layout["xaxis3"] = dict(overlaying="x", side="top", anchor="y", range=layout["xaxis"]["range"],
-                                    tickvals=[(lo + hi) / 2 + i * pitch for i in range(n)], showgrid=False,
-                                    zeroline=False, ticks="", ticktext=[f"{t('fig.layer', lang)} {i + 1}"
-                                                                        if n <= 5 or i == 0 else str(i + 1)
-                                                                        for i in range(n)])
-    return RawFigure(dict(data=data, layout=layout))

@@ -23,6 +23,7 @@ from streamlit_page import wait_charts, wait_idle  # noqa: E402
 
 OUT = ROOT / "docs" / "home"
 SIZE = (480, 220)
+VEGA = {"trajectories": "g.heads_marks", "initialisation": "g.bars_01_marks"}  # each Vega-Lite figure's own marks
 
 
 def photo(locator) -> Image.Image:
@@ -41,8 +42,8 @@ def main() -> None:
             if page == "batch_size":  # the tab that draws without pressing anything
                 pg.get_by_role("tab", name="Surfaces").click()
                 wait_idle(pg, 60_000)
-            if page == "trajectories":  # a Vega-Lite chart, its sliders below it
-                figure = pg.locator("[data-testid='stVegaLiteChart']:has(g.heads_marks) svg").first
+            if page in VEGA:  # a Vega-Lite chart, its inputs below it
+                figure = pg.locator(f"[data-testid='stVegaLiteChart']:has({VEGA[page]}) svg").first
                 figure.wait_for(timeout=60_000)
             else:
                 wait_charts(pg, timeout=60_000)

@@ -1,8 +1,7 @@
-"""The figures' pictures and layout: the contour picture, the click lattice, the histograms."""
+"""The figures' pictures and layout: the contour picture and the click lattice."""
 
 from __future__ import annotations
 
-import base64
 import io
 
 import numpy as np
@@ -39,33 +38,6 @@ def test_contour_picture_puts_the_top_of_the_window_in_the_first_row():
     assert rgb[0].sum() < rgb[-1].sum()  # first image row: high z, dark
 
 
-def test_histogram_tick_labels_stay_apart_on_narrow_panels():
-    """Up to six panels across the page each has its x tick labels, values inside its own range;
-    past that only the first panel of each row does, where they would otherwise run into each other."""
-    from optviz import initialisation
-
-    def labelled(n_layers: int, sides: int) -> list[list[bool]]:
-        e = initialisation.run(initialisation.InitConfig("xavier", "tanh", n_layers, 20, False, 100, 0))
-        hists = initialisation.histograms(e.act), initialisation.histograms(e.grads)
-        fig = plots.layer_histograms(*hists, "en", sides=sides).to_dict()
-        rows = []
-        for axis, h in zip(("xaxis", "xaxis2"), hists, strict=True):
-            lo, hi = h.edges[0], h.edges[-1]
-            pitch = (hi - lo) * (1 + plots.PANEL_GAP)
-            vals, text = fig["layout"][axis]["tickvals"], fig["layout"][axis]["ticktext"]
-            panels = [round((v - lo) // pitch) for v in vals]
-            for v, label, k in zip(vals, text, panels, strict=True):  # each label is the value inside its panel
-                assert float(label) == pytest.approx(v - k * pitch, abs=1e-9 + 1e-3 * (hi - lo))
-                assert lo - 1e-9 <= float(label) <= hi + 1e-9
-            rows.append([k in panels for k in range(n_layers)])
-        return rows
-
-    assert labelled(5, 1) == [[True] * 5] * 2
-    for n, sides in ((10, 1), (5, 2), (4, 2)):
-        assert labelled(n, sides) == [[True] + [False] * (n - 1)] * 2, (n, sides)
-    assert labelled(3, 2) == [[True] * 3] * 2
-
-
 @pytest.mark.parametrize("key", surfaces.SURFACE_KEYS)
 def test_the_click_lattice_is_round_and_covers_the_window(key):
     """Every window gets a lattice of round numbers (a click on the bowl can pick the book's start
@@ -85,48 +57,3 @@ def test_the_click_lattice_is_round_and_covers_the_window(key):
     assert 100 <= len(x) <= 700
     if key == "bowl":
         assert np.any(np.isclose(x, -7) & np.isclose(y, 2))
-
-
-def test_each_histogram_is_drawn_as_its_bins_from_edge_to_edge():
-    """Each layer's histogram is a closed step line (Plotly's "hvh": the step halfway between
-    points) in its row's one trace: up its first edge, each bin's height everywhere inside that
-    bin, down its last edge, then a gap before the next layer's, one panel along."""
-    from optviz import initialisation
-
-    e = initialisation.run(initialisation.InitConfig(1.0, "sigmoid", 3, 50, False, 200, 0))
-    act = initialisation.histograms(e.act)
-    row = plots.layer_histograms(act, initialisation.histograms(e.grads), "en").to_dict()["data"][0]
-    assert row["line"]["shape"] == "hvh" and row["fill"] == "toself"  # toself: each outline closed on its own
-    xs, ys = (np.frombuffer(base64.b64decode(row[k]["bdata"]), np.float32).astype(float) for k in ("x", "y"))
-    inside = np.frombuffer(base64.b64decode(row["customdata"]["bdata"]), np.float32).astype(float).reshape(-1, 2)
-    assert row["customdata"]["shape"] == f"{len(xs)},2"
-    gaps = np.flatnonzero(np.isnan(ys))
-    assert len(gaps) == 3 and gaps[-1] == len(ys) - 1  # three layers, each outline ended by a gap
-    start = gaps[0] + 1  # layer 2
-    x, y, (value, layer) = xs[start:gaps[1]], ys[start:gaps[1]], inside[start:gaps[1]].T
-    assert np.all(layer == 2)
-    assert np.allclose(x - value, (act.edges[-1] - act.edges[0]) * (1 + plots.PANEL_GAP), rtol=1e-5)  # one panel along
-    edges, shares = act.edges, act.shares[1]
-    assert np.allclose(value[[0, 1, -2, -1]], edges[[0, 0, -1, -1]], rtol=1e-6)
-    assert y[0] == 0 and y[-1] == 0  # up the first edge and down the last, from the axis
-
-    def drawn(p: float) -> float:
-        i = min(np.searchsorted(value, p, side="right") - 1, len(value) - 2)
-        return y[i] if p < (value[i] + value[i + 1]) / 2 else y[i + 1]
-
-    w = edges[1] - edges[0]
-    for j, share in enumerate(shares):
-        for p in (edges[j] + 0.02 * w, (edges[j] + edges[j + 1]) / 2, edges[j + 1] - 0.02 * w):
-            assert np.isclose(drawn(p), share, atol=1e-6), (j, p)
-
-
-def test_the_layers_are_named_above_their_histograms():
-    from optviz import initialisation
-
-    for n, names in ((3, ["layer 1", "layer 2", "layer 3"]), (7, ["layer 1", "2", "3", "4", "5", "6", "7"])):
-        e = initialisation.run(initialisation.InitConfig(1.0, "sigmoid", n, 20, False, 100, 0))
-        act = initialisation.histograms(e.act)
-        top = plots.layer_histograms(act, initialisation.histograms(e.grads), "en").to_dict()["layout"]["xaxis3"]
-        pitch = (act.edges[-1] - act.edges[0]) * (1 + plots.PANEL_GAP)
-        assert top["ticktext"] == names and top["side"] == "top"
-        assert np.allclose(top["tickvals"], (act.edges[0] + act.edges[-1]) / 2 + pitch * np.arange(n))  # centred

@@ -59,7 +59,7 @@ def basin_map(*, surface_key: str, kappa: float, own: tuple | None, name: str, s
     return basins.basins(surface, build(name, dict(settings)), n_steps, resolution, make_schedule(schedule, n_steps))
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=512, show_spinner=False)
 def init_histograms(*, init: str | float, activation: str, n_layers: int, units: int, bn: bool, seed: int):
     """The initialisation page's experiment on 1000 inputs: (activation histograms, gradient
     histograms, layer statistics), or None when it overflowed. Small, so a cached copy per session

@@ -49,14 +49,24 @@ export default function ({ parentElement, data }) {
 }
 """
 
-# The rates' sliders show the rate in the legend; the index Vega writes beside them means nothing.
-_PLAY_CSS = """
+# Bound inputs laid out in a grid under the figure, looking like the page's own controls. The rates'
+# sliders show the rate in the legend; the index Vega writes beside them means nothing.
+_BINDINGS_CSS = """<style>
 input[name^="traj_lr_"] + span { display: none !important; }
-.vega-bindings { display: grid !important; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr)); column-gap: 1.5rem; }
+.vega-bindings { display: grid !important; grid-template-columns: repeat(auto-fill, minmax(320px, 1fr));
+  column-gap: 1.5rem; row-gap: 0.35rem; margin-top: 0.4rem; }
+.vega-bindings:has(select[name^="init_pick2_"]) { grid-template-columns: 1fr 1fr; grid-template-rows: repeat(3, auto);
+  grid-auto-flow: column; }
 .vega-bind label { display: flex !important; flex-wrap: nowrap !important; align-items: center; gap: 0.5rem; width: 100%; }
 .vega-bind-name { flex: 0 0 11rem; }
 .vega-bind input[type="range"] { flex: 1 1 auto; min-width: 0; }
 .vega-bind label > span:last-child:not(.vega-bind-name) { flex: 0 0 2.5rem; }
+.vega-bind select { flex: 1 1 auto; min-width: 0; font: inherit !important; padding: 0.35rem 0.5rem !important;
+  border: none !important; border-radius: 0.5rem !important; background: #f0f2f6 !important; color: inherit; cursor: pointer; }
+.vega-bind input[type="checkbox"] { width: 1.1rem; height: 1.1rem; accent-color: #ff4b4b; cursor: pointer; }
+</style>"""
+
+_PLAY_CSS = """
 .optviz-player button { font: inherit; padding: 0.25rem 1rem; border-radius: 0.5rem; border: 1px solid #bbb;
   background: white; cursor: pointer; }
 """
@@ -64,13 +74,21 @@ input[name^="traj_lr_"] + span { display: none !important; }
 _player = st.components.v2.component("optviz_player", js=_PLAY_JS, css=_PLAY_CSS, isolate_styles=False)
 
 
+def _selections(spec: dict) -> list[dict]:
+    """The selection parameters of ``spec``'s views, layered and concatenated ones included."""
+    found = [p for p in spec.get("params", []) if "select" in p]
+    for part in ("layer", "hconcat", "vconcat", "concat"):
+        for view in spec.get(part, []):
+            found += _selections(view)
+    return found
+
+
 def _with_values(spec: dict, values: dict[str, list]) -> dict:
     """``spec`` with the selections named in ``values`` starting at those values."""
     spec = json.loads(json.dumps(spec))
-    for layer in spec.get("layer", []):
-        for param in layer.get("params", []):
-            if param["name"] in values:
-                param["value"] = values[param["name"]]
+    for param in _selections(spec):
+        if param["name"] in values:
+            param["value"] = values[param["name"]]
     return spec
 
 
@@ -98,8 +116,9 @@ def explore(key: str, columns, spec: dict, values: dict[str, list], apply: Calla
                 view["shown"][name] = [point]
         apply(news)
 
+    st.html(_BINDINGS_CSS)
     st.vega_lite_chart(columns, _with_values(spec, view["first"]), key=widget, on_select=changed, width="content",
-                       selection_mode=[p["name"] for layer in spec["layer"] for p in layer.get("params", [])])
+                       selection_mode=[p["name"] for p in _selections(spec)])
 
 
 def play_button(input_name: str, play: str, pause: str, stride: int = 1, ms: int = 80) -> None:

@@ -38,7 +38,7 @@ def bar_controls_visible(pg, labels: list[str]) -> None:
         assert box is not None and inside(box), (label, box)
 
 
-LESSON_BAR = {"trajectories": ["Surface", "Optimizers", "Steps"], "initialisation": ["Initialisation", "Activation", "Layers"]}
+LESSON_BAR = {"trajectories": ["Surface", "Optimizers", "Steps"], "initialisation": ["Layers"]}
 
 
 @pytest.mark.parametrize("page", ["trajectories", "initialisation", "batch_size"])
@@ -52,6 +52,11 @@ def test_the_main_figure_fits_the_first_screen(projector, page):
         figure.wait_for(timeout=20_000)
         play = pg.get_by_role("button", name="▶ Play")
         assert play.is_visible() and inside(play.bounding_box()), play.bounding_box()
+    elif page == "initialisation":  # Vega-Lite too: its set-up is picked by the selects under it
+        figure = pg.locator("[data-testid='stVegaLiteChart']:has(g.bars_01_marks)")
+        figure.wait_for(timeout=20_000)
+        for field in ("i", "a", "n"):
+            assert inside(figure.locator(f"[name='init_pick_{field}']").bounding_box()), field
     else:
         wait_charts(pg)
         figure = pg.locator("[data-testid='stPlotlyChart']").first
