@@ -1,6 +1,6 @@
 """How long a student waits: a browser benchmark of page visits and control changes.
 
-Run: python bench/latency.py. Starts a server, warms it with one visit per page, then drives
+Run: python bench/latency.py [page ...] (all pages without a name). Starts a server, warms it with one visit per page, then drives
 headless Chromium. First the floor: the home page (no figure) in a new tab and reloaded, to its
 title, which is what Streamlit alone costs any visit. Then for each page, the first visit of a new
 tab (to its first drawn figure), the same visit again with the browser's cache warm, the visit from
@@ -13,6 +13,7 @@ redrawn in at most 300 ms median and 500 ms p95, a visit at most 1.5 s to its fi
 
 Then issue 25's browser-side changes: on the trajectories page a learning rate or the step moved in
 the figure itself, on the initialisation page the activation or the initialisation picked in it,
+on the batch-size page's Surfaces tab (opened from the page's first tab) the batch, rate or epochs,
 timed in the page's clock from the input event to the painted frame after the picture changed
 (target 50 ms median, 100 ms p95); the server's CPU seconds each one cost (target 0; a change the
 link must carry reruns the page once); the seconds until the link carries it (target 1 s); the
@@ -44,8 +45,10 @@ TARGET_MEDIAN_S, TARGET_P95_S, TARGET_VISIT_S = 0.3, 0.5, 1.5
 BROWSER_MEDIAN_S, BROWSER_P95_S, LINK_S, OVER_FLOOR_S = 0.05, 0.1, 1.0, 1.0  # issue 25
 # The trajectories figure (a Vega-Lite chart) and every other page's (Plotly): what a visit waits for.
 FIGURES = {"trajectories": "[data-testid='stVegaLiteChart']:has(g.heads_marks)",
-           "initialisation": "[data-testid='stVegaLiteChart']:has(g.bars_01_marks)"}
-MARKS = {"trajectories": "g.heads_marks path", "initialisation": "g.bars_01_marks path"}  # what a change redraws
+           "initialisation": "[data-testid='stVegaLiteChart']:has(g.bars_01_marks)",
+           "batch_size": "[data-testid='stVegaLiteChart']:has(g.heads_marks)"}  # its Surfaces tab
+MARKS = {"trajectories": "g.heads_marks path", "initialisation": "g.bars_01_marks path",
+         "batch_size": "g.heads_marks path"}  # what a change redraws
 PLOTLY = "[data-testid='stPlotlyChart']"
 PAINTED = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(performance.now()))))"
 # Everything a change is timed by, in the page's own clock (Playwright's events arrive tens of ms
@@ -144,11 +147,12 @@ def drawn(pg, page: str, timeout: float = 60_000) -> None:
 # ``expect`` (when given). Returns [seconds to the picture, seconds to the link or null].
 IN_FIGURE = """async ([figure, marks, name, value, expect]) => {
   const chart = document.querySelector(figure);
-  const input = chart.querySelector(`[name="${name}"]`);
+  const radio = chart.querySelector(`[name="${name}"]`).type === 'radio';
+  const input = chart.querySelector(radio ? `[name="${name}"][value="${value}"]` : `[name="${name}"]`);
   const drawn = () => [...chart.querySelectorAll(marks)].map(p => p.getAttribute('transform') + p.getAttribute('d')).join();
   const before = drawn(), t0 = performance.now();
-  input.value = value;
-  input.dispatchEvent(new Event(input.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true }));
+  if (radio) input.checked = true; else input.value = value;
+  input.dispatchEvent(new Event(radio || input.tagName === 'SELECT' ? 'change' : 'input', { bubbles: true }));
   await new Promise(r => { const look = () => drawn() !== before ? r() : requestAnimationFrame(look); look(); });
   await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
   const picture = (performance.now() - t0) / 1e3;
@@ -168,6 +172,9 @@ IN_FIGURE_CHANGES = {
     "trajectories": [("rate", _rates), ("step", lambda: [("traj_k", 10, ""), ("traj_k", 20, "")])],
     "initialisation": [("act", lambda: [("init_pick_a", 2, "init_act=relu"), ("init_pick_a", 1, "init_act=tanh")]),
                        ("init", lambda: [("init_pick_i", 2, "init_init=xavier"), ("init_pick_i", 3, "init_init=he")])],
+    "batch_size": [("batch", lambda: [("surf_b_b", 4, "bs_surf_b=50"), ("surf_b_b", 1, "bs_surf_b=5")]),
+                   ("rate", lambda: [("surf_lr_li", 5, "bs_surf_lr=2"), ("surf_lr_li", 1, "bs_surf_lr=0.1")]),
+                   ("epochs", lambda: [("surf_ep_e", 4, "bs_surf_ep=20"), ("surf_ep_e", 0, "bs_surf_ep=1")])],
 }
 
 
@@ -270,6 +277,29 @@ def browser_side(pg, server, page: str, firsts: list[float]) -> None:
           f"the figure after a visit, against {statistics.median(rest):.3f} s for the others")
 
 
+def surfaces_tab(browser, server) -> None:
+    """The batch-size page's Surfaces tab, opened from the page's first tab (seconds from the click
+    to the drawn figure), then explored in the browser."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    ctx.add_init_script(CLOCK)
+    pg = ctx.new_page()
+    opened, firsts = [], []
+    for _ in range(VISITS):
+        pg.goto(f"{server.url}/batch_size")
+        wait_idle(pg, 60_000)
+        pg.evaluate("() => { window.__key = null; }")
+        pg.get_by_role("tab", name="Surfaces").click()
+        drawn(pg, "batch_size")
+        opened.append((pg.evaluate(PAINTED) - pg.evaluate("() => window.__key")) / 1e3)
+        wait_idle(pg, 60_000)
+        name, value, _ = IN_FIGURE_CHANGES["batch_size"][0][1]()[0]
+        firsts.append(pg.evaluate(IN_FIGURE, [FIGURES["batch_size"], MARKS["batch_size"], name, value, ""])[0])
+        wait_idle(pg, 60_000)
+    print(visit_line("batch_size", "tab", opened))
+    browser_side(pg, server, "batch_size", firsts)
+    ctx.close()
+
+
 def main() -> None:
     with streamlit_server() as server, sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -277,6 +307,9 @@ def main() -> None:
         for page in PAGES:  # imports, caches and the contour pictures, as after the first student
             warm.goto(f"{server.url}/{page}")
             drawn(warm, page, 120_000)
+        warm.goto(f"{server.url}/batch_size")
+        warm.get_by_role("tab", name="Surfaces").click()
+        drawn(warm, "batch_size", 120_000)
         warm.close()
         print(f"{'page':16s} {'what':8s} {'median s':>9s} {'p95 s':>7s} {'server s':>9s} {'drawing s':>10s} "
               f"{'KB':>7s}  target")
@@ -289,7 +322,8 @@ def main() -> None:
             ctx.close()
         print(visit_line("home (floor)", "visit", floor))
         print(visit_line("home (floor)", "revisit", refloor))
-        for page, change in PAGES.items():
+        chosen = sys.argv[1:] or [*PAGES, "batch_size"]  # a few pages by name: only theirs
+        for page, change in [(p, c) for p, c in PAGES.items() if p in chosen]:
             visits, revisits, firsts = [], [], []
             for _ in range(VISITS):  # a new tab, then the same tab reloaded (the browser's cache warm)
                 ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
@@ -328,6 +362,8 @@ def main() -> None:
                   f"{statistics.median(total) / TARGET_MEDIAN_S:.2f}), {TARGET_P95_S} s p95 (ratio "
                   f"{p95(total) / TARGET_P95_S:.2f})")
             ctx.close()
+        if "batch_size" in chosen:
+            surfaces_tab(browser, server)
         browser.close()
 
 

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from optviz.batching import Noise, reference_variance
-from optviz.plots import COLOURS, CONTOUR_SCALE
+from optviz.plots import COLOURS
 from optviz.text import t
 
 Array = np.ndarray
@@ -66,36 +66,6 @@ def noise(nz: Noise, n: int, slope: float, lang: str) -> go.Figure:
     fig.update_yaxes(type="log", title_text="E‖g_B − g‖²", row=1, col=1)
     fig.update_yaxes(range=[0, 1.02], title_text="cos(g_B, g)", row=1, col=2)
     return _layout(fig)
-
-
-def surfaces(w1: Array, w2: Array, full: Array, batches: list[Array], paths: list[tuple[str, Array]],
-             lang: str, height: int = 600) -> go.Figure:
-    """The full-batch loss of the two-parameter model (filled, coloured by log of the gap to its
-    minimum, which is starred), the lowest contours of a few single mini-batch losses (coloured
-    lines), and SGD paths with different batch sizes from one start; ``height`` in pixels."""
-    gap = np.log10(full - full.min() + 1e-3)
-    fig = go.Figure(go.Contour(x=w1, y=w2, z=gap, colorscale=CONTOUR_SCALE, ncontours=16, showscale=False,
-                               contours=dict(coloring="heatmap"), line=dict(width=0.5, color="#8a96a3"),
-                               name=t("bs.fig.full_loss", lang), showlegend=True, hoverinfo="skip"))
-    j, i = np.unravel_index(np.argmin(full), full.shape)
-    dashes = ("dot", "dashdot", "longdash")
-    for k, z in enumerate(batches):
-        lo = float(z.min())
-        fig.add_contour(x=w1, y=w2, z=z, showscale=False, hoverinfo="skip", showlegend=True,
-                        contours=dict(coloring="none", start=lo + 0.05, end=lo + 0.65, size=0.2),
-                        line=dict(width=1.5, color=COLOURS[3 + k], dash=dashes[k % 3]),
-                        name=t("bs.fig.batch_loss", lang, k=k + 1))
-    for k, (label, pts) in enumerate(paths):
-        fig.add_scatter(x=pts[:, 0], y=pts[:, 1], mode="lines", name=label, line=dict(color=COLOURS[k], width=2.5))
-        fig.add_scatter(x=pts[-1:, 0], y=pts[-1:, 1], mode="markers", marker=dict(color=COLOURS[k], size=10),
-                        showlegend=False, hoverinfo="skip")
-    fig.add_scatter(x=paths[0][1][:1, 0], y=paths[0][1][:1, 1], mode="markers", name=t("bs.fig.start", lang),
-                    marker=dict(color="black", size=10, symbol="x"))
-    fig.add_scatter(x=[w1[i]], y=[w2[j]], mode="markers", name=t("bs.fig.minimum", lang),
-                    marker=dict(color="black", size=14, symbol="star"))
-    fig.update_xaxes(title_text="w₁", range=[w1[0], w1[-1]])
-    fig.update_yaxes(title_text="w₂", range=[w2[0], w2[-1]])
-    return _layout(fig, height)
 
 
 def landscape(alphas: Array, interp: dict[str, Array], ts: Array, around: dict[tuple[str, str], Array],

@@ -149,26 +149,28 @@ def logistic_loss(w: Array, x: Array, y: Array) -> Array:
 
 
 def logistic_grad(w: Array, x: Array, y: Array) -> Array:
-    """Gradient of ``logistic_loss`` at one w (2,): −mean(y·x·σ(−y·w·x))."""
-    m = y * (x @ w)
+    """Gradient of ``logistic_loss`` at every weight vector in ``w`` (..., 2): −mean(y·x·σ(−y·w·x))."""
+    m = (w @ x.T) * y  # (..., n)
     s = np.exp(-np.logaddexp(0.0, m))  # σ(−m), stable
-    return -np.mean((y * s)[:, None] * x, axis=0)
+    return -((s * y) @ x) / len(x)
 
 
-def sgd_path(x: Array, y: Array, batch: int, lr: float, epochs: int, start: tuple[float, float],
-             rng: np.random.Generator) -> Array:
-    """Plain SGD on the logistic loss, batches without replacement, reshuffled each epoch.
-    Returns the points visited, (updates + 1, 2)."""
+def sgd_paths(x: Array, y: Array, batch: int, lrs, epochs: int, start: tuple[float, float],
+              rng: np.random.Generator) -> Array:
+    """Plain SGD on the logistic loss at each learning rate of ``lrs`` (L,), all on the same
+    batches: without replacement, reshuffled each epoch. Returns the points visited, (L, updates +
+    1, 2); the first k epochs of a run are the run of k epochs."""
     n = len(x)
-    w = np.array(start, float)
-    points = [w.copy()]
+    lr = np.asarray(lrs, float)[:, None]
+    w = np.tile(np.asarray(start, float), (len(lr), 1))
+    points = [w]
     for _ in range(epochs):
         order = rng.permutation(n)
         for i in range(0, n, batch):
             idx = order[i:i + batch]
             w = w - lr * logistic_grad(w, x[idx], y[idx])
-            points.append(w.copy())
-    return np.array(points)
+            points.append(w)
+    return np.stack(points, 1)
 
 
 # 5. The landscape around two solutions.
@@ -284,29 +286,48 @@ def noise_experiment(data, n: int, trained: bool, n_batches: int, seed: int) -> 
     return run_to_end(noise_steps(data, n, trained, n_batches, seed))
 
 
-class SurfaceDemo(NamedTuple):
+SURFACE_BATCHES = (2, 5, 10, 20, 50)  # the small batches the Surfaces tab offers
+SURFACE_LRS = (0.05, 0.1, 0.2, 0.5, 1.0, 2.0)
+SURFACE_EPOCHS = (1, 2, 5, 10, 20)
+
+
+class Surfaces(NamedTuple):
+    """The Surfaces tab's whole neighbourhood: every offered batch, learning rate and length."""
     w1: Array  # (nx,) grid of the first weight
     w2: Array  # (ny,)
     full: Array  # (ny, nx) loss on all the data
-    batches: list[Array]  # (ny, nx) losses of three single mini-batches
-    paths: list[tuple[int, Array]]  # (batch size, points visited (k, 2))
-    final: list[float]  # full-data loss where each path ends
+    batches: Array  # (len(SURFACE_BATCHES), 3, ny, nx) losses of three single mini-batches of each size
+    sizes: tuple[int, ...]  # batch sizes with a path: 1, SURFACE_BATCHES, then n
+    paths: tuple[Array, ...]  # per size: (len(SURFACE_LRS), SURFACE_EPOCHS[-1] · updates per epoch + 1, 2)
     n: int  # examples
+    x: Array  # (n, 2) the data, so a path's loss can be judged
+    y: Array  # (n,) labels ±1
+
+    def path(self, size: int, lr: int, epochs: int) -> Array:
+        """The points visited with batch ``sizes[size]`` at ``SURFACE_LRS[lr]`` in ``epochs``, (k, 2)."""
+        return self.paths[size][lr, :epochs * updates_per_epoch(self.n, self.sizes[size]) + 1]
+
+    def final(self, size: int, lr: int, epochs: int) -> float:
+        """The full-data loss where that path ends."""
+        return float(logistic_loss(self.path(size, lr, epochs)[-1], self.x, self.y))
 
 
-def surface_experiment(batch: int, lr: float, epochs: int, seed: int, box=((-2.5, 3.5), (-2.5, 4.5)),
-                       start=(-2.0, 4.0), n: int = 200, resolution: int = 120) -> SurfaceDemo:
-    """The two-weight logistic regression of figure 3.12: its loss on all the data and on three
-    mini-batches of size ``batch``, and SGD from ``start`` with batch 1, ``batch`` and n."""
+def surface_experiment(seed: int, box=((-2.5, 3.5), (-2.5, 4.5)), start=(-2.0, 4.0), n: int = 200,
+                       resolution: int = 160) -> Surfaces:
+    """The two-weight logistic regression of figure 3.12 (n examples): its loss on all the data and
+    on three mini-batches of each offered size, and SGD from ``start`` with batch 1, each offered
+    size and n, at every offered learning rate for the most epochs offered (shorter runs are its
+    beginnings). About 0.4 s."""
     rng = np.random.default_rng(seed)
     x, y = two_blobs(n, rng)
     w1, w2 = np.linspace(*box[0], resolution), np.linspace(*box[1], resolution)
     grid = np.stack(np.meshgrid(w1, w2), -1)
     order = rng.permutation(n)
-    parts = [order[i * batch:(i + 1) * batch] for i in range(3)]
-    paths = [(b, sgd_path(x, y, b, lr, epochs, start, np.random.default_rng(seed))) for b in (1, batch, n)]
-    return SurfaceDemo(w1, w2, logistic_loss(grid, x, y), [logistic_loss(grid, x[p], y[p]) for p in parts], paths,
-                       [float(logistic_loss(p[-1], x, y)) for _, p in paths], n)
+    batches = np.array([[logistic_loss(grid, x[p], y[p]) for p in (order[i * b:(i + 1) * b] for i in range(3))]
+                        for b in SURFACE_BATCHES])
+    sizes = (1, *SURFACE_BATCHES, n)
+    paths = tuple(sgd_paths(x, y, b, SURFACE_LRS, SURFACE_EPOCHS[-1], start, np.random.default_rng(seed)) for b in sizes)
+    return Surfaces(w1, w2, logistic_loss(grid, x, y), batches, sizes, paths, n, x, y)
 
 
 class Landscape(NamedTuple):

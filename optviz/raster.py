@@ -53,5 +53,15 @@ def contour_rgb(z: Array, scale: list[list], levels: int = 25, line: str = "#8a9
     return np.flipud(rgb).round().astype(np.uint8)  # image rows run top-down
 
 
+def finer(z: Array, factor: int) -> Array:
+    """``z`` (h, w) linearly interpolated onto a grid ``factor`` times finer along each axis, with
+    the same corners: (factor·(h − 1) + 1, factor·(w − 1) + 1). Bands drawn from a coarse grid
+    scaled up show its cells as steps; drawn from this they are smooth."""
+    h, w = z.shape
+    rows, cols = np.linspace(0, h - 1, factor * (h - 1) + 1), np.linspace(0, w - 1, factor * (w - 1) + 1)
+    across = np.array([np.interp(cols, np.arange(w), row) for row in z])
+    return np.array([np.interp(rows, np.arange(h), col) for col in across.T]).T
+
+
 def data_uri(rgb: Array) -> str:
     return "data:image/png;base64," + base64.b64encode(png(rgb)).decode("ascii")

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import batch_plots, batching, train, vega
+from optviz import batch_plots, batching, surface_chart, train, vega
 from optviz.jobs import Job
 from optviz.text import TRADE_OFFS
-from ui import classroom, shared
+from ui import cached, classroom, explorer, links, shared
 from ui.common import accuracy_text, arrow, lang, lesson_script, page_header, presenting, tr
 from ui.datasets import mnist
 
@@ -108,23 +108,35 @@ def noise_section(data) -> None:
 
 
 # 3. One loss surface per batch.
-surface_result = st.cache_data(max_entries=64, show_spinner=False)(batching.surface_experiment)
+SURFACE_PICKS = ((surface_chart.BATCH, "b", "surf_b", batching.SURFACE_BATCHES, 10),
+                 (surface_chart.RATE, "li", "surf_lr", batching.SURFACE_LRS, 0.5),
+                 (surface_chart.EPOCHS, "e", "surf_ep", batching.SURFACE_EPOCHS, 5))  # selection, field, key, options
+
+
+def surface_explored(changed: dict[str, dict]) -> None:
+    """A batch, rate or length picked in the figure: the table and the link follow."""
+    for name, field, key, options, _ in SURFACE_PICKS:
+        index = changed.get(name, {}).get(field)  # what a browser may send is checked
+        if isinstance(index, int) and 0 <= index < len(options):
+            ss[P + key] = options[index]
 
 
 def surface_section() -> None:
-    """Milliseconds of work: computed on every visit, cached per setting."""
+    """Every batch, rate and length is in the figure, which the browser switches between: computed
+    once for the class (about half a second), then cached."""
     about("surface")
-    c1, c2, c3 = st.columns(3)
-    batch = c1.select_slider(tr("bs.surface.batch"), (2, 5, 10, 20, 50), value=10, key=P + "surf_b", bind="query-params")
-    lr = c2.select_slider(tr("opt.lr"), (0.05, 0.1, 0.2, 0.5, 1.0, 2.0), value=0.5, key=P + "surf_lr", bind="query-params")
-    epochs = c3.select_slider(tr("bs.epochs"), (1, 2, 5, 10, 20), value=5, key=P + "surf_ep", bind="query-params")
-    demo = surface_result(batch, lr, epochs, 0)
-    labelled = [(tr("bs.surface.path", b=b, n=batching.updates_per_epoch(demo.n, b)), pts) for b, pts in demo.paths]
-    st.plotly_chart(batch_plots.surfaces(demo.w1, demo.w2, demo.full, demo.batches, labelled, lang(),
-                                         height=380 if presenting() else 600))
-    st.dataframe({tr("bs.batch"): [b for b, _ in demo.paths],
-                  tr("bs.surface.updates"): [batching.updates_per_epoch(demo.n, b) * epochs for b, _ in demo.paths],
-                  tr("bs.surface.final"): [f"{f:.4f}" for f in demo.final]}, hide_index=True)
+    picks = [links.chosen(P + key, options, default) for _, _, key, options, default in SURFACE_PICKS]
+    demo = cached.surface_experiment(seed=0)
+    paths, lines, spec = cached.surface_figure(seed=0, lang=lang(), height=360 if presenting() else 520)
+    values = {name: [{field: options.index(pick)}]
+              for (name, field, _, options, _), pick in zip(SURFACE_PICKS, picks, strict=True)}
+    explorer.explore(P + "surf_chart", None, spec, values, surface_explored,
+                     datasets={"paths": arrow(paths), "contours": arrow(lines)})
+    batch, lr, epochs = picks
+    shown, li = (0, demo.sizes.index(batch), len(demo.sizes) - 1), batching.SURFACE_LRS.index(lr)
+    st.dataframe({tr("bs.batch"): [demo.sizes[p] for p in shown],
+                  tr("bs.surface.updates"): [len(demo.path(p, li, epochs)) - 1 for p in shown],
+                  tr("bs.surface.final"): [f"{demo.final(p, li, epochs):.4f}" for p in shown]}, hide_index=True)
     st.info(tr("bs.surface.lesson", n=demo.n), icon="💡")
 
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
+import pyarrow as pa
 from apptest import open_page
 
+from optviz import batching, surface_chart
 from ui import shared
 
 TABS = {"time": "⏱ Time", "noise": "〰 Noise", "surface": "🗺 Surfaces",
@@ -59,13 +62,39 @@ def test_gradient_noise_is_computed_on_request_and_shows_the_one_over_b_slope():
     assert -1.2 < slope < -0.8 and not at.exception
 
 
-def test_surface_section_draws_paths_for_three_batch_sizes():
+def surface_figure(at) -> tuple[dict, dict[str, np.ndarray]]:
+    """The surfaces chart's spec (with the selections it starts at) and its paths, as sent."""
+    chart = next(c for c in at.get("vega_lite_chart") if "surf_chart" in c.proto.id)
+    named = {d.name: pa.ipc.open_stream(d.data.data).read_all() for d in chart.proto.datasets}
+    assert set(named) == {"paths", "contours"}
+    return json.loads(chart.proto.spec), {k: named["paths"][k].to_numpy() for k in named["paths"].column_names}
+
+
+def starts_at(spec) -> dict[str, int]:
+    return {p["name"]: next(iter(p["value"][0].values())) for p in spec["layer"][0]["params"]}
+
+
+def test_surface_section_sends_every_choice_and_tables_the_picked_three():
     at = page_at("surface")
+    spec, paths = surface_figure(at)
+    assert starts_at(spec) == {surface_chart.BATCH: 2, surface_chart.RATE: 3, surface_chart.EPOCHS: 2}  # 10, 0.5, 5
+    assert len(np.unique(np.c_[paths["p"], paths["li"], paths["e"]], axis=0)) == 7 * 6 * 5  # the whole neighbourhood
     table = at.dataframe[0].value
     assert list(table.iloc[:, 0]) == [1, 10, 200]
     assert list(table.iloc[:, 1]) == [1000, 100, 5]  # updates in 5 epochs
-    at.select_slider(key="bs_surf_b").set_value(50).run()
-    assert list(at.dataframe[0].value.iloc[:, 0]) == [1, 50, 200] and not at.exception
+    demo = batching.surface_experiment(0)
+    assert list(table.iloc[:, 2]) == [f"{demo.final(p, 3, 5):.4f}" for p in (0, 3, 6)]
+
+
+def test_a_surface_link_opens_its_choice_in_the_figure_and_the_table():
+    at = open_page("batch_size", bs_surf_b="50", bs_surf_lr="2", bs_surf_ep="20")
+    at.session_state["bs_tab"] = TABS["surface"]
+    at.run(timeout=60)
+    spec, _ = surface_figure(at)
+    assert starts_at(spec) == {surface_chart.BATCH: 4, surface_chart.RATE: 5, surface_chart.EPOCHS: 4}
+    table = at.dataframe[0].value
+    assert list(table.iloc[:, 0]) == [1, 50, 200] and list(table.iloc[:, 1]) == [4000, 80, 20]
+    assert dict(at.query_params)["bs_surf_b"] == "50" and not at.exception
 
 
 def sweep_runs(at) -> list:
@@ -118,7 +147,10 @@ def test_a_malformed_link_is_ignored():
     at = open_page("batch_size", bs_surf_b="3", bs_surf_lr="nan", bs_noise_n="0", bs_time_net="x", bs_flat_small="1")
     at.session_state["bs_tab"] = TABS["surface"]
     at.run(timeout=60)
-    assert at.select_slider(key="bs_surf_b").value == 10 and at.select_slider(key="bs_surf_lr").value == 0.5
+    assert at.session_state["bs_surf_b"] == 10 and at.session_state["bs_surf_lr"] == 0.5
+    assert starts_at(surface_figure(at)[0]) == {surface_chart.BATCH: 2, surface_chart.RATE: 3, surface_chart.EPOCHS: 2}
+    warning = " ".join(w.value for w in at.warning)
+    assert "`bs_surf_b`" in warning and "`bs_surf_lr`" in warning
     assert not at.exception
 
 

@@ -60,18 +60,47 @@ def test_logistic_gradient_matches_finite_differences():
     assert vectorised[1, 0] == pytest.approx(np.mean(np.log1p(np.exp(-y * (x @ grid[1, 0])))))
 
 
-def test_full_batch_sgd_path_is_plain_gradient_descent():
+def test_full_batch_sgd_is_plain_gradient_descent_at_every_rate():
     rng = np.random.default_rng(0)
     x, y = bt.two_blobs(40, rng)
-    path = bt.sgd_path(x, y, 40, 0.5, 3, (1.0, 1.0), np.random.default_rng(5))
-    w = np.array([1.0, 1.0])
-    for k in range(3):
-        margin = y * (x @ w)
-        w = w + 0.5 * np.mean((y / (1 + np.exp(margin)))[:, None] * x, axis=0)
-        np.testing.assert_allclose(path[k + 1], w)
-    small = bt.sgd_path(x, y, 4, 0.5, 3, (1.0, 1.0), np.random.default_rng(5))
-    assert len(small) == 3 * 10 + 1  # ten updates per epoch
-    assert np.array_equal(small, bt.sgd_path(x, y, 4, 0.5, 3, (1.0, 1.0), np.random.default_rng(5)))
+    paths = bt.sgd_paths(x, y, 40, (0.5, 2.0), 3, (1.0, 1.0), np.random.default_rng(5))
+    assert paths.shape == (2, 4, 2)
+    for path, lr in zip(paths, (0.5, 2.0), strict=True):
+        w = np.array([1.0, 1.0])
+        for k in range(3):  # by hand: w + η·mean(y·x·σ(−y·w·x))
+            margin = y * (x @ w)
+            w = w + lr * np.mean((y / (1 + np.exp(margin)))[:, None] * x, axis=0)
+            np.testing.assert_allclose(path[k + 1], w)
+
+
+def test_small_batch_sgd_takes_the_batches_in_a_fresh_order_each_epoch():
+    rng = np.random.default_rng(0)
+    x, y = bt.two_blobs(40, rng)
+    paths = bt.sgd_paths(x, y, 4, (0.5, 0.1), 3, (1.0, 1.0), np.random.default_rng(5))
+    assert paths.shape == (2, 3 * 10 + 1, 2)  # ten updates per epoch
+    order, w = np.random.default_rng(5), np.array([1.0, 1.0])  # the same run by hand, at 0.1
+    for epoch in range(3):
+        perm = order.permutation(40)
+        for i in range(10):
+            idx = perm[4 * i:4 * i + 4]
+            margin = y[idx] * (x[idx] @ w)
+            w = w + 0.1 * np.mean((y[idx] / (1 + np.exp(margin)))[:, None] * x[idx], axis=0)
+            np.testing.assert_allclose(paths[1, 10 * epoch + i + 1], w)
+    shorter = bt.sgd_paths(x, y, 4, (0.5,), 2, (1.0, 1.0), np.random.default_rng(5))
+    np.testing.assert_allclose(shorter[0], paths[0, :21], rtol=1e-13)  # two epochs are the first two of three
+
+
+def test_the_surfaces_neighbourhood_holds_every_offered_choice():
+    demo = bt.surface_experiment(0, n=150, resolution=30)  # three batches of 50 fit
+    assert demo.sizes == (1, *bt.SURFACE_BATCHES, 150)
+    assert demo.batches.shape == (len(bt.SURFACE_BATCHES), 3, 30, 30)
+    for p, b in enumerate(demo.sizes):
+        assert demo.paths[p].shape == (len(bt.SURFACE_LRS), 20 * -(-150 // b) + 1, 2)
+        assert len(demo.path(p, 2, 5)) == 5 * -(-150 // b) + 1
+    # a mini-batch's surface is the loss of its own examples: the lowest of them all at its minimum
+    np.testing.assert_array_less(demo.batches[0, 0].min() - 1e-12, demo.full.min())
+    end = demo.path(0, 3, 5)[-1]
+    assert demo.final(0, 3, 5) == pytest.approx(float(np.mean(np.log1p(np.exp(-demo.y * (demo.x @ end))))))
 
 
 def test_interpolation_passes_through_both_solutions_exactly(toy_digits):

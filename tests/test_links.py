@@ -20,8 +20,9 @@ REVEAL = {
     "initialisation": {"init_compare": "true", "init_init": "custom", "init_init2": "custom"},
     "batch_size": {}, "mnist": {},
 }
-CODED = {  # selects the pages bind to the URL themselves, by code (ui.links.coded)
-    "trajectories": {"traj_surface", "traj_sched"}, "batch_size": set(), "mnist": {"mnist_exp"},
+CODED = {  # values the pages bind to the URL themselves (ui.links.coded, ui.links.chosen)
+    "trajectories": {"traj_surface", "traj_sched"}, "mnist": {"mnist_exp"},
+    "batch_size": {"bs_surf_b", "bs_surf_lr", "bs_surf_ep"},
     "initialisation": {"init_init", "init_act", "init_init2", "init_act2"},
 }
 BS_TABS = ("⏱ Time", "〰 Noise", "🗺 Surfaces", "🎯 Accuracy", "⛰ Sharp vs flat")

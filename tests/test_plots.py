@@ -57,3 +57,14 @@ def test_the_click_lattice_is_round_and_covers_the_window(key):
     assert 100 <= len(x) <= 700
     if key == "bowl":
         assert np.any(np.isclose(x, -7) & np.isclose(y, 2))
+
+
+def test_a_finer_grid_holds_a_plane_exactly_and_keeps_the_corners():
+    rows, cols = np.meshgrid(np.arange(4.0), np.arange(6.0), indexing="ij")
+    plane = 2.0 * rows - 0.5 * cols + 1.0  # linear interpolation is exact on a plane
+    fine = raster.finer(plane, 3)
+    assert fine.shape == (10, 16)
+    fr, fc = np.meshgrid(np.linspace(0, 3, 10), np.linspace(0, 5, 16), indexing="ij")
+    np.testing.assert_allclose(fine, 2.0 * fr - 0.5 * fc + 1.0)
+    bumpy = np.random.default_rng(0).normal(size=(4, 6))
+    np.testing.assert_array_equal(raster.finer(bumpy, 3)[::3, ::3], bumpy)  # the old samples stay

@@ -59,9 +59,11 @@ def test_four_times_the_batch_a_quarter_of_the_variance(digits):
 
 
 def test_batch_one_ends_lowest_in_equal_epochs():
-    demo = batching.surface_experiment(10, 0.5, 5, 0)  # the Surfaces tab's defaults
-    by_option = dict(zip(("one", "ten", "all"), demo.final, strict=True))
-    assert [b for b, _ in demo.paths] == [1, 10, 200]
+    demo = batching.surface_experiment(0)  # the Surfaces tab at its defaults: batch 10, rate 0.5, 5 epochs
+    places = (0, demo.sizes.index(10), len(demo.sizes) - 1)
+    assert [demo.sizes[p] for p in places] == [1, 10, 200]
+    lr = batching.SURFACE_LRS.index(0.5)
+    by_option = {o: demo.final(p, lr, 5) for o, p in zip(("one", "ten", "all"), places, strict=True)}
     assert min(by_option, key=by_option.get) == BY_KEY["epochs"].answer
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import basins, descent, gradcheck, initialisation, own_surface, surfaces, train
+from optviz import basins, batching, descent, gradcheck, initialisation, own_surface, surface_chart, surfaces, train
 from optviz.registry import LR_VALUES, make_schedule
 from ui.controls import build
 
@@ -78,3 +78,18 @@ def gradient_check(*, net: train.NetConfig, hidden: tuple[int, ...], seed: int, 
     mlp = net.mlp(hidden)
     rng = np.random.default_rng(seed)
     return gradcheck.gradient_check(mlp, mlp.init_params(rng, np.float64), _data.x_train[:32], _data.y_train[:32], seed=seed)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def surface_experiment(*, seed: int) -> batching.Surfaces:
+    """The batch-size page's surfaces, once for the class: read-only, every array frozen (4 MB)."""
+    demo = batching.surface_experiment(seed)
+    for a in (demo.w1, demo.w2, demo.full, demo.batches, demo.x, demo.y, *demo.paths):
+        a.flags.writeable = False
+    return demo
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def surface_figure(*, seed: int, lang: str, height: int) -> tuple[dict, dict, dict]:
+    """The surfaces figure's paths, contour lines and spec (0.8 MB), per language and height."""
+    return surface_chart.chart(surface_experiment(seed=seed), lang, height)

@@ -63,6 +63,11 @@ input[name^="traj_lr_"] + span { display: none !important; }
 .vega-bind label > span:last-child:not(.vega-bind-name) { flex: 0 0 2.5rem; }
 .vega-bind select { flex: 1 1 auto; min-width: 0; font: inherit !important; padding: 0.35rem 0.5rem !important;
   border: none !important; border-radius: 0.5rem !important; background: #f0f2f6 !important; color: inherit; cursor: pointer; }
+.vega-bindings:has(input[name^="surf_"]) { grid-template-columns: 1fr; }
+.vega-bind:has(.vega-bind-radio) { display: flex; align-items: center; gap: 0.5rem; }
+.vega-bind-radio { display: flex; flex-wrap: wrap; gap: 0.25rem 1.2rem; }
+.vega-bind .vega-bind-radio label { display: inline-flex !important; width: auto; gap: 0.35rem; cursor: pointer; }
+.vega-bind input[type="radio"] { width: 1rem; height: 1rem; margin: 0; accent-color: #ff4b4b; cursor: pointer; }
 .vega-bind input[type="checkbox"] { width: 1.1rem; height: 1.1rem; accent-color: #ff4b4b; cursor: pointer; }
 </style>"""
 
@@ -92,10 +97,12 @@ def _with_values(spec: dict, values: dict[str, list]) -> dict:
     return spec
 
 
-def explore(key: str, columns, spec: dict, values: dict[str, list], apply: Callable[[dict[str, dict]], None]) -> None:
-    """Draw ``spec`` over ``columns`` with its selections at ``values`` (name -> the selection's
-    value, as the page's state holds it). ``apply(changed)`` runs before the rerun a browser-side
-    change causes, with each changed selection's first point (name -> {field: value})."""
+def explore(key: str, columns, spec: dict, values: dict[str, list], apply: Callable[[dict[str, dict]], None],
+            datasets: dict | None = None) -> None:
+    """Draw ``spec`` over ``columns`` (and the named ``datasets`` its layers read) with its
+    selections at ``values`` (name -> the selection's value, as the page's state holds it).
+    ``apply(changed)`` runs before the rerun a browser-side change causes, with each changed
+    selection's first point (name -> {field: value})."""
     ss = st.session_state
     view = ss.get(key)
     shape = json.dumps(_with_values(spec, {name: None for name in values}), sort_keys=True, default=str)
@@ -117,7 +124,8 @@ def explore(key: str, columns, spec: dict, values: dict[str, list], apply: Calla
         apply(news)
 
     st.html(_BINDINGS_CSS)
-    st.vega_lite_chart(columns, _with_values(spec, view["first"]), key=widget, on_select=changed, width="content",
+    shown = _with_values(spec, view["first"]) | ({"datasets": datasets} if datasets else {})
+    st.vega_lite_chart(columns, shown, key=widget, on_select=changed, width="content",
                        selection_mode=[p["name"] for p in _selections(spec)])
 
 

@@ -77,6 +77,29 @@ def keep(key: str, code: str, default: str) -> None:
         st.query_params[key] = code
 
 
+def chosen(key: str, options: Sequence, default: object) -> object:
+    """A value picked in a figure and held by no widget: the session state keeps it and the link
+    carries it (nothing for the default). On a page's first load, the link's value becomes it if
+    it is one of ``options``; anything else is removed from the link and noted."""
+    ss = st.session_state
+    if key not in ss:
+        raw = st.query_params.get_all(key)
+        value = next((o for o in options if _same(raw, o)), None) if raw else default
+        if value is None:
+            del st.query_params[key]
+            _refuse(key)
+            value = default
+        ss[key] = value
+    value = ss[key]
+    shown = f"{value:g}" if isinstance(value, (int, float)) else str(value)
+    if value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != shown:
+        st.query_params[key] = shown
+    return value
+
+
 def _same(raw: list[str], value: object) -> bool:
     """Whether a link value already shows ``value`` (Streamlit also drops a value equal to the
     control's default, which is no refusal)."""

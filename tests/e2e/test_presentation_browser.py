@@ -5,7 +5,7 @@ slider, lies inside the first screen."""
 from __future__ import annotations
 
 import pytest
-from streamlit_page import assert_no_exception, wait_charts, wait_idle
+from streamlit_page import assert_no_exception, wait_idle
 
 
 @pytest.fixture
@@ -57,9 +57,11 @@ def test_the_main_figure_fits_the_first_screen(projector, page):
         figure.wait_for(timeout=20_000)
         for field in ("i", "a", "n"):
             assert inside(figure.locator(f"[name='init_pick_{field}']").bounding_box()), field
-    else:
-        wait_charts(pg)
-        figure = pg.locator("[data-testid='stPlotlyChart']").first
+    else:  # the surfaces: Vega-Lite, its batch, rate and epochs picked by the radio buttons under it
+        figure = pg.locator("[data-testid='stVegaLiteChart']:has(g.heads_marks)")
+        figure.wait_for(timeout=20_000)
+        for name in ("surf_b_b", "surf_lr_li", "surf_ep_e"):
+            assert inside(figure.locator(f"[name='{name}']").last.bounding_box()), name
     assert inside(figure.bounding_box()), figure.bounding_box()
     bar_controls_visible(pg, LESSON_BAR.get(page, []))
     assert "present=1" in pg.url
