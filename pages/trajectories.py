@@ -118,12 +118,18 @@ def on_surface_change() -> None:
 
 page_header("traj")
 lesson_script("traj")
-classroom.gate("trajectories", lambda setup: apply_preset(TRAJECTORY_PRESETS[setup], P))
+
+
+def preset(values: dict) -> None:
+    """A preset's set-up, its paths drawn to their ends (the step is a position in the link)."""
+    apply_preset(values | {"step": (values["steps"], values["steps"])}, P)
+
+
+classroom.gate("trajectories", lambda setup: preset(TRAJECTORY_PRESETS[setup]))
 
 cols = st.columns(len(TRAJECTORY_PRESETS))
 for col, (name, values) in zip(cols, TRAJECTORY_PRESETS.items(), strict=True):
-    col.button(tr(f"traj.preset.{name}"), key=f"{P}preset_{name}", on_click=apply_preset,
-               args=(values, P), width="stretch")
+    col.button(tr(f"traj.preset.{name}"), key=f"{P}preset_{name}", on_click=preset, args=(values,), width="stretch")
 
 surface_place, optimizers_place, steps_place = lesson_bar([2, 4, 1])
 with surface_place:
@@ -220,9 +226,18 @@ def explored(changed: dict[str, dict]) -> None:
 
 # On a projector the page is wide and low: the legend goes beside the plot.
 columns, spec = path_chart.chart(surface, sweeps, int(n_steps), lang(), *((250, "right") if presenting() else (480, "top")))
+step = links.position(P + "step", int(n_steps))  # where the paths are drawn to; the link carries it
 explorer.explore(P + "chart", arrow(columns), spec,
-                 {f"{path_chart.LR}{o}": [{"li": sw.pick}] for o, sw in enumerate(sweeps)}, explored)
-explorer.play_button(path_chart.STEP, tr("fig.play"), tr("fig.pause"), stride=max(1, int(n_steps) // 60))
+                 {f"{path_chart.LR}{o}": [{"li": sw.pick}] for o, sw in enumerate(sweeps)} | {path_chart.STEP: step},
+                 explored)
+
+
+def stepped(k: int) -> None:
+    st.session_state[P + "step"] = (k, int(n_steps))
+
+
+explorer.play_button(P + "chart", path_chart.STEP, tr("fig.play"), tr("fig.pause"), stepped,
+                     stride=max(1, int(n_steps) // 60))
 
 status = st.columns(len(runs))
 for col, run in zip(status, runs, strict=True):

@@ -21,7 +21,7 @@ REVEAL = {
     "batch_size": {}, "mnist": {},
 }
 CODED = {  # values the pages bind to the URL themselves (ui.links.coded, ui.links.chosen)
-    "trajectories": {"traj_surface", "traj_sched"}, "mnist": {"mnist_exp"},
+    "trajectories": {"traj_surface", "traj_sched", "traj_step"}, "mnist": {"mnist_exp"},
     "batch_size": {"bs_surf_b", "bs_surf_lr", "bs_surf_ep"},
     "initialisation": {"init_init", "init_act", "init_init2", "init_act2"},
 }

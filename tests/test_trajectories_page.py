@@ -72,6 +72,22 @@ def test_the_figure_stays_mounted_until_the_server_changes_it():
     assert chart().proto.id != first[0] and _picks(_figure(at)[0])[0] == LR_VALUES.index(0.5)
 
 
+def test_a_step_in_the_link_opens_the_figure_there_until_the_step_count_changes():
+    """A link with ``traj_step`` shares a paused figure: the step slider starts at that step; a new
+    step count starts at its end again and the link forgets the step; a step past the end is refused."""
+    at = _page(traj_step="12")
+    step = lambda: _figure(at)[0]["params"][0]
+    assert step()["value"] == 12 and step()["bind"]["max"] == 30
+    assert dict(at.query_params)["traj_step"] == "12" and not at.warning
+    at.button(key="traj_preset_book").click().run()  # 30 steps as before: a preset still draws whole paths
+    assert step()["value"] == 30 and "traj_step" not in dict(at.query_params)
+    at = _page(traj_step="12")
+    at.number_input(key="traj_steps").set_value(40).run()
+    assert step()["value"] == 40 and "traj_step" not in dict(at.query_params)
+    at = _page(traj_step="31")
+    assert step()["value"] == 30 and "`traj_step`" in " ".join(w.value for w in at.warning)
+
+
 def test_the_chart_carries_every_learning_rate_of_the_sliders():
     """Each optimizer's path is sent at every rate its slider offers, SGD's in closed form on the
     bowl: x_k = −7·(1 − η/10)^k, y_k = 2·(1 − 2η)^k, cut where it diverged."""

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import streamlit as st
 
 _PLAY_JS = """
-export default function ({ parentElement, data }) {
+export default function ({ parentElement, data, setStateValue }) {
   let root = parentElement.querySelector('.optviz-player');
   if (!root) {
     root = document.createElement('div');
@@ -26,8 +26,9 @@ export default function ({ parentElement, data }) {
   const button = root.querySelector('button');
   const input = () => document.querySelector(`input[name="${data.input}"]`);
   const set = (el, v) => { el.value = v; el.dispatchEvent(new Event('input', { bubbles: true })); };
+  const report = () => { const el = input(); if (el) setStateValue('step', +el.value); };
   let timer = null;
-  const stop = () => { clearInterval(timer); timer = null; button.textContent = data.play; };
+  const stop = () => { clearInterval(timer); timer = null; button.textContent = data.play; report(); };
   button.textContent = data.play;
   button.onclick = () => {
     const el = input();
@@ -44,8 +45,14 @@ export default function ({ parentElement, data }) {
     }, data.ms);
   };
   const grab = (e) => { if (timer && e.target.name === data.input) stop(); };
+  const moved = (e) => { if (e.target.name === data.input) report(); };  // a drag released, a key pressed
   document.addEventListener('pointerdown', grab);
-  return () => { if (timer) clearInterval(timer); document.removeEventListener('pointerdown', grab); };
+  document.addEventListener('change', moved);
+  return () => {
+    if (timer) clearInterval(timer);
+    document.removeEventListener('pointerdown', grab);
+    document.removeEventListener('change', moved);
+  };
 }
 """
 
@@ -79,19 +86,20 @@ _PLAY_CSS = """
 _player = st.components.v2.component("optviz_player", js=_PLAY_JS, css=_PLAY_CSS, isolate_styles=False)
 
 
-def _selections(spec: dict) -> list[dict]:
-    """The selection parameters of ``spec``'s views, layered and concatenated ones included."""
-    found = [p for p in spec.get("params", []) if "select" in p]
+def _params(spec: dict) -> list[dict]:
+    """The parameters of ``spec`` and of its layered and concatenated views."""
+    found = list(spec.get("params", []))
     for part in ("layer", "hconcat", "vconcat", "concat"):
         for view in spec.get(part, []):
-            found += _selections(view)
+            found += _params(view)
     return found
 
 
-def _with_values(spec: dict, values: dict[str, list]) -> dict:
-    """``spec`` with the selections named in ``values`` starting at those values."""
+def _with_values(spec: dict, values: dict) -> dict:
+    """``spec`` with the parameters (selections or bound values) named in ``values`` starting at
+    those values."""
     spec = json.loads(json.dumps(spec))
-    for param in _selections(spec):
+    for param in _params(spec):
         if param["name"] in values:
             param["value"] = values[param["name"]]
     return spec
@@ -100,7 +108,8 @@ def _with_values(spec: dict, values: dict[str, list]) -> dict:
 def explore(key: str, columns, spec: dict, values: dict[str, list], apply: Callable[[dict[str, dict]], None],
             datasets: dict | None = None) -> None:
     """Draw ``spec`` over ``columns`` (and the named ``datasets`` its layers read) with its
-    selections at ``values`` (name -> the selection's value, as the page's state holds it).
+    selections and bound values at ``values`` (name -> the parameter's value, as the page's state
+    holds it).
     ``apply(changed)`` runs before the rerun a browser-side change causes, with each changed
     selection's first point (name -> {field: value})."""
     ss = st.session_state
@@ -126,11 +135,26 @@ def explore(key: str, columns, spec: dict, values: dict[str, list], apply: Calla
     st.html(_BINDINGS_CSS)
     shown = _with_values(spec, view["first"]) | ({"datasets": datasets} if datasets else {})
     st.vega_lite_chart(columns, shown, key=widget, on_select=changed, width="content",
-                       selection_mode=[p["name"] for p in _selections(spec)])
+                       selection_mode=[p["name"] for p in _params(spec) if "select" in p])
 
 
-def play_button(input_name: str, play: str, pause: str, stride: int = 1, ms: int = 80) -> None:
-    """A Play/Pause button that moves a Vega-Lite range input named ``input_name`` forward by
-    ``stride`` every ``ms`` milliseconds, in the browser; grabbing the slider pauses it."""
-    _player(key=f"play_{input_name}", data={"input": input_name, "play": play, "pause": pause, "stride": stride,
-                                            "ms": ms})
+def play_button(key: str, input_name: str, play: str, pause: str, apply: Callable[[int], None], stride: int = 1,
+                ms: int = 80) -> None:
+    """A Play/Pause button that moves the range input ``input_name`` of the figure ``explore``
+    draws under ``key`` forward by ``stride`` every ``ms`` milliseconds, in the browser; grabbing
+    the slider pauses it. Where the input comes to rest (Pause, the end, a drag released) comes back
+    to the page: ``apply(value)`` runs before that rerun, and the figure stays as it is."""
+    ss = st.session_state
+    view = ss[key]
+    player = f"play_{key}_{view['mount']}"  # a new figure, a new player: its first report is news
+
+    def moved() -> None:
+        value = ss[player].get("step")
+        top = json.loads(view["shape"])  # the input's own bounds: a browser's report is checked against them
+        bound = next(p["bind"] for p in _params(top) if p["name"] == input_name)
+        if isinstance(value, (int, float)) and float(value).is_integer() and bound["min"] <= value <= bound["max"]:
+            view["shown"][input_name] = int(value)
+            apply(int(value))
+
+    _player(key=player, data={"input": input_name, "play": play, "pause": pause, "stride": stride, "ms": ms},
+            on_step_change=moved)

@@ -100,6 +100,38 @@ def chosen(key: str, options: Sequence, default: object) -> object:
     return value
 
 
+def position(key: str, last: int) -> int:
+    """A position 0..``last`` picked in a figure and held by no widget (a path's step): the session
+    state keeps it with the ``last`` it was picked under, and the link carries it unless it is
+    ``last``. A new ``last`` (another step count) starts at its end. On a page's first load, the
+    link's value becomes it if it is a whole number in 0..last; anything else is removed and noted."""
+    ss = st.session_state
+    if key not in ss:
+        raw, value = st.query_params.get_all(key), last
+        if raw:
+            try:
+                number = float(raw[-1])
+                ok = len(raw) == 1 and math.isfinite(number) and number.is_integer() and 0 <= number <= last
+            except ValueError:
+                ok = False
+            if ok:
+                value = int(number)
+            else:
+                del st.query_params[key]
+                _refuse(key)
+        ss[key] = (value, last)
+    value, under = ss[key]
+    if under != last:
+        value = last
+        ss[key] = (value, last)
+    if value == last:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != str(value):
+        st.query_params[key] = str(value)
+    return value
+
+
 def _same(raw: list[str], value: object) -> bool:
     """Whether a link value already shows ``value`` (Streamlit also drops a value equal to the
     control's default, which is no refusal)."""

@@ -81,6 +81,7 @@ def test_a_learning_rate_and_the_step_move_in_the_browser_and_the_link_follows(o
 
     slide(pg, "traj_k", 10)
     np.testing.assert_allclose(heads(pg, s)["Momentum"], core_path(0.1, name="Momentum")[10], atol=0.05)
+    pg.wait_for_function("() => location.search.includes('traj_step=10')", timeout=5_000)  # the drag released
 
     step = pg.locator(f"{FIGURE} input[name='traj_k']")
     pg.get_by_role("button", name="▶ Play").click()
@@ -93,7 +94,17 @@ def test_a_learning_rate_and_the_step_move_in_the_browser_and_the_link_follows(o
     np.testing.assert_allclose(heads(pg, s)["Momentum"], core_path(0.1, name="Momentum")[paused], atol=0.05)
     pg.wait_for_timeout(500)
     assert int(step.input_value()) == paused
+    pg.wait_for_function(f"() => location.search.includes('traj_step={paused}')", timeout=5_000)
+    wait_idle(pg)
+    assert int(step.input_value()) == paused  # the rerun kept the figure where it was paused
     assert_no_exception(pg)
+    other = pg.context.new_page()  # paused at a step, the link shares that step
+    other.goto(pg.url)
+    wait_idle(other)
+    other.locator(FIGURE).wait_for(timeout=20_000)
+    assert other.locator(f"{FIGURE} input[name='traj_k']").input_value() == str(paused)
+    np.testing.assert_allclose(heads(other, s)["Momentum"], core_path(0.1, name="Momentum")[paused], atol=0.05)
+    other.close()
 
 
 def test_presets_and_tabs(open_page):
