@@ -7,11 +7,16 @@ experiments share the cores by the task, not by the session. Tasks whose ``locks
 equal (training runs on the same mini-batches at the same iteration) take one turn together and
 stay level. A task nobody has watched for ``stale`` seconds stops advancing; an unfinished one
 left alone for ``idle`` seconds is dropped, and the least recently used tasks nobody watches are
-dropped while the store holds more than ``budget`` bytes.
+dropped while the store holds more than ``budget`` bytes. A session may ``hold`` a task it paused:
+a held task does not advance but is never dropped until the hold lapses (the page renews it while
+it is open). Each turn runs inside its own error boundary: a task that raises is set aside with
+its message (``error``), no longer advanced, and the exception never reaches the session that
+happened to hold the work slot.
 
 A task is any object with ``done``, ``nbytes``, ``progress`` -> (phase, done, total), ``lockstep``
 (None: advances alone), ``advance(seconds, companions)`` and ``compact()`` (called once it is
-done, to drop what no page shows). Plain Python with locks; no Streamlit here.
+done, to drop what no page shows); it may also say it failed with ``error`` (a message). Plain
+Python with locks; no Streamlit here.
 """
 
 from __future__ import annotations
@@ -32,6 +37,13 @@ class _Entry:
     served: float = float("-inf")  # last time it had a turn (round-robin order)
     history: deque = field(default_factory=lambda: deque(maxlen=32))  # (time, phase, units done)
     finished_at: float | None = None
+    holds: dict[str, float] = field(default_factory=dict)  # session -> time its hold lapses
+    error: str | None = None  # what the task raised: set aside, never advanced again
+
+
+def _failure(entry: _Entry) -> str | None:
+    """What the entry's task raised: caught by the store, or said by the task itself."""
+    return entry.error or getattr(entry.task, "error", None)
 
 
 class Busy(NamedTuple):
@@ -49,16 +61,29 @@ class Store:
 
     def get(self, key: Hashable, make: Callable[[], object], max_age: float | None = None) -> object:
         """The task for ``key``, made by ``make()`` if there is none (or if the one there finished
-        more than ``max_age`` seconds ago: a fresh measurement is wanted)."""
+        more than ``max_age`` seconds ago: a fresh measurement is wanted). A failed task stays
+        until ``retry``. ``make`` runs outside the store's lock, so other sessions never wait for a
+        task being built; if two build one at once, the first stored is the one everyone gets."""
         with self._lock:
+            entry = self._current(key, max_age)
+            if entry is not None:
+                entry.used = self.clock()
+                return entry.task
+        task = make()
+        with self._lock:
+            entry = self._current(key, max_age)
             now = self.clock()
-            entry = self._entries.get(key)
-            if entry is None or (max_age is not None and entry.finished_at is not None
-                                 and now - entry.finished_at > max_age):
-                entry = self._entries[key] = _Entry(make(), now)
+            if entry is None:
+                entry = self._entries[key] = _Entry(task, now)
                 self._evict(now)
             entry.used = now
             return entry.task
+
+    def _current(self, key: Hashable, max_age: float | None) -> _Entry | None:
+        """``key``'s entry unless it is missing or finished more than ``max_age`` s ago."""
+        entry = self._entries.get(key)
+        stale = max_age is not None and entry is not None and entry.finished_at is not None
+        return None if entry is None or (stale and self.clock() - entry.finished_at > max_age) else entry
 
     def derive(self, key: Hashable, base: Hashable, make: Callable[[object | None], object], wait: float = 5.0
                ) -> object:
@@ -99,6 +124,41 @@ class Store:
                 if (entry := self._entries.get(key)) is not None:
                     entry.watchers.pop(session, None)
 
+    def hold(self, session: str, keys: Iterable[Hashable], seconds: float) -> None:
+        """``session`` paused these tasks and is still open: keep them (not advancing) for at least
+        ``seconds`` more, whatever the budget. Renewing the hold keeps them longer."""
+        with self._lock:
+            now = self.clock()
+            for key in keys:
+                if (entry := self._entries.get(key)) is not None:
+                    entry.holds[session] = now + seconds
+                    entry.used = now
+
+    def release(self, session: str, keys: Iterable[Hashable]) -> None:
+        """``session`` no longer holds ``keys`` (resumed, reset, or started another race)."""
+        with self._lock:
+            for key in keys:
+                if (entry := self._entries.get(key)) is not None:
+                    entry.holds.pop(session, None)
+
+    def held_until(self, key: Hashable) -> float | None:
+        """When the last hold on ``key`` lapses, in the store's clock; None if nobody holds it."""
+        with self._lock:
+            entry = self._entries.get(key)
+            return max(entry.holds.values(), default=None) if entry is not None else None
+
+    def retry(self, key: Hashable) -> None:
+        """Forget ``key``'s task if it failed, so that the next ``get`` makes it anew."""
+        with self._lock:
+            if (entry := self._entries.get(key)) is not None and _failure(entry) is not None:
+                del self._entries[key]
+
+    def error(self, key: Hashable) -> str | None:
+        """What ``key``'s task raised, if it failed ("TypeError: ..."); None otherwise."""
+        with self._lock:
+            entry = self._entries.get(key)
+            return None if entry is None else _failure(entry)
+
     def watchers(self, key: Hashable) -> set[str]:
         """Sessions that watched ``key`` within the last ``stale`` seconds."""
         with self._lock:
@@ -109,7 +169,8 @@ class Store:
         with self._lock:
             now = self.clock()
             fresh = [(e, self._fresh(e, now)) for e in self._entries.values()]
-            return Busy(sum(1 for e, w in fresh if w and not e.task.done), len(set().union(*(w for _, w in fresh))))
+            return Busy(sum(1 for e, w in fresh if w and not e.task.done and _failure(e) is None),
+                        len(set().union(*(w for _, w in fresh))))
 
     def eta(self, key: Hashable) -> float | None:
         """Seconds until ``key``'s current phase ends at the pace of its last turns (waiting for
@@ -152,7 +213,10 @@ class Store:
             deadline, turns = time.perf_counter() + seconds, 0
             while ((left := deadline - time.perf_counter()) > 0 or not turns) and (group := self._next_group()):
                 head, *rest = group
-                head.advance(max(0.0, min(left, self.quantum * len(group))), tuple(rest))
+                try:
+                    head.advance(max(0.0, min(left, self.quantum * len(group))), tuple(rest))
+                except Exception as err:  # noqa: BLE001 - the task's own watchers see it, nobody else
+                    self._failed(group, f"{type(err).__name__}: {err}")
                 self._after_turn(group)
                 turns += 1
             return True
@@ -168,7 +232,7 @@ class Store:
         """The watched, unfinished task that waited longest for a turn, with its lockstep peers."""
         with self._lock:
             now = self.clock()
-            due = [e for e in self._entries.values() if not e.task.done and self._fresh(e, now)]
+            due = [e for e in self._entries.values() if not e.task.done and _failure(e) is None and self._fresh(e, now)]
             if not due:
                 return []
             first = min(due, key=lambda e: e.served)
@@ -177,6 +241,12 @@ class Store:
             for e in group:
                 e.served = now
             return [e.task for e in group]
+
+    def _failed(self, tasks: list, message: str) -> None:
+        with self._lock:
+            for entry in self._entries.values():
+                if any(entry.task is t for t in tasks):
+                    entry.error = message
 
     def _after_turn(self, tasks: list) -> None:
         with self._lock:
@@ -191,8 +261,11 @@ class Store:
     def _evict(self, now: float) -> None:
         """Drop unfinished tasks left alone for ``idle`` seconds, then the least recently used
         unwatched tasks while over budget. A task asked for within ``stale`` seconds stays: its
-        session is about to watch it."""
-        alone = {k: e for k, e in self._entries.items() if not self._fresh(e, now) and now - e.used > self.stale}
+        session is about to watch it; so does a held one until its holds lapse."""
+        for entry in self._entries.values():
+            entry.holds = {s: until for s, until in entry.holds.items() if until > now}
+        alone = {k: e for k, e in self._entries.items()
+                 if not self._fresh(e, now) and not e.holds and now - e.used > self.stale}
         for key, entry in alone.items():
             if not entry.task.done and now - entry.used > self.idle:
                 del self._entries[key]

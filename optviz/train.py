@@ -169,6 +169,7 @@ class Run:
         self.final: tuple[float, float] | None = None  # (train, test) accuracy once finished; nan if diverged
         self.test_pred: Array | None = None  # (EVAL_SAMPLES,) int8 digits predicted for the first test images
         self.diverged_at: int | None = None  # iteration whose loss was nan or inf
+        self.error: str | None = None  # what its step raised, if it did: it trains no further
         self.seconds = 0.0  # compute time spent in this run
         self._perm: tuple[int, Array] = (-1, np.zeros(0, np.int32))  # (epoch, its shuffled order)
         self.every = inside.interval(key.iterations, key.batch)  # iterations between two looks inside
@@ -209,18 +210,23 @@ class Run:
     def advance(self, seconds: float, companions: tuple[Run, ...] = ()) -> int:
         """Train this run and ``companions`` (runs with the same ``lockstep``) on the same batches
         for about ``seconds`` of wall time (at least one iteration) or to the end; returns the
-        iterations done. A run whose loss turns nan or inf stops there."""
+        iterations done. A run whose loss turns nan or inf stops there; one whose step raises is
+        set aside with ``error`` (its companions go on)."""
         runs = [self, *companions]
         if any(r.lockstep != self.lockstep for r in companions):
             raise ValueError("only runs in lockstep advance together")
         start = time.perf_counter()
         done = 0
         x_train, y_train = self.data.x_train, self.data.y_train
-        while (runs := [r for r in runs if not r.done]) and (done == 0 or time.perf_counter() - start < seconds):
+        while (runs := [r for r in runs if not r.done and r.error is None]) and (
+                done == 0 or time.perf_counter() - start < seconds):
             idx = runs[0].batch_indices(runs[0].t)
             x, y = x_train[idx], y_train[idx]
             for r in runs:
-                r._step(x, y)
+                try:
+                    r._step(x, y)
+                except Exception as err:  # noqa: BLE001 - shown to the run's own watchers
+                    r.error = f"{type(err).__name__}: {err}"
             done += 1
         return done
 

@@ -39,6 +39,8 @@ def apply_experiment(exp: str, first_visit: bool) -> None:
 
 def start(config: train.RaceConfig, data) -> None:
     """Watch the class's runs of this race: those a classmate started are shared, not repeated."""
+    if ss.get(P + "keys"):
+        shared.release(ss[P + "keys"])  # a paused race of this student's is no longer kept for it
     keys = config.keys(data)
     for key in keys:
         shared.run(key, data)
@@ -47,14 +49,23 @@ def start(config: train.RaceConfig, data) -> None:
 
 
 def pause() -> None:
-    """Freeze this student's view; the runs stop too unless classmates are watching them."""
+    """Freeze this student's view; the runs stop too unless classmates are watching them, and are
+    kept while this page is open (and ``shared.HOLD`` seconds after)."""
     ss[P + "running"] = False
     ss[P + "upto"] = min(r.t for r in runs())
     shared.leave(ss[P + "keys"])
+    shared.hold(ss[P + "keys"])
 
 
 def resume() -> None:
+    shared.release(ss[P + "keys"])
     ss[P + "running"], ss[P + "upto"] = True, None
+
+
+def retry() -> None:
+    """Start the networks that failed again from the beginning; the others go on where they are."""
+    shared.retry(ss[P + "keys"])
+    resume()
 
 
 def change(pick: int) -> None:
@@ -95,6 +106,7 @@ def change_form(race: list[train.Run]) -> None:
 
 def reset() -> None:
     pause()
+    shared.release(ss[P + "keys"])
     ss[P + "keys"] = None
 
 
@@ -149,6 +161,8 @@ def status(race: list[train.Run]) -> None:
         left = tr("mnist.eta_done")
     elif not ss.get(P + "running"):
         left = tr("mnist.eta_paused")
+        if not presenting():
+            st.caption(tr("mnist.paused_kept", minutes=round(shared.HOLD / 60)))
     else:
         eta = shared.eta(ss[P + "keys"])
         left = tr("mnist.eta_unknown") if eta is None else tr("mnist.eta", s=eta)
@@ -220,9 +234,23 @@ def inside_view(race: list[train.Run]) -> None:
                        file_name="optviz-inside.csv", mime="text/csv", icon="⬇️", key=P + "inside_csv")
 
 
-@st.fragment(run_every=shared.RUN_EVERY if ss.get(P + "running") else None)
+def failures(race: list[train.Run]) -> None:
+    """The networks whose training raised, with their messages and "Try again"."""
+    for label, error in zip(names(race), shared.errors(ss[P + "keys"]), strict=True):
+        if error:
+            st.error(tr("mnist.failed", net=label, error=error), icon="🚫")
+    st.button(tr("mnist.retry"), key=P + "retry", on_click=retry, icon="🔁")
+
+
+def paused_fragment_every() -> float | None:
+    """A live race redraws a few times a second; a paused one renews its hold once a minute."""
+    return shared.RUN_EVERY if ss.get(P + "running") else shared.RENEW if ss.get(P + "keys") else None
+
+
+@st.fragment(run_every=paused_fragment_every())
 def live() -> None:
-    """Take a turn at the class's training (when the slot frees) and redraw; reruns on its own timer."""
+    """Take a turn at the class's training (when the slot frees) and redraw; reruns on its own timer.
+    While paused, say the race is still wanted."""
     if not ss.get(P + "keys"):
         st.info(tr("mnist.press_start"), icon="▶️")
         return
@@ -232,7 +260,14 @@ def live() -> None:
             ss[P + "running"] = False
             shared.leave(ss[P + "keys"])
             st.rerun()  # the whole page: buttons and results change
+        if any(shared.errors(ss[P + "keys"])):
+            pause()  # the others wait where they are, kept, until Try again
+            st.rerun()
+    elif not all(r.done for r in runs()):
+        shared.hold(ss[P + "keys"])
     race = runs()
+    if any(shared.errors(ss[P + "keys"])):
+        failures(race)
     status(race)
     charts(race)
 
@@ -401,7 +436,7 @@ with buttons_box:
     elif ss.get(P + "running"):
         buttons[0].button(tr("mnist.pause"), key=P + "pause", on_click=pause, width="stretch")
     else:
-        if not finished:
+        if not finished and not any(shared.errors(ss[P + "keys"])):  # a failed race offers Try again instead
             buttons[0].button(tr("mnist.resume"), type="primary", key=P + "resume", on_click=resume, width="stretch")
         buttons[0 if finished else 1].button(tr("mnist.reset"), key=P + "reset", on_click=reset, width="stretch")
     if started and not finished and not ss.get(P + "running"):

@@ -150,6 +150,54 @@ def test_pausing_freezes_my_view_while_a_classmate_keeps_the_run_going():
     assert second.metric[2].value == "paused" and not second.exception
 
 
+def test_a_paused_race_is_held_for_the_student_until_resume_or_reset():
+    """Pausing tells the store to keep the race (the page renews it while open) and says so;
+    Resume and Reset let it go."""
+    at = open_page("mnist")
+    at.button(key="mnist_start").click().run()
+    keys = at.session_state["mnist_keys"]
+    at.button(key="mnist_pause").click().run()
+    now = shared.STORE.clock()
+    assert all(shared.STORE.held_until(k) >= now + shared.HOLD - 5 for k in keys)
+    assert any("kept for you while this page is open, and for 10 minutes" in c.value for c in at.caption)
+    at.button(key="mnist_resume").click().run()
+    assert all(shared.STORE.held_until(k) is None for k in keys)
+    at.button(key="mnist_pause").click().run()
+    at.button(key="mnist_reset").click().run()
+    assert all(shared.STORE.held_until(k) is None for k in keys) and not at.exception
+
+
+def test_a_network_whose_training_raises_stops_alone_and_can_be_tried_again(monkeypatch):
+    """Adam's step raises: its student sees which network stopped and why, with Try again; a
+    classmate training another race never sees the exception, whoever held the work slot."""
+    step = train.Run._step
+
+    def broken(run, x, y):
+        if run.key.net.optimizer == "Adam":
+            raise FloatingPointError("overflow in matmul")
+        return step(run, x, y)
+
+    monkeypatch.setattr(train.Run, "_step", broken)
+    mine, theirs = open_page("mnist"), open_page("mnist")
+    mine.session_state["mnist_nets"] = (NetConfig("SGD", 0.01), NetConfig("Adam", 0.001))
+    mine.run()
+    mine.button(key="mnist_start").click().run()
+    theirs.session_state["mnist_nets"] = (NetConfig("Momentum", 0.01),)
+    theirs.run()
+    theirs.button(key="mnist_start").click().run()
+    for _ in range(3):
+        theirs.run()
+        mine.run()
+    assert not theirs.exception and not mine.exception and race(theirs)[0].t > 0
+    errors = [e.value for e in mine.error]
+    assert any("Adam · lr 0.001 stopped" in e and "FloatingPointError: overflow in matmul" in e for e in errors)
+    assert not any("SGD" in e for e in errors)
+    monkeypatch.setattr(train.Run, "_step", step)  # fixed: Try again trains Adam from the start
+    mine.button(key="mnist_retry").click().run()
+    mine.run()
+    assert not mine.error and race(mine)[1].t > 0 and not mine.exception
+
+
 def test_a_diverging_network_is_labelled_and_the_race_goes_on():
     at = open_page("mnist")
     at.session_state["mnist_nets"] = (NetConfig("SGD", 10.0, init="1"), NetConfig("Adam", 0.001))

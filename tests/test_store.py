@@ -270,3 +270,83 @@ def test_a_derived_task_is_made_without_its_base_when_the_slot_stays_busy():
     assert got == [None]
     store.derive("other", "missing", lambda parent: got.append(parent) or Countdown(1))
     assert got == [None, None]
+
+
+def test_a_paused_race_is_kept_while_its_page_is_open_and_a_bounded_while_after(toy_digits):
+    """The page that paused a race renews its hold once a minute: however long the teacher talks,
+    Resume goes on from the paused iteration; once the page is gone the race goes ``hold`` s later."""
+    clock = Clock()
+    store = Store(budget=1, stale=3.0, idle=120.0, clock=clock)  # over budget at once: only the hold keeps it
+    key = RaceConfig(RACE.nets[:1], iterations=10**5).keys(toy_digits)[0]
+    run = store.get(key, lambda: train.Run(key, toy_digits))
+    store.watch("a", [key])
+    store.work(0.05)
+    paused_at = run.t
+    store.unwatch("a", [key])
+    store.hold("a", [key], 600.0)
+    for minute in range(1, 31):  # half an hour of explaining, the page open
+        clock.now = 60.0 * minute
+        store.hold("a", [key], 600.0)
+        store.work(0.0)
+        assert store.peek(key) is run and run.t == paused_at  # kept, and not trained behind the student's back
+    assert store.held_until(key) == 1800.0 + 600.0
+    store.watch("a", [key])  # Resume: from where it stopped
+    store.release("a", [key])
+    store.work(0.05)
+    assert run.t > paused_at
+    store.unwatch("a", [key])
+    store.hold("a", [key], 600.0)  # paused again, then the tab is closed: no more renewals
+    clock.now += 599.0
+    store.work(0.0)
+    assert len(store) == 1  # (asking for it would count as using it)
+    clock.now += 2.0
+    store.work(0.0)
+    assert len(store) == 0
+
+
+def test_a_task_that_raises_is_set_aside_and_never_reaches_another_session():
+    """Session "b" holds the work slot when "a"'s task raises: "b" sees no exception, its own task goes
+    on, the failed one keeps its message, is not advanced again, and starts anew after ``retry``."""
+    class Broken(Countdown):
+        def advance(self, seconds, companions=()):
+            super().advance(seconds)
+            raise FloatingPointError("overflow in matmul")
+
+    store = Store(64 * MB)
+    broken, fine = store.get("a's", lambda: Broken(5)), store.get("b's", lambda: Countdown(5))
+    store.watch("a", ["a's"])
+    store.watch("b", ["b's"])
+    for _ in range(4):
+        assert store.work(0.0)  # "b" works: nothing raised here
+    assert broken.turns == 1 and fine.turns == 3
+    assert store.error("a's") == "FloatingPointError: overflow in matmul" and store.error("b's") is None
+    assert store.get("a's", lambda: Countdown(5)) is broken  # a page asking again still sees the failure
+    assert store.busy().tasks == 1  # only "b"'s is being trained
+    store.retry("b's")  # retry touches only failed tasks
+    assert store.peek("b's") is fine
+    store.retry("a's")
+    again = store.get("a's", lambda: Countdown(5))
+    assert again is not broken and store.error("a's") is None
+
+
+def test_a_task_is_built_outside_the_stores_lock():
+    """While one session builds a slow task, another session reads and watches the store freely."""
+    store = Store(64 * MB)
+    store.get("ready", lambda: Countdown(5))
+    building, finish = threading.Event(), threading.Event()
+
+    def slow():
+        building.set()
+        finish.wait(10)
+        return Countdown(5)
+
+    builder = threading.Thread(target=store.get, args=("slow", slow))
+    builder.start()
+    assert building.wait(5)
+    reader = threading.Thread(target=lambda: (store.peek("ready"), store.watch("b", ["ready"]), store.busy()))
+    reader.start()
+    reader.join(2)
+    alive = reader.is_alive()
+    finish.set()
+    builder.join(5)
+    assert not alive and store.peek("slow") is not None

@@ -17,6 +17,8 @@ BUDGET = 300 * 2**20  # bytes of finished and idle runs kept for the class (runn
 CHUNK = 0.3  # seconds of work per live update (a page adds about 15-25 ms to each)
 RUN_EVERY = 0.05  # seconds from the end of one live update to the next request while watching
 SID = "sid"
+HOLD = 600.0  # seconds a paused race is kept after its page last said it is open
+RENEW = 60.0  # seconds between a paused page's renewals (a background tab's timers fire once a minute)
 
 # Process-wide: shared by every session on purpose. Its own locks guard it; what it hands out is
 # read by pages and written only by whoever holds its work slot.
@@ -82,6 +84,27 @@ def drive(keys: Sequence[Hashable]) -> None:
 def leave(keys: Sequence[Hashable]) -> None:
     """This session stops watching ``keys``."""
     STORE.unwatch(session_id(), keys)
+
+
+def hold(keys: Sequence[Hashable]) -> None:
+    """This session paused ``keys`` and is open: keep them for another ``HOLD`` seconds."""
+    STORE.hold(session_id(), keys, HOLD)
+
+
+def release(keys: Sequence[Hashable]) -> None:
+    """This session no longer holds ``keys``."""
+    STORE.release(session_id(), keys)
+
+
+def errors(keys: Sequence[Hashable]) -> list[str | None]:
+    """What each of ``keys``' tasks raised, if it failed."""
+    return [STORE.error(k) for k in keys]
+
+
+def retry(keys: Sequence[Hashable]) -> None:
+    """Forget the failed ones among ``keys``: asked for again, they start anew."""
+    for k in keys:
+        STORE.retry(k)
 
 
 def watchers(keys: Sequence[Hashable]) -> list[set[str]]:
