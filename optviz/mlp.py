@@ -40,7 +40,7 @@ class Forward(NamedTuple):
     bn_state: BNState | None  # running averages after this batch (training mode), else as given
 
 
-BN_MOMENTUM = 0.9  # running ← 0.9·running + 0.1·batch, as the book's BatchNormalization
+BN_MOMENTUM = 0.9  # running ← 0.9·running + 0.1·batch (PyTorch's momentum 0.1); the variance unbiased
 
 
 @dataclass(frozen=True)
@@ -137,8 +137,9 @@ class MLP:
                     bn.append(cache)
                     if bn_state is not None:
                         m = BN_MOMENTUM
+                        n = len(z)  # the running variance is the unbiased one, as PyTorch keeps it
                         means.append(m * bn_state.mean[i] + (1 - m) * mu)
-                        vars_.append(m * bn_state.var[i] + (1 - m) * var)
+                        vars_.append(m * bn_state.var[i] + (1 - m) * var * (n / (n - 1)))
                 else:
                     z = layers.batchnorm_eval(z, p.gamma, p.beta, bn_state.mean[i], bn_state.var[i])
             pre.append(z)

@@ -78,8 +78,10 @@ def test_batchnorm_inference_uses_the_given_averages_not_the_batch():
 
 
 def test_training_updates_the_running_averages_by_a_tenth_of_the_batch(rng):
-    """The book's BatchNormalization: running ← 0.9·running + 0.1·batch statistic, per hidden layer,
-    from the pre-normalisation values of this batch (computed here from the weights directly)."""
+    """PyTorch's BatchNorm1d (momentum 0.1): running ← 0.9·running + 0.1·batch statistic, per hidden
+    layer, from the pre-normalisation values of this batch (computed here from the weights
+    directly); the variance kept is the unbiased one, Σ(z − z̄)²/(n − 1), while the batch itself is
+    normalised with the biased one."""
     net = MLP(n_in=3, hidden=(4,), n_out=2, batchnorm=True)
     flat = net.init_params(rng, np.float64)
     x = rng.normal(0, 2, (50, 3))
@@ -88,8 +90,21 @@ def test_training_updates_the_running_averages_by_a_tenth_of_the_batch(rng):
     p = net.views(flat)[0]
     z = x @ p.w + p.b
     np.testing.assert_allclose(fwd.bn_state.mean[0], 0.9 * 0.5 + 0.1 * z.mean(0), rtol=1e-12)
-    np.testing.assert_allclose(fwd.bn_state.var[0], 0.9 * 2.0 + 0.1 * z.var(0), rtol=1e-12)
+    unbiased = ((z - z.mean(0)) ** 2).sum(0) / (50 - 1)
+    np.testing.assert_allclose(fwd.bn_state.var[0], 0.9 * 2.0 + 0.1 * unbiased, rtol=1e-12)
     np.testing.assert_allclose(start.mean[0], 0.5)  # the caller's state is not changed
+
+
+def test_at_batch_two_the_running_variance_is_twice_the_batchs_own(rng):
+    """Batch 2, which the MNIST page offers: from a running variance of 0, one step keeps
+    0.1·(a − b)²/2, PyTorch's number; the biased variance (a − b)²/4 would give half of it."""
+    net = MLP(n_in=3, hidden=(2,), n_out=2, batchnorm=True)
+    flat = net.init_params(rng, np.float64)
+    x = rng.normal(0, 1, (2, 3))
+    start = net.init_bn_state(np.float64)._replace(var=(np.zeros(2),))
+    z = x @ net.views(flat)[0].w + net.views(flat)[0].b
+    fwd = net.forward(flat, x, train=True, rng=rng, bn_state=start)
+    np.testing.assert_allclose(fwd.bn_state.var[0], 0.1 * (z[0] - z[1]) ** 2 / 2, rtol=1e-12)
 
 
 def test_inference_of_the_mlp_normalises_with_the_running_averages(rng):
