@@ -6,11 +6,13 @@ runs, step for step the same numbers as ``descent.run`` from each start.
 
 from __future__ import annotations
 
+from collections.abc import Generator, Sequence
 from typing import NamedTuple
 
 import numpy as np
 
 from optviz.descent import BLOW_UP, FAR, GROWTH
+from optviz.jobs import Step, run_to_end
 from optviz.optimizers import Optimizer
 from optviz.schedules import Constant, Schedule
 from optviz.surfaces import Surface
@@ -19,12 +21,18 @@ Array = np.ndarray
 
 DIVERGED, NOT_YET = -1, -2  # outcomes besides the index of the minimum reached
 TOL = 0.02  # a run has reached a minimum within this share of the window's shorter side
+WORK = 100 * 100 * 300  # start points × steps per optimizer on the page: about a second on a built-in surface
 
 
 class Basins(NamedTuple):
     xs: Array  # (n,) the grid's start x values
     ys: Array  # (n,) its start y values
     outcome: Array  # (n, n) int, [row = y, column = x]: index into surface.minima, DIVERGED or NOT_YET
+
+
+def resolution(n_steps: int) -> int:
+    """The grid's side for runs of ``n_steps``: as fine as WORK allows, at most 100."""
+    return min(100, int((WORK / n_steps) ** 0.5))
 
 
 def tolerance(surface: Surface) -> float:
@@ -49,6 +57,30 @@ def basins(surface: Surface, optimizer: Optimizer, n_steps: int, resolution: int
     the surface's window. A run is diverged, as in ``descent.diverging_at``, once its point or
     value is not finite or absurd, its loss has risen GROWTH × max(|f(start)|, 1) above its
     start, or its point is FAR window widths outside the window; it then stays put."""
+    return run_to_end(_descend(surface, optimizer, n_steps, resolution, schedule, n_steps))
+
+
+def steps(surface: Surface, optimizers: Sequence[tuple[str, Optimizer]], n_steps: int, resolution: int,
+          schedule: Schedule = Constant(), every: int = 10) -> Generator[Step, None, list[tuple[str, Basins]]]:
+    """``basins`` of each named optimizer in turn, as a job's pieces of ``every`` steps: phase k is
+    optimizer k, its units steps; the partial result is the (name, Basins) finished so far."""
+    done: list[tuple[str, Basins]] = []
+    for k, (name, optimizer) in enumerate(optimizers):
+        walk = _descend(surface, optimizer, n_steps, resolution, schedule, every)
+        while True:
+            try:
+                t = next(walk)
+            except StopIteration as end:
+                done.append((name, end.value))
+                break
+            yield Step(k, t, n_steps)
+        yield Step(k, n_steps, n_steps, list(done))
+    return done
+
+
+def _descend(surface: Surface, optimizer: Optimizer, n_steps: int, resolution: int, schedule: Schedule,
+             every: int) -> Generator[int, None, Basins]:
+    """The runs of ``basins``, yielding the steps taken after every ``every`` of them."""
     xs, ys = np.linspace(*surface.xlim, resolution), np.linspace(*surface.ylim, resolution)
     p = np.stack(np.meshgrid(xs, ys), -1).reshape(-1, 2)
     (x0, x1), (y0, y1) = surface.xlim, surface.ylim
@@ -58,11 +90,13 @@ def basins(surface: Surface, optimizer: Optimizer, n_steps: int, resolution: int
     limit = v0 + GROWTH * np.maximum(np.abs(v0), 1.0)
     diverged = np.zeros(len(p), bool)
     state = optimizer.init(p)
-    with np.errstate(all="ignore"):
-        for t in range(n_steps):
+    for t in range(n_steps):
+        with np.errstate(all="ignore"):
             new, state = optimizer.step(p, surface.grad(p), state, lr=optimizer.lr * schedule(t))
             v = surface.value(new)
             bad = ~((np.abs(v) < BLOW_UP**2) & (np.abs(new) < BLOW_UP).all(axis=1))  # nan too
             diverged |= bad | (v > limit) | (new < lo).any(axis=1) | (new > hi).any(axis=1)
             p = np.where(diverged[:, None], p, new)  # a diverged run stays where it was
+        if (t + 1) % every == 0 and t + 1 < n_steps:
+            yield t + 1
     return Basins(xs, ys, classify(surface, p, diverged).reshape(resolution, resolution))

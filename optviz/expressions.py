@@ -123,8 +123,11 @@ def latex(text: str) -> str:
             op = type(node.op)
             if op is ast.Div:
                 return rf"\frac{{{go(node.left)}}}{{{go(node.right)}}}"
-            if op is ast.Pow:
-                return rf"{go(node.left, 3)}^{{{go(node.right)}}}"
+            if op is ast.Pow:  # a base that is itself a power or a fraction is bracketed: x^{2}^{2} is no LaTeX
+                base = go(node.left, 3)
+                if isinstance(node.left, ast.BinOp) and isinstance(node.left.op, ast.Pow | ast.Div):
+                    base = rf"\left({base}\right)"
+                return rf"{base}^{{{go(node.right)}}}"
             rank = 1 if op in (ast.Add, ast.Sub) else 2
             symbol = {ast.Add: "+", ast.Sub: "-"}.get(op, r"\cdot")
             s = f"{go(node.left, rank)} {symbol} {go(node.right, rank + (op is ast.Sub))}"

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import arithmetic, basin_plots, curvature, descent, exports, expressions, path_chart, plots, rates, surfaces
+from optviz import arithmetic, basin_plots, basins, curvature, descent, exports, expressions, path_chart, plots, rates, surfaces
 from optviz.expressions import ExpressionError
+from optviz.jobs import Job
 from optviz.presets import TRAJECTORY_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, SYMBOLS, knob_values, make_schedule
 from optviz.text import SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
 from optviz.vega import descent_curves
-from ui import cached, classroom, explorer, links
+from ui import cached, classroom, explorer, links, shared
 from ui.common import (
     apply_preset,
     arrow,
@@ -25,7 +26,7 @@ from ui.common import (
     table,
     tr,
 )
-from ui.controls import optimizer_settings
+from ui.controls import build, optimizer_settings
 
 P = "traj_"
 KAPPAS = (1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
@@ -306,6 +307,29 @@ if tabs[3].open:
         if where != "start":
             show_arithmetic(where, settings[where], surface, (x0, y0), int(n_steps), k, schedule, noise, int(seed))
 
+def basins_view() -> None:
+    """Every start point of the window run by every optimizer shown: a job the class shares, its
+    maps drawn as each optimizer finishes (a teacher's own f at 1000 steps takes tens of seconds)."""
+    job_key = ("basins", key, kappa, own, tuple((name, tuple(sorted(cfg.items()))) for name, cfg in settings.items()),
+               int(n_steps), schedule)
+    make = lambda: Job(basins.steps(surface, [(name, build(name, cfg)) for name, cfg in settings.items()],
+                                    int(n_steps), basins.resolution(int(n_steps)), make_schedule(schedule, int(n_steps))),
+                       tuple(settings))
+    job = shared.peek(job_key)
+    if job is None or (not job.done and not st.session_state.get(P + "basins_on")):
+        shared.watch(P + "basins_on", job_key, make)
+
+    def draw(job: Job) -> None:
+        maps = job.result or job.partial
+        if maps:
+            st.plotly_chart(basin_plots.basin_maps(surface, maps, (x0, y0), int(n_steps), lang()), config=PNG_ONLY)
+        if job.done and maps:
+            st.download_button(tr("traj.basins.csv"), lambda: exports.basins_csv(surface, maps), mime="text/csv",
+                               icon="⬇️", file_name=f"optviz-{key}-basins.csv", key=P + "basins_csv")
+
+    shared.live_job(P + "basins_on", job_key, lambda name: name, draw)
+
+
 if tabs[4].open:
     with tabs[4]:
         if not len(surface.minima):
@@ -313,14 +337,7 @@ if tabs[4].open:
         else:
             if not presenting():
                 st.caption(tr("traj.basins.caption", n=int(n_steps)))
-            with st.spinner(tr("traj.basins.computing")):
-                maps = [(name, cached.basin_map(surface_key=key, kappa=kappa, own=own, name=name,
-                                                settings=tuple(sorted(cfg.items())), n_steps=int(n_steps),
-                                                schedule=schedule))
-                        for name, cfg in settings.items()]
-            st.plotly_chart(basin_plots.basin_maps(surface, maps, (x0, y0), int(n_steps), lang()), config=PNG_ONLY)
-            st.download_button(tr("traj.basins.csv"), lambda: exports.basins_csv(surface, maps), mime="text/csv", icon="⬇️",
-                               file_name=f"optviz-{key}-basins.csv", key=P + "basins_csv")
+            basins_view()
 
 with st.expander(tr("traj.rules"), expanded=False):
     for name in settings:

@@ -53,3 +53,23 @@ def test_the_maps_colour_each_minimum_apart_and_say_which_is_which():
     z = np.frombuffer(base64.b64decode(z["bdata"]), z["dtype"]).reshape(b.outcome.shape)
     levels = np.where(b.outcome == DIVERGED, 0, np.where(b.outcome == NOT_YET, 1, b.outcome + 2))  # 2 + k: minimum k
     assert np.array_equal(z, levels)
+
+
+def test_the_job_pieces_give_each_optimizers_basins_and_count_its_steps():
+    """The page's job: optimizer after optimizer, a piece every ``every`` steps, each map the same
+    as ``basins`` alone, the finished ones offered as they come."""
+    from optviz.basins import steps
+    from optviz.jobs import Job
+
+    s = surfaces.get("himmelblau")
+    named = [("SGD", make_optimizer("SGD", 0.01)), ("Adam", make_optimizer("Adam", 0.3))]
+    job = Job(steps(s, named, 45, 12, every=10), ("SGD", "Adam"))
+    seen = []
+    while not job.done:
+        job.advance(0.0)  # one piece per call
+        seen.append((job.progress, len(job.partial or [])))
+    assert [p for p, _ in seen[:5]] == [(0, 10, 45), (0, 20, 45), (0, 30, 45), (0, 40, 45), (0, 45, 45)]
+    assert seen[4][1] == 1 and seen[5] == ((1, 10, 45), 1)  # SGD's map is offered before Adam's begins
+    assert [name for name, _ in job.result] == ["SGD", "Adam"]
+    for (name, b), (_, opt) in zip(job.result, named, strict=True):
+        assert np.array_equal(b.outcome, basins(s, opt, 45, 12).outcome), name

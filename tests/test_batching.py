@@ -109,10 +109,12 @@ def test_interpolation_passes_through_both_solutions_exactly(toy_digits):
     a = mlp.init_params(np.random.default_rng(0))
     b = mlp.init_params(np.random.default_rng(1))
     loss = lambda p: bt.mlp_loss(mlp, p, x, y)  # noqa: E731
-    curve = bt.interpolate(loss, a, b, np.array([-0.5, 0.0, 0.5, 1.0, 1.5]))
-    assert curve[1] == loss(a) and curve[3] == loss(b)
-    mid = (a + b) / 2
-    assert curve[2] == pytest.approx(layers.softmax_cross_entropy(mlp.predict(mid, x), y)[0], rel=1e-5)
+    alphas = np.array([-0.5, 0.0, 0.5, 1.0, 1.5])
+    curve = bt.interpolate(loss, a, b, alphas)
+    # each point from the network's own forward pass at (1 − α)·a + α·b, not through interpolate's loss
+    direct = [layers.softmax_cross_entropy(mlp.predict((1 - t) * a + t * b, x), y)[0] for t in alphas]
+    np.testing.assert_allclose(curve, direct, rtol=1e-5)
+    assert len(set(np.round(direct, 6))) == 5  # five different places, not one repeated
 
 
 def test_filter_direction_has_each_units_weight_norm_and_no_bias(toy_digits):

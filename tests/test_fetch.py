@@ -157,8 +157,9 @@ def test_progress_reports_the_file_and_its_bytes(tmp_path, server):
     url, files = server
     download = fetch.Download(lambda: tmp_path / "cache", mirrors=(url + "drip/",), files=files, deadline=60)
     download.start()
-    time.sleep(0.5)
-    status = download.status()
+    deadline = time.monotonic() + 30  # a bound on the wait, not a time asserted: the first bytes arrive
+    while (status := download.status()).done == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert status.state == "running" and status.name in Mirror.files
     assert 0 < status.done < status.total == len(Mirror.files[status.name])
 

@@ -108,6 +108,8 @@ def test_the_formula_is_shown_as_latex():
     assert latex("x**4 - x**2 + y**2") == "f(x, y) = x^{4} - x^{2} + y^{2}"
     assert latex("(1 - x)**2 + 100*(y - x^2)**2") == r"f(x, y) = \left(1 - x\right)^{2} + 100 \cdot \left(y - x^{2}\right)^{2}"
     assert latex("sqrt(abs(x))/2 - (x - y)") == r"f(x, y) = \frac{\sqrt{\left|x\right|}}{2} - \left(x - y\right)"
+    assert latex("(x**2)**2 + (x/2)^3") == r"f(x, y) = \left(x^{2}\right)^{2} + \left(\frac{x}{2}\right)^{3}"
+    assert latex("x**y**2") == "f(x, y) = x^{y^{2}}"  # right-associative: no brackets needed
 
 
 def test_the_page_draws_a_linked_formula_and_explains_a_refused_one():

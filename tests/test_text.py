@@ -11,8 +11,10 @@ import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from optviz import curvature
 from optviz.text import BOOKS, LANG_NAMES, LANGS, t
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -38,7 +40,9 @@ def keys_built_at_run_time() -> set[str]:
     from optviz.surfaces import SURFACE_KEYS
     from optviz.text import TRADE_OFFS
 
-    kinds = ["minimum", "maximum", "saddle", "degenerate", "convex", "concave", "saddle-shaped", "flat direction"]
+    # every label ``classify`` gives, from one Hessian of each sign pattern, at and off critical points
+    kinds = {curvature.classify(np.array(e), critical) for e in ((1.0, 2.0), (-2.0, -1.0), (-1.0, 1.0), (0.0, 1.0))
+             for critical in (True, False)}
     return ({f"traj.kind.{k}" for k in kinds} | {f"surface.{k}" for k in (*SURFACE_KEYS, "own")}
             | {f"schedule.{k}" for k in SCHEDULES} | {f"traj.preset.{k}" for k in TRAJECTORY_PRESETS}
             | {f"traj.look.{k}" for k in TRAJECTORY_PRESETS} | {f"opt.{k}" for k in KNOB_VALUES}

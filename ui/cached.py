@@ -10,11 +10,9 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import basins, batching, descent, gradcheck, initialisation, own_surface, surface_chart, surfaces, train
+from optviz import batching, descent, gradcheck, initialisation, own_surface, surface_chart, surfaces, train
 from optviz.registry import LR_VALUES, make_schedule
 from ui.controls import build
-
-BASIN_WORK = 100 * 100 * 300  # start points × steps per optimizer: about a second
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -48,15 +46,6 @@ def sweep(*, surface_key: str, kappa: float, own: tuple | None, name: str, setti
     paths = descent.sweep(surface, build(name, {"lr": LR_VALUES[0], **dict(settings)}), np.array(start), n_steps,
                           LR_VALUES, make_schedule(schedule, n_steps), noise, seed)
     return [descent.outcome(surface, p) for p in paths]
-
-
-@st.cache_data(max_entries=256, show_spinner=False)
-def basin_map(*, surface_key: str, kappa: float, own: tuple | None, name: str, settings: tuple, n_steps: int,
-              schedule: str) -> basins.Basins:
-    """Where optimizer ``name`` ends from each start point of a grid, as fine as BASIN_WORK allows."""
-    surface = surface_of(surface_key, kappa, own)
-    resolution = min(100, int((BASIN_WORK / n_steps) ** 0.5))
-    return basins.basins(surface, build(name, dict(settings)), n_steps, resolution, make_schedule(schedule, n_steps))
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
