@@ -34,6 +34,12 @@ TESTS = {
     "optviz/schedules.py": ["tests/test_optimizers.py"],
     "optviz/layers.py": ["tests/test_layers.py"],
     "optviz/mlp.py": ["tests/test_layers.py"],
+    "optviz/rates.py": ["tests/test_rates.py"],
+    "optviz/expressions.py": ["tests/test_own_surface.py"],
+    "optviz/descent.py": ["tests/test_optimizers.py", "tests/test_path_chart.py", "tests/test_surfaces.py",
+                          "tests/test_basins.py"],
+    "optviz/curvature.py": ["tests/test_surfaces.py", "tests/test_properties.py"],
+    "optviz/train.py": ["tests/test_train.py", "tests/test_changes.py"],
 }
 SWAPS = {
     ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.Pow: ast.Mult,
