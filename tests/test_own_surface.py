@@ -112,6 +112,29 @@ def test_the_formula_is_shown_as_latex():
     assert latex("x**y**2") == "f(x, y) = x^{y^{2}}"  # right-associative: no brackets needed
 
 
+def test_brackets_in_latex_follow_precedence_and_the_minus_sign():
+    assert latex("x - (y - 1)") == r"f(x, y) = x - \left(y - 1\right)"  # what a minus takes away is bracketed
+    assert latex("(x - y) - 1") == "f(x, y) = x - y - 1"
+    assert latex("x*(y*2) + (x + y)*2") == r"f(x, y) = x \cdot y \cdot 2 + \left(x + y\right) \cdot 2"
+    assert latex("-(x + y) + 2*-x") == r"f(x, y) = -\left(x + y\right) + 2 \cdot \left(-x\right)"
+    assert latex("(-x)**2 - x**2 + (x*y)**2") == r"f(x, y) = \left(-x\right)^{2} - x^{2} + \left(x \cdot y\right)^{2}"
+
+
+def test_the_limits_are_inclusive():
+    """200 characters, 120 syntax nodes and an exponent of 64 are allowed; one more is not."""
+    parse("x" + " " * 199)
+    with pytest.raises(ExpressionError, match="length"):
+        parse("x" + " " * 200)
+    terms = " + x" * 29  # ast.walk counts each name, its load context, each + and its operator, the root
+    parse("-1" + terms)  # 120 nodes
+    with pytest.raises(ExpressionError, match="length"):
+        parse("-x" + terms)  # 121
+    parse("x**64 + x**-64")
+    for text in ("x**65", "x**-65"):
+        with pytest.raises(ExpressionError, match="exponent"):
+            parse(text)
+
+
 def test_the_page_draws_a_linked_formula_and_explains_a_refused_one():
     from apptest import open_page
 

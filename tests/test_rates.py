@@ -81,3 +81,30 @@ def test_the_page_tables_the_rates_on_the_bowls_and_sets_the_best_settings():
             at.session_state["traj_momentum_Momentum"]) == (0.95, 1.2, 0.5)
     saddle = open_page("trajectories", traj_surface="saddle")
     assert not any(b.key == "traj_use_best" for b in saddle.button)
+
+
+def test_sgds_stable_limit_and_best_step_are_the_closed_forms():
+    """The rates table's "stable up to" column: 2/λmax for SGD (no momentum), 2(1 + μ)/λmax for
+    heavy-ball momentum; gradient descent's best setting has no momentum."""
+    lam = eigenvalues(20.0)  # 0.1 and 2: the bowl x²/20 + y²
+    assert rates.predicted("SGD", {"lr": 0.5}, lam) == (pytest.approx(0.95), pytest.approx(1.0))  # max |1 − ηλ|
+    assert rates.predicted("Momentum", {"lr": 0.5, "momentum": 0.9}, lam)[1] == pytest.approx(1.9)
+    assert rates.best_gd(lam) == (pytest.approx(2 / 2.1), 0.0, pytest.approx(19 / 21))
+
+
+def test_the_observed_rate_reads_the_second_half_of_the_steps_above_the_floor():
+    """Only the second half of the usable steps counts (a fast start, then 0.9 per step: 0.9); steps
+    at or below ``floor`` × the first are not usable (a flat tail is ignored); eight usable steps
+    give a rate, seven do not; a path that starts small still has its rate."""
+    fast_then_slow = np.r_[0.5 ** np.arange(10), 0.5**9 * 0.9 ** np.arange(1, 11)]
+    assert math.isclose(rates.observed_rate(fast_then_slow), 0.9)
+    falling = 100 * 0.8 ** np.arange(60)  # down to 2e-4, then flat at 1e-4 for 100 steps
+    assert math.isclose(rates.observed_rate(np.r_[falling, np.full(100, 1e-4)], floor=1e-5), 0.8)
+    assert math.isclose(rates.observed_rate(0.7 ** np.arange(8)), 0.7)
+    assert math.isnan(rates.observed_rate(0.7 ** np.arange(7)))
+    assert math.isclose(rates.observed_rate(0.5 * 0.6 ** np.arange(50)), 0.6)
+    assert math.isnan(rates.observed_rate(np.zeros(50)))  # started at the minimum: no rate
+
+
+def test_a_zero_setting_is_its_own_nearest_value():
+    assert rates.nearest(0.0, (0.0, 0.5, 0.8)) == 0.0 and rates.nearest(0.0, (0.5, 0.8)) == 0.5
