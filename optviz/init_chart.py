@@ -7,9 +7,8 @@ choice is one point selection over the fields ``i`` (initialisation), ``a`` (act
 the page, which keeps its controls, its table and the link in step.
 
 ``chart`` returns ``(columns, spec)`` for ``st.vega_lite_chart(columns, spec)``. A row of the
-columns is one bin: ``i``, ``a``, ``n`` its set-up and ``c`` = 100·i + 2·a + n the same as one
-number; ``k`` 0 for activations, 1 for ∂L/∂z; ``l`` the layer from 1; ``x0``, ``x1`` its edges;
-``s`` the share of the layer's values in it; ``p`` = 16·k + l, the panel it is drawn in. A set-up that overflowed has one row with
+columns is one bin: ``k`` 0 for activations, 1 for ∂L/∂z; ``l`` the layer from 1; ``x0``, ``x1``
+its edges; ``s`` the share of the layer's values in it. A set-up that overflowed has one row with
 ``k`` = 2 instead, which the figure shows as a message.
 """
 
@@ -29,7 +28,6 @@ Choice = tuple[int, int, bool]  # (initialisation, activation, batch norm), indi
 Result = tuple[Histograms, Histograms, tuple[LayerStats, ...]] | None  # None: the set-up overflowed
 
 PICK = "init_pick"  # + a side's suffix ("" or "2"): its selection
-CODE = "init_code"  # + a side's suffix: the code of what its selection picks
 MAX_WIDTH = 740  # px: the page's column beside the sidebar on a 1280-px screen
 GAP = 6  # px between two panels
 CROWDED = 6  # more panels than this across, and only a row's first panel is labelled
@@ -46,7 +44,7 @@ class Side(NamedTuple):
 
 def columns(results: Mapping[Choice, Result]) -> dict[str, Array]:
     """Every bin of every set-up in ``results`` as one row (see the module's docstring)."""
-    cols: dict[str, list[Array]] = {c: [] for c in ("i", "a", "n", "c", "k", "l", "p", "x0", "x1", "s")}
+    cols: dict[str, list[Array]] = {c: [] for c in ("i", "a", "n", "k", "l", "x0", "x1", "s")}
     for (i, a, n), result in results.items():
         parts = [(2, np.zeros(1, np.int8), np.zeros(1), np.zeros(1))] if result is None else [
             (k, np.repeat(np.arange(1, len(h.shares) + 1, dtype=np.int8), h.shares.shape[1]),
@@ -56,34 +54,23 @@ def columns(results: Mapping[Choice, Result]) -> dict[str, Array]:
             cols["i"].append(np.full(size, i, np.int8))
             cols["a"].append(np.full(size, a, np.int8))
             cols["n"].append(np.full(size, n, np.int8))
-            cols["c"].append(np.full(size, code((i, a, n)), np.int16))
             cols["k"].append(np.full(size, k, np.int8))
             cols["l"].append(layer)
-            cols["p"].append((16 * k + layer).astype(np.int8))
             cols["x0"].append((edges[:, :-1] if edges.ndim == 2 else edges).ravel().astype(np.float32))
             cols["x1"].append((edges[:, 1:] if edges.ndim == 2 else edges).ravel().astype(np.float32))
             cols["s"].append(shares.astype(np.float32))
     return {c: np.concatenate(v) for c, v in cols.items()}
 
 
-def code(choice: Choice) -> int:
-    """One number for a set-up: what a row's ``c`` holds."""
-    i, a, n = choice
-    return 100 * i + 2 * a + int(n)
-
-
-def _code_param(side: Side) -> dict:
-    """A signal with the code of the set-up ``side``'s selection picks (its bound values are the
-    signals ``<name>_i``, ``<name>_a``, ``<name>_n``), computed once per change: Streamlit's Vega
-    interprets expressions, so a filter that reads one signal per row is the cheap one."""
-    name = PICK + side.suffix
-    return {"name": CODE + side.suffix, "expr": f"100 * {name}_i + 2 * {name}_a + ({name}_n ? 1 : 0)"}
-
-
 def _picked(side: Side, bound: bool) -> str:
-    """A filter expression: the rows of the set-up ``side`` picks: its selection's (through
-    ``_code_param``), or its ``pick`` when the figure has no inputs."""
-    return f"datum.c == {CODE}{side.suffix}" if bound else f"datum.c == {code(side.pick)}"
+    """A filter expression: the rows of the set-up ``side`` picks: its selection's bound values
+    (signals ``<name>_i``, ``<name>_a``, ``<name>_n``; a checkbox's true is 1), or its ``pick``
+    when the figure has no inputs."""
+    if not bound:
+        i, a, n = side.pick
+        return f"datum.i == {i} && datum.a == {a} && datum.n == {int(n)}"
+    name = PICK + side.suffix
+    return f"datum.i == {name}_i && datum.a == {name}_a && datum.n == +{name}_n"
 
 
 def _selection(side: Side, activations: Sequence[str], lang: str) -> dict:
@@ -121,7 +108,7 @@ def chart(results: Mapping[Choice, Result], sides: Sequence[Side], activations: 
             {"title": None, "labels": False, "ticks": False, "domain": False, "tickCount": 4, "minExtent": 0,
              "maxExtent": 0}
         bars = {"name": f"bars_{k}{no}{side.suffix}",  # SVG class bars_<k><no>_marks: what a test reads
-                "transform": [{"filter": f"datum.p == {16 * k + no}"}],  # one comparison a row: interpreted
+                "transform": [{"filter": f"datum.k == {k} && datum.l == {no}"}],
                 "mark": {"type": "rect", "color": side.colour if k == 0 else COLOURS[1]},
                 "encoding": {
                     "x": {"field": "x0", "type": "quantitative", "axis": x_axis, "scale": {"nice": False, "zero": False}},
@@ -130,9 +117,8 @@ def chart(results: Mapping[Choice, Result], sides: Sequence[Side], activations: 
                     "tooltip": [{"field": "l", "title": layer}, {"field": "x0", "format": ".3g", "title": "≥"},
                                 {"field": "x1", "format": ".3g", "title": "<"},
                                 {"field": "s", "format": ".1%", "title": t("init.share", lang)}]}}
-        view = {"width": width, "height": height, "layer": [bars | ({"params": selections} if selections else {})]}
-        if len(sides) > 1:  # the root keeps the picked set-ups: each side's panels keep their own
-            view["transform"] = [{"filter": _picked(side, bound)}]
+        view = {"width": width, "height": height, "transform": [{"filter": _picked(side, bound)}],
+                "layer": [bars | ({"params": selections} if selections else {})]}
         if k == 0:
             view["title"] = {"text": f"{layer} {no}" if across <= CROWDED or no == 1 else str(no), "fontSize": 12,
                              "fontWeight": "normal"}
@@ -158,7 +144,6 @@ def chart(results: Mapping[Choice, Result], sides: Sequence[Side], activations: 
         return {"hconcat": blocks, "spacing": 16, "resolve": {"scale": {"x": "independent", "y": "shared"}}}
 
     spec = {"vconcat": [row(0), row(1)], "spacing": 12, "autosize": {"type": "pad"},
-            **({"params": [_code_param(side) for side in sides]} if bound else {}),
             # the picked set-ups, once for every panel
             "transform": [{"filter": " || ".join(f"({_picked(side, bound)})" for side in sides)}],
             "resolve": {"scale": {"x": "independent", "y": "independent"}},
