@@ -36,8 +36,8 @@ TESTS = {
     "optviz/mlp.py": ["tests/test_layers.py"],
     "optviz/rates.py": ["tests/test_rates.py"],
     "optviz/expressions.py": ["tests/test_own_surface.py"],
-    "optviz/descent.py": ["tests/test_optimizers.py", "tests/test_path_chart.py", "tests/test_surfaces.py",
-                          "tests/test_basins.py"],
+    "optviz/descent.py": ["tests/test_descent.py", "tests/test_optimizers.py", "tests/test_path_chart.py",
+                          "tests/test_surfaces.py", "tests/test_basins.py"],
     "optviz/curvature.py": ["tests/test_curvature.py", "tests/test_surfaces.py", "tests/test_properties.py"],
     "optviz/train.py": ["tests/test_train.py", "tests/test_changes.py"],
 }
