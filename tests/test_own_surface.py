@@ -120,6 +120,19 @@ def test_brackets_in_latex_follow_precedence_and_the_minus_sign():
     assert latex("(-x)**2 - x**2 + (x*y)**2") == r"f(x, y) = \left(-x\right)^{2} - x^{2} + \left(x \cdot y\right)^{2}"
 
 
+def test_only_an_exponent_is_bounded_and_a_refusal_quotes_a_short_piece():
+    """A large constant is fine anywhere but in an exponent (x*100 is a scale, x**100 a risk); the
+    page quotes the parser's words and at most 30 characters of a name, 20 of a literal."""
+    x, y = np.array([1.0, 2.0]), np.array([0.5, -1.0])
+    np.testing.assert_allclose(parse("x*100 + y/1000 - 70")(x, y), x * 100 + y / 1000 - 70)
+    for text, reason, detail in (("x +", "syntax", "invalid syntax"), ("z" * 40, "name", "z" * 30),
+                                 ("abcdefghij" * 4 + "(x)", "name", "abcdefghij" * 3),
+                                 ("'" + "s" * 40 + "'", "construct", "'" + "s" * 19)):
+        with pytest.raises(ExpressionError) as err:
+            parse(text)
+        assert (err.value.reason, err.value.detail) == (reason, detail)
+
+
 def test_the_limits_are_inclusive():
     """200 characters, 120 syntax nodes and an exponent of 64 are allowed; one more is not."""
     parse("x" + " " * 199)
