@@ -56,6 +56,12 @@ def classify(eigenvalues: Array, critical: bool, tol: float = EIG_TOL) -> str:
     return "saddle" if critical else "saddle-shaped"
 
 
+def sharpness(surface: Surface, points: Array) -> Array:
+    """The largest Hessian eigenvalue λmax at each of ``points`` (n, 2): (n,). Gradient descent
+    with step η is stable near a point while λmax < 2/η (rates.gd_limit)."""
+    return np.linalg.eigvalsh(surface.hessian(np.asarray(points, float)))[..., -1]
+
+
 def analyse(surface: Surface, point: Array, escape_step: float = 0.5) -> Analysis:
     """Gradient, Hessian, eigen-decomposition and label of ``surface`` at ``point`` (2,)."""
     p = np.asarray(point, dtype=float)

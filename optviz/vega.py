@@ -295,3 +295,31 @@ def search_curves(trials: list, names: list[str], x_title: str, y_title: str) ->
                          "color": _colour(names),
                          "tooltip": [{"field": "net"}, {"field": "epoch"}, {"field": "accuracy", "format": ".1%"}]}}
     return {"k": k[ok], "epoch": epoch[ok], "accuracy": acc[ok]}, spec
+
+
+def sharpness_chart(lam: Array, limit: Array, at: int, name: str, colour: str, lang: str) -> tuple[dict, dict]:
+    """λmax of the Hessian at each step of one optimizer's path (``lam`` (n,)) against the
+    stability limit of gradient descent at each step's learning rate (``limit`` (n,), 2/η_t), with
+    the step the Curvature tab analyses (``at``) marked: where the curve is above the line, a
+    gradient step of that size overshoots along the sharpest direction."""
+    steps = np.arange(len(lam), dtype=np.int32)
+    ok, fine = np.isfinite(lam), np.isfinite(limit)  # a learning rate of 0 (a schedule's end) has no limit
+    columns = {"step": np.r_[steps[ok], steps[fine]], "v": np.r_[lam[ok], limit[fine]].astype(np.float64),
+               "k": np.r_[np.zeros(ok.sum(), np.int8), np.ones(fine.sum(), np.int8)]}
+    kinds = [f"λmax · {name}", t("traj.sharp.limit", lang)]
+    x = {"field": "step", "type": "quantitative", "title": t("fig.step", lang), "axis": {"tickMinStep": 1, "format": "d"}}
+    spec = {"height": 260, "transform": [_named("kind", kinds, "k")],
+            "usermeta": {"embedOptions": {"renderer": "canvas"}},
+            "layer": [{"mark": {"type": "line", "strokeWidth": 2},
+                       "encoding": {"x": x, "y": {"field": "v", "type": "quantitative", "title": "λmax"},
+                                    "color": {"field": "kind", "type": "nominal", "title": None,
+                                              "scale": {"domain": kinds, "range": [colour, "#555555"]},
+                                              "legend": {"orient": "top", "labelLimit": 400}},
+                                    "strokeDash": {"field": "kind", "type": "nominal", "legend": None,
+                                                   "scale": {"domain": kinds, "range": [[1, 0], [6, 4]]}},
+                                    "tooltip": [{"field": "kind", "title": " "}, {"field": "step", "title": t("fig.step", lang)},
+                                                {"field": "v", "title": "λ", "format": ".4g"}]}},
+                      {"data": {"values": [{"step": int(at)}]}, "mark": {"type": "rule", "color": "#999999"},
+                       "encoding": {"x": x}}]}
+    return columns, spec
+

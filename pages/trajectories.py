@@ -5,13 +5,25 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import arithmetic, basin_plots, basins, curvature, descent, exports, expressions, path_chart, plots, rates, surfaces
+from optviz import (
+    arithmetic,
+    basin_plots,
+    basins,
+    curvature,
+    descent,
+    exports,
+    expressions,
+    path_chart,
+    plots,
+    rates,
+    surfaces,
+    vega,
+)
 from optviz.expressions import ExpressionError
 from optviz.jobs import Job
 from optviz.presets import TRAJECTORY_PRESETS
 from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, SYMBOLS, knob_values, make_schedule
 from optviz.text import SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
-from optviz.vega import descent_curves
 from ui import cached, classroom, explorer, links, shared
 from ui.common import (
     apply_preset,
@@ -264,7 +276,7 @@ if tabs[0].open:
         if not surface.has_minimum:
             st.caption(tr("traj.no_minimum"))
         # Vega-Lite: redrawn in place (a Plotly figure is rebuilt on every change, 0.15 s of the browser's time)
-        charts = descent_curves(surface, runs, lang())
+        charts = vega.descent_curves(surface, runs, lang())
         for col, (i, (columns, spec)) in zip(st.columns(len(charts)), enumerate(charts), strict=True):
             col.vega_lite_chart(arrow(columns), spec, width="stretch", key=f"{P}curves{i}")
         if key in ("bowl", "conditioned"):
@@ -306,6 +318,16 @@ if tabs[3].open:
         right.plotly_chart(plots.curvature(surface, a, lang()))
         if where != "start":
             show_arithmetic(where, settings[where], surface, (x0, y0), int(n_steps), k, schedule, noise, int(seed))
+            st.markdown(f"**{tr('traj.sharp.title')}**")
+            lam = curvature.sharpness(surface, path.points)
+            rate = settings[where]["lr"] * np.array([make_schedule(schedule, int(n_steps))(t) for t in range(len(lam))])
+            with np.errstate(divide="ignore"):
+                limit = 2 / rate  # the step taken from point t uses η_t
+            columns, spec = vega.sharpness_chart(lam, limit, k, where, next(r.colour for r in runs if r.label == where),
+                                                 lang())
+            st.vega_lite_chart(arrow(columns), spec, width="stretch", key=P + "sharpness")
+            if not presenting():
+                st.caption(tr("traj.sharp.caption"))
 
 def basins_view() -> None:
     """Every start point of the window run by every optimizer shown: a job the class shares, its

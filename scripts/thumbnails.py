@@ -23,7 +23,8 @@ from streamlit_page import wait_charts, wait_idle  # noqa: E402
 
 OUT = ROOT / "docs" / "home"
 SIZE = (480, 220)
-VEGA = {"trajectories": "g.heads_marks", "initialisation": "g.bars_01_marks", "batch_size": "g.heads_marks"}  # each figure's own marks
+# each Vega-Lite figure's own marks
+VEGA = {"trajectories": "g.heads_marks", "initialisation": "g.bars_01_marks", "batch_size": "g.heads_marks"}
 
 
 def photo(locator) -> Image.Image:

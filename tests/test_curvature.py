@@ -49,3 +49,14 @@ def test_critical_means_a_small_gradient_relative_to_the_value():
     s = own_surface("1000 + x**2 + y**2")
     assert curvature.analyse(s, np.array([1e-4, 0.0])).label == "minimum"
     assert curvature.analyse(s, np.array([1e-2, 0.0])).label == "convex"
+
+
+def test_sharpness_is_the_largest_eigenvalue_of_the_hessian_written_by_hand():
+    """(1 − xy)²: H = [[2y², 4xy − 2], [4xy − 2, 2x²]]; x²/20 + y²: λmax = 2 everywhere."""
+    points = np.random.default_rng(0).uniform(-2, 2, (50, 2))
+    x, y = points.T
+    h = np.stack([np.stack([2 * y**2, 4 * x * y - 2], -1), np.stack([4 * x * y - 2, 2 * x**2], -1)], -2)
+    np.testing.assert_allclose(curvature.sharpness(surfaces.LI_SADDLE, points), np.linalg.eigvalsh(h)[:, 1], rtol=1e-12)
+    np.testing.assert_allclose(curvature.sharpness(surfaces.bowl(), points), 2.0)
+    worst = curvature.sharpness(surfaces.LI_SADDLE, np.array([[1.0, 1.0]]))[0]  # H = [[2, 2], [2, 2]]: 4
+    assert worst == pytest.approx(4.0)

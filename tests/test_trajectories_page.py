@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from optviz import curvature, descent, surfaces
 from optviz.presets import TRAJECTORY_PRESETS
-from optviz.registry import LR_VALUES, make_optimizer
+from optviz.registry import LR_VALUES, make_optimizer, make_schedule
 from optviz.surfaces import SURFACE_KEYS
 from ui import shared
 
@@ -244,6 +244,24 @@ def test_curvature_tab_analyses_a_chosen_step_and_shows_the_escape():
     assert label == "saddle-shaped"  # stalled near the saddle, not on it
     assert "**Kind:** not critical; saddle-shaped" in [m.value for m in at.markdown]
     assert any("eigenvector" in w.value for w in at.warning)
+
+
+def test_the_curvature_tab_follows_sharpness_along_the_path_against_two_over_eta():
+    """SGD at η = 0.95 on x²/20 + y²: λmax is 2 at every step, under 2/0.95; a cosine schedule
+    raises the line as η_t falls."""
+    at = _page(traj_sched="cosine")
+    at.session_state["traj_tab"] = "Curvature"
+    at.run()
+    at.radio(key="traj_at").set_value("SGD").run()
+    chart = next(c for c in at.get("vega_lite_chart") if "λmax · SGD" in json.dumps(json.loads(c.proto.spec), ensure_ascii=False))
+    table = pa.ipc.open_stream(chart.proto.data.data).read_all()
+    k, v, step = (table[c].to_numpy() for c in ("k", "v", "step"))
+    assert len(v[k == 0]) == 31  # the start and every step
+    np.testing.assert_allclose(v[k == 0], 2.0)
+    sched = make_schedule("cosine", 30)
+    limit = {int(s): float(x) for s, x in zip(step[k == 1], v[k == 1], strict=True)}
+    assert limit[0] == pytest.approx(2 / 0.95) and limit[20] == pytest.approx(2 / (0.95 * sched(20)))
+    assert not at.exception
 
 
 def test_link_with_bad_values_falls_back_to_defaults():
