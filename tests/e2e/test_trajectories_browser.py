@@ -121,6 +121,19 @@ def test_presets_and_tabs(open_page):
         assert wait_charts(pg, 1) >= 1 if tab != "Loss and distance" else wait_vega(pg, 3) == 3
 
 
+def test_the_curvature_tab_draws_sharpness_along_a_path(open_page):
+    """A step of SGD analysed: its worked update and its λmax along the path against 2/η, no exception."""
+    pg = open_page("trajectories?traj_surface=li&traj_x0=-1.5&traj_y0=1.5&traj_steps=100")
+    pg.get_by_role("tab", name="Curvature").click()
+    wait_idle(pg)
+    pg.locator("[data-testid='stRadio'] label", has_text="SGD").first.click()
+    wait_idle(pg)
+    pg.get_by_text("Sharpness along the path").wait_for(timeout=20_000)
+    # under the trajectories figure (SVG), the sharpness chart, drawn on a canvas
+    pg.locator("[data-testid='stVegaLiteChart'] canvas").first.wait_for(timeout=20_000)
+    assert_no_exception(pg)
+
+
 def test_chinese_and_bad_link(open_page):
     pg = open_page("trajectories?lang=中文&traj_steps=99999&traj_x0=abc&traj_surface=nope")
     assert pg.get_by_text("优化器轨迹").count() >= 1
