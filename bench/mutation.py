@@ -100,13 +100,14 @@ def mutants(source: str) -> list[tuple[int, str, str]]:
     return found
 
 
-def passes(copy: Path, module: str, source: str) -> bool:
-    """Whether the module's tests pass in ``copy`` with ``source`` in place of the module."""
+def passes(copy: Path, module: str, source: str, digits: Path) -> bool:
+    """Whether the module's tests pass in ``copy`` with ``source`` in place of the module, on the
+    drawn test digits in ``digits`` (never a real MNIST folder)."""
     path = copy / module
     original = path.read_text()
     path.write_text(source)
     try:
-        env = dict(os.environ, OPTVIZ_MNIST_DIR="/nonexistent", PYTHONDONTWRITEBYTECODE="1")
+        env = dict(os.environ, OPTVIZ_MNIST_DIR=str(digits), PYTHONDONTWRITEBYTECODE="1")
         done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *TESTS[module]],
                               cwd=copy, env=env, capture_output=True, timeout=TIMEOUT_S)
         return done.returncode == 0
@@ -120,6 +121,10 @@ def main(modules: list[str]) -> None:
     workers = 2
     copies: Queue[Path] = Queue()
     tmp = Path(tempfile.mkdtemp(prefix="optviz-mutants-"))
+    sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
+    import segment_digits  # the tests' own drawn digits, made once for every mutant
+
+    digits = segment_digits.write(tmp / "digits")
     for k in range(workers):
         shutil.copytree(ROOT, tmp / str(k), ignore=shutil.ignore_patterns(".git", "artifacts", "__pycache__", "docs"))
         copies.put(tmp / str(k))
@@ -127,7 +132,7 @@ def main(modules: list[str]) -> None:
     def survives(module: str, source: str) -> bool:
         copy = copies.get()
         try:
-            return passes(copy, module, source)
+            return passes(copy, module, source, digits)
         finally:
             copies.put(copy)
 
