@@ -38,6 +38,13 @@ def gd_limit(eigenvalues: Array, momentum: float = 0.0) -> float:
     return 2 * (1 + momentum) / float(np.max(eigenvalues))
 
 
+def gd_limits(lr: float, schedule, n: int) -> Array:
+    """2/η_t for steps t = 0..n−1 of a run at ``lr`` with ``schedule`` (t -> factor): the largest
+    λmax gradient descent is stable under at each step; inf where the rate is 0."""
+    with np.errstate(divide="ignore"):
+        return 2 / (lr * np.array([schedule(t) for t in range(n)], float))
+
+
 def best_gd(eigenvalues: Array) -> Optimum:
     """η = 2/(λmin + λmax), rate (κ − 1)/(κ + 1)."""
     lo, hi = float(np.min(eigenvalues)), float(np.max(eigenvalues))

@@ -105,9 +105,10 @@ def change_form(race: list[train.Run]) -> None:
 
 
 def reset() -> None:
-    pause()
+    """Leave the race: it is neither watched nor kept for this student any more."""
+    shared.leave(ss[P + "keys"])
     shared.release(ss[P + "keys"])
-    ss[P + "keys"] = None
+    ss[P + "running"], ss[P + "upto"], ss[P + "keys"] = False, None, None
 
 
 def runs() -> list[train.Run]:

@@ -320,9 +320,7 @@ if tabs[3].open:
             show_arithmetic(where, settings[where], surface, (x0, y0), int(n_steps), k, schedule, noise, int(seed))
             st.markdown(f"**{tr('traj.sharp.title')}**")
             lam = curvature.sharpness(surface, path.points)
-            rate = settings[where]["lr"] * np.array([make_schedule(schedule, int(n_steps))(t) for t in range(len(lam))])
-            with np.errstate(divide="ignore"):
-                limit = 2 / rate  # the step taken from point t uses η_t
+            limit = rates.gd_limits(settings[where]["lr"], make_schedule(schedule, int(n_steps)), len(lam))
             columns, spec = vega.sharpness_chart(lam, limit, k, where, next(r.colour for r in runs if r.label == where),
                                                  lang())
             st.vega_lite_chart(arrow(columns), spec, width="stretch", key=P + "sharpness")

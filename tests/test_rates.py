@@ -108,3 +108,8 @@ def test_the_observed_rate_reads_the_second_half_of_the_steps_above_the_floor():
 
 def test_a_zero_setting_is_its_own_nearest_value():
     assert rates.nearest(0.0, (0.0, 0.5, 0.8)) == 0.0 and rates.nearest(0.0, (0.5, 0.8)) == 0.5
+
+
+def test_the_limit_follows_the_scheduled_rate_and_is_infinite_at_zero():
+    halving = lambda t: [1.0, 0.5, 0.0][t]  # noqa: E731
+    np.testing.assert_array_equal(rates.gd_limits(0.5, halving, 3), [4.0, 8.0, np.inf])
