@@ -43,8 +43,9 @@ pages = [st.Page(home, title=tr("home.nav"), icon="🏠", default=True)] + [
 page = st.navigation(pages)
 navigating()
 classroom.from_link()
-classroom.badge()
+classroom.badge(page.url_path)
 try:
     page.run()
 finally:
     links.report(notice, link)
+    classroom.follow_teacher(page.url_path)

@@ -4,7 +4,8 @@ Run: python bench/mutation.py [optviz/optimizers.py ...]. Each mutant changes on
 module: an arithmetic operator (+ and −, × and ÷, ** to ×), a comparison (< and <=, == and !=,
 is and is not, in and not in), and/or, a dropped minus or not, a number (an integer + 1, a non-zero
 float doubled, 0.0 to 1.0) or a boolean flipped. Each runs the module's unit tests in a copy of the
-repository (two at a time, one per core); a mutant is killed when a test fails or the run hangs.
+repository (two at a time, one per core; the slow tests only after the quick ones pass); a mutant is
+killed when a test fails or the run hangs.
 Prints the share killed per module against the target (at least 90 %) and every survivor with its
 line, so a person can tell a missing test from a mutant that changes nothing.
 
@@ -40,6 +41,11 @@ TESTS = {
                           "tests/test_surfaces.py", "tests/test_basins.py"],
     "optviz/curvature.py": ["tests/test_curvature.py", "tests/test_surfaces.py", "tests/test_properties.py"],
     "optviz/train.py": ["tests/test_train.py", "tests/test_changes.py"],
+}
+# Tests that take seconds each: run only for a mutant the quick tests did not kill.
+SLOW = {
+    "optviz/train.py": ["tests/test_train.py::test_book_optimizer_race_sgd_ends_highest",
+                        "tests/test_train.py::test_book_init_race_small_std_stays_at_chance_while_he_learns"],
 }
 SWAPS = {
     ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.Pow: ast.Mult,
@@ -106,11 +112,17 @@ def passes(copy: Path, module: str, source: str, digits: Path) -> bool:
     path = copy / module
     original = path.read_text()
     path.write_text(source)
+    env = dict(os.environ, OPTVIZ_MNIST_DIR=str(digits), PYTHONDONTWRITEBYTECODE="1", OMP_NUM_THREADS="1",
+               OPENBLAS_NUM_THREADS="1")
+    slow = SLOW.get(module, [])
+    stages = [[*TESTS[module], *(f"--deselect={test}" for test in slow)], slow]
     try:
-        env = dict(os.environ, OPTVIZ_MNIST_DIR=str(digits), PYTHONDONTWRITEBYTECODE="1")
-        done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *TESTS[module]],
-                              cwd=copy, env=env, capture_output=True, timeout=TIMEOUT_S)
-        return done.returncode == 0
+        for tests in filter(None, stages):
+            done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests],
+                                  cwd=copy, env=env, capture_output=True, timeout=TIMEOUT_S)
+            if done.returncode != 0:
+                return False
+        return True
     except subprocess.TimeoutExpired:
         return False
     finally:

@@ -1,12 +1,13 @@
-"""Class rooms in one SQLite file: a code to join, the class's answers to the current question, and
-a board of finished races. Standard library only; no Streamlit here.
+"""Class rooms in one SQLite file: a code to join, the class's votes on the current question, where
+the teacher leads the class, and a board of finished races. Standard library only; no Streamlit here.
 
 A teacher creates a room and gets its code (four characters, none that read alike) and a secret
-(128 random bits, of which the file keeps only a SHA-256). Only the secret asks, reveals, resets or
-closes. A student's answer can change until the teacher reveals; one answer per session and
-question. Rooms expire ``ttl`` seconds after they were made. Writes take one process-wide lock
-and SQLite's own (WAL mode), so one writer at a time; a locked or full database raises RoomError
-and a stored answer is never lost (each write is one transaction).
+(128 random bits, of which the file keeps only a SHA-256). Only the secret asks, opens a second
+vote, reveals, resets, leads, pauses, shows nicknames, reports or closes. A student's vote can
+change until the teacher reveals; one vote per session, question and round (a question is voted on
+once, or twice with discussion between). Rooms expire ``ttl`` seconds after they were made. Writes
+take one process-wide lock and SQLite's own (WAL mode), so one writer at a time; a locked or full
+database raises RoomError and a stored vote is never lost (each write is one transaction).
 """
 
 from __future__ import annotations
@@ -27,21 +28,27 @@ CODE_LENGTH = 4
 TTL = 24 * 3600.0  # s a room lives
 NICKNAME_MAX = 24  # characters
 BOARD_ROWS = 10
+WHERE_MAX = 2000  # characters of a place the teacher leads to ("page?query")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rooms (code TEXT PRIMARY KEY, secret TEXT NOT NULL, created REAL NOT NULL,
     question TEXT, revealed INTEGER NOT NULL DEFAULT 0, closed INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS members (code TEXT, session TEXT, joined REAL NOT NULL, PRIMARY KEY (code, session));
-CREATE TABLE IF NOT EXISTS answers (code TEXT, question TEXT, session TEXT, choice TEXT NOT NULL,
-    at REAL NOT NULL, PRIMARY KEY (code, question, session));
+CREATE TABLE IF NOT EXISTS votes (code TEXT, question TEXT, round INTEGER NOT NULL, session TEXT,
+    choice TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (code, question, round, session));
+CREATE TABLE IF NOT EXISTS asked (code TEXT, question TEXT, at REAL NOT NULL, PRIMARY KEY (code, question));
 CREATE TABLE IF NOT EXISTS results (code TEXT, session TEXT, nickname TEXT NOT NULL, network TEXT NOT NULL,
     accuracy REAL NOT NULL, at REAL NOT NULL);
 """
+# Columns added to rooms after the first version; a file made before them gets them on opening.
+ROOM_COLUMNS = {"round": "INTEGER NOT NULL DEFAULT 1", "follow": "TEXT", "moved": "REAL NOT NULL DEFAULT 0",
+                "paused": "INTEGER NOT NULL DEFAULT 0", "names": "INTEGER NOT NULL DEFAULT 0"}
+ROOM_FIELDS = "code, question, revealed, created, round, follow, moved, paused, names"
 
 
 class RoomError(Exception):
     """A room action that cannot be done; ``reason`` names why ("unknown", "closed", "secret",
-    "revealed", "busy", "full", "storage") for the page's message."""
+    "revealed", "busy", "full", "storage", "long") for the page's message."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -53,6 +60,18 @@ class Room(NamedTuple):
     question: str | None  # key of the question on the board, None before the first
     revealed: bool
     created: float  # s since the epoch
+    round: int = 1  # the vote that is open: 1, or 2 once the teacher asked the class again
+    follow: str | None = None  # where the teacher leads the class ("page?query"), None while it explores
+    moved: float = 0.0  # when the teacher last led somewhere, s since the epoch
+    paused: bool = False  # the teacher paused every student's page
+    names: bool = False  # the board shows nicknames (hidden by default: a projector is public)
+
+
+class Tally(NamedTuple):
+    question: str
+    round: int
+    choice: str
+    count: int
 
 
 class Result(NamedTuple):
@@ -86,6 +105,7 @@ class Rooms:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._transaction() as db:
             db.executescript(SCHEMA)
+            _upgrade(db)
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
 
@@ -145,17 +165,48 @@ class Rooms:
         return hmac.compare_digest(row[0] if row else _digest(""), _digest(secret)) and row is not None
 
     def ask(self, code: str, secret: str, question: str) -> None:
-        """Put ``question`` on the board, hidden; its earlier answers stay until reset."""
-        self._teach(code, secret, "UPDATE rooms SET question = ?, revealed = 0 WHERE code = ?", (question, code))
+        """Put ``question`` on the board, hidden, at its first vote; its earlier votes stay until reset."""
+        self._teach(code, secret, "UPDATE rooms SET question = ?, revealed = 0, round = 1 WHERE code = ?", (question, code),
+                    "INSERT OR IGNORE INTO asked VALUES (?, ?, ?)", (code, question, self.clock()))
+
+    def again(self, code: str, secret: str) -> None:
+        """Open the second vote on the current, unrevealed question; the first stays hidden."""
+        self._teach(code, secret, "UPDATE rooms SET round = 2 WHERE code = ? AND question IS NOT NULL AND revealed = 0",
+                    (code,))
 
     def reveal(self, code: str, secret: str) -> None:
         self._teach(code, secret, "UPDATE rooms SET revealed = 1 WHERE code = ?", (code,))
 
     def reset(self, code: str, secret: str) -> None:
-        """Forget the class's answers to the current question and hide it again."""
-        self._teach(code, secret, "DELETE FROM answers WHERE code = ? AND question = "
+        """Forget both votes on the current question and ask it afresh, hidden."""
+        self._teach(code, secret, "DELETE FROM votes WHERE code = ? AND question = "
                     "(SELECT question FROM rooms WHERE code = ?)", (code, code),
-                    "UPDATE rooms SET revealed = 0 WHERE code = ?", (code,))
+                    "UPDATE rooms SET revealed = 0, round = 1 WHERE code = ?", (code,))
+
+    def lead(self, code: str, secret: str, where: str | None) -> None:
+        """Every student's page follows the teacher to ``where`` ("page?query", at most WHERE_MAX
+        characters); None lets the class explore on its own."""
+        if where is not None and len(where) > WHERE_MAX:
+            raise RoomError("long")
+        self._teach(code, secret, "UPDATE rooms SET follow = ?, moved = ? WHERE code = ?", (where, self.clock(), code))
+
+    def pause(self, code: str, secret: str, paused: bool) -> None:
+        """Freeze every student's page on a message, or let it go on."""
+        self._teach(code, secret, "UPDATE rooms SET paused = ? WHERE code = ?", (int(paused), code))
+
+    def show_names(self, code: str, secret: str, shown: bool) -> None:
+        self._teach(code, secret, "UPDATE rooms SET names = ? WHERE code = ?", (int(shown), code))
+
+    def report(self, code: str, secret: str) -> list[Tally]:
+        """Every vote of the class on each question it was asked, in the order asked (a question
+        asked with no vote gives no row)."""
+        if not self.is_teacher(code, secret):
+            raise RoomError("secret")
+        with self._transaction(write=False) as db:
+            return [Tally(*row) for row in db.execute(
+                "SELECT v.question, v.round, v.choice, COUNT(*) FROM votes v JOIN asked a "
+                "ON a.code = v.code AND a.question = v.question WHERE v.code = ? "
+                "GROUP BY v.question, v.round, v.choice ORDER BY a.at, v.round, v.choice", (code,))]
 
     def close(self, code: str, secret: str) -> None:
         self._teach(code, secret, "UPDATE rooms SET closed = 1 WHERE code = ?", (code,))
@@ -172,9 +223,12 @@ class Rooms:
     def room(self, code: str) -> Room | None:
         """The open, unexpired room ``code``, or None."""
         with self._transaction(write=False) as db:
-            row = db.execute("SELECT code, question, revealed, created FROM rooms "
-                             "WHERE code = ? AND closed = 0 AND created > ?", (code, self.clock() - self.ttl)).fetchone()
-        return Room(row[0], row[1], bool(row[2]), row[3]) if row else None
+            row = db.execute(f"SELECT {ROOM_FIELDS} FROM rooms WHERE code = ? AND closed = 0 AND created > ?",
+                             (code, self.clock() - self.ttl)).fetchone()
+        if row is None:
+            return None
+        room = Room(*row)
+        return room._replace(revealed=bool(room.revealed), paused=bool(room.paused), names=bool(room.names))
 
     def join(self, code: str, session: str) -> Room:
         """Count ``session`` in room ``code``; RoomError("unknown") when there is no such room."""
@@ -188,31 +242,39 @@ class Rooms:
         with self._transaction(write=False) as db:
             return db.execute("SELECT COUNT(*) FROM members WHERE code = ?", (code,)).fetchone()[0]
 
-    def answer(self, code: str, session: str, question: str, choice: str) -> None:
-        """Store (or change) ``session``'s answer to the room's current question ``question``;
-        refused once revealed or when the board shows another question."""
+    def answer(self, code: str, session: str, question: str, choice: str, vote: int = 1) -> None:
+        """Store (or change) ``session``'s vote in round ``vote`` on the room's current question
+        ``question``; refused once revealed, or when the board shows another question or round."""
         with self._transaction() as db:
-            row = db.execute("SELECT question, revealed FROM rooms WHERE code = ? AND closed = 0 AND created > ?",
+            row = db.execute("SELECT question, revealed, round FROM rooms WHERE code = ? AND closed = 0 AND created > ?",
                              (code, self.clock() - self.ttl)).fetchone()
             if row is None:
                 raise RoomError("unknown")
-            if row[0] != question or row[1]:
+            if row[0] != question or row[1] or row[2] != vote:
                 raise RoomError("revealed")
-            db.execute("INSERT INTO answers VALUES (?, ?, ?, ?, ?) ON CONFLICT (code, question, session) "
+            db.execute("INSERT INTO votes VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (code, question, round, session) "
                        "DO UPDATE SET choice = excluded.choice, at = excluded.at",
-                       (code, question, session, choice, self.clock()))
+                       (code, question, vote, session, choice, self.clock()))
 
-    def my_answer(self, code: str, session: str, question: str) -> str | None:
+    def my_answer(self, code: str, session: str, question: str, vote: int = 1) -> str | None:
         with self._transaction(write=False) as db:
-            row = db.execute("SELECT choice FROM answers WHERE code = ? AND question = ? AND session = ?",
-                             (code, question, session)).fetchone()
+            row = db.execute("SELECT choice FROM votes WHERE code = ? AND question = ? AND round = ? AND session = ?",
+                             (code, question, vote, session)).fetchone()
         return row[0] if row else None
 
-    def tally(self, code: str, question: str) -> dict[str, int]:
-        """Choice -> how many sessions gave it."""
+    def tally(self, code: str, question: str, vote: int = 1) -> dict[str, int]:
+        """Choice -> how many sessions gave it in round ``vote``."""
         with self._transaction(write=False) as db:
-            return dict(db.execute("SELECT choice, COUNT(*) FROM answers WHERE code = ? AND question = ? "
-                                   "GROUP BY choice", (code, question)).fetchall())
+            return dict(db.execute("SELECT choice, COUNT(*) FROM votes WHERE code = ? AND question = ? AND round = ? "
+                                   "GROUP BY choice", (code, question, vote)).fetchall())
+
+    def moves(self, code: str, question: str) -> dict[tuple[str, str], int]:
+        """(first vote, second vote) -> how many sessions voted so, over the sessions that voted twice."""
+        with self._transaction(write=False) as db:
+            return {(a, b): n for a, b, n in db.execute(
+                "SELECT one.choice, two.choice, COUNT(*) FROM votes one JOIN votes two ON one.code = two.code "
+                "AND one.question = two.question AND one.session = two.session AND one.round = 1 AND two.round = 2 "
+                "WHERE one.code = ? AND one.question = ? GROUP BY one.choice, two.choice", (code, question))}
 
     def post(self, code: str, session: str, nickname: str, networks: list[tuple[str, float]]) -> None:
         """Put a finished race's networks ((settings in words, test accuracy)) on the room's board;
@@ -234,33 +296,52 @@ class Rooms:
 
     def _purge(self, db: sqlite3.Connection, now: float) -> None:
         old = [r[0] for r in db.execute("SELECT code FROM rooms WHERE created <= ?", (now - self.ttl,))]
-        for table in ("members", "answers", "results", "rooms"):
+        for table in ("members", "votes", "asked", "results", "rooms"):
             db.executemany(f"DELETE FROM {table} WHERE code = ?", [(c,) for c in old])
 
 
+def _upgrade(db: sqlite3.Connection) -> None:
+    """Bring a file made by an earlier version up to SCHEMA: the new room columns, and its
+    answers kept as first votes."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(rooms)")}
+    for name, declaration in ROOM_COLUMNS.items():
+        if name not in have:
+            db.execute(f"ALTER TABLE rooms ADD COLUMN {name} {declaration}")
+    if db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'answers'").fetchone():
+        db.execute("INSERT OR IGNORE INTO votes SELECT code, question, 1, session, choice, at FROM answers")
+        db.execute("INSERT OR IGNORE INTO asked SELECT code, question, MIN(at) FROM answers GROUP BY code, question")
+        db.execute("DROP TABLE answers")
+
+
 class Attempts:
-    """At most ``limit`` wrong room codes per session in any ``window`` seconds (process-wide,
-    guarded by a lock; sessions with no recent attempt are forgotten)."""
+    """At most ``limit`` wrong room codes per session, and ``address_limit`` per client address, in
+    any ``window`` seconds (process-wide, guarded by a lock; a session or address with no recent
+    attempt is forgotten). The address's limit is higher: a school's laptops share one address."""
 
-    def __init__(self, limit: int = 5, window: float = 60.0, clock: Callable[[], float] = time.monotonic) -> None:
-        self.limit, self.window, self.clock = limit, window, clock
+    def __init__(self, limit: int = 5, window: float = 60.0, clock: Callable[[], float] = time.monotonic,
+                 address_limit: int = 30) -> None:
+        self.limit, self.window, self.clock, self.address_limit = limit, window, clock, address_limit
         self._lock = threading.Lock()
-        self._wrong: dict[str, list[float]] = {}
+        self._wrong: dict[tuple[str, str], list[float]] = {}
 
-    def allowed(self, session: str) -> bool:
-        """Whether ``session`` may try a code now."""
+    def allowed(self, session: str, address: str | None = None) -> bool:
+        """Whether ``session``, from ``address`` (None when unknown), may try a code now."""
         with self._lock:
-            return len(self._recent(session)) < self.limit
+            return (len(self._recent(("session", session))) < self.limit
+                    and (address is None or len(self._recent(("address", address))) < self.address_limit))
 
-    def wrong(self, session: str) -> None:
-        """Record a wrong code from ``session``."""
+    def wrong(self, session: str, address: str | None = None) -> None:
+        """Record a wrong code from ``session`` at ``address``."""
         with self._lock:
-            self._recent(session).append(self.clock())
+            now = self.clock()
+            self._recent(("session", session)).append(now)
+            if address is not None:
+                self._recent(("address", address)).append(now)
 
-    def _recent(self, session: str) -> list[float]:
+    def _recent(self, who: tuple[str, str]) -> list[float]:
         now = self.clock()
-        for s in [s for s, ts in self._wrong.items() if ts and ts[-1] <= now - self.window]:
-            del self._wrong[s]
-        times = self._wrong.setdefault(session, [])
+        for old in [k for k, ts in self._wrong.items() if ts and ts[-1] <= now - self.window]:
+            del self._wrong[old]
+        times = self._wrong.setdefault(who, [])
         times[:] = [t for t in times if t > now - self.window]
         return times

@@ -20,7 +20,7 @@ def start() -> None:
         ss["_room_error"] = err.reason
 
 
-def teach(action: str) -> None:
+def teach(action: str, *args: object) -> None:
     """Button callback: one of the teacher's actions on the open room."""
     code, secret = ss[classroom.ROOM], ss[classroom.TEACHER]
     try:
@@ -29,7 +29,7 @@ def teach(action: str) -> None:
                 raise RoomError("unknown")
             rooms.ask(code, secret, following(room.question))
         else:
-            getattr(rooms, action)(code, secret)
+            getattr(rooms, action)(code, secret, *args)
     except RoomError as err:
         ss["_room_error"] = err.reason
 
@@ -46,8 +46,12 @@ def outside() -> None:
         st.button(tr("room.start"), on_click=start, type="primary", key="_room_start")
 
 
+def base_url() -> str:
+    return (st.context.url or "").split("?", 1)[0].rsplit("/classroom", 1)[0].rstrip("/")
+
+
 def links(room: Room) -> None:
-    base = (st.context.url or "").rsplit("/classroom", 1)[0].rstrip("/")
+    base = base_url()
     st.caption(tr("room.student_link"))
     st.code(f"{base}/?room={room.code}", language=None, wrap_lines=True)
     with st.expander(tr("room.teacher_link"), icon="🔒"):
@@ -70,14 +74,17 @@ def live() -> None:
         return
     st.markdown(f"### {tr('room.students', n=rooms.members(room.code))}")
     with st.container(border=True):
-        buttons = st.columns(4)
+        buttons = st.columns(5)
+        open_ = room.question is not None and not room.revealed
         buttons[0].button(tr("room.next"), on_click=teach, args=("next",), key="_room_next", type="primary",
                           width="stretch")
-        buttons[1].button(tr("room.reveal"), on_click=teach, args=("reveal",), key="_room_reveal", width="stretch",
-                          disabled=room.question is None or room.revealed)
-        buttons[2].button(tr("room.reset"), on_click=teach, args=("reset",), key="_room_reset", width="stretch",
+        buttons[1].button(tr("room.again"), on_click=teach, args=("again",), key="_room_again", width="stretch",
+                          disabled=not open_ or room.round == 2, help=tr("room.again.help"))
+        buttons[2].button(tr("room.reveal"), on_click=teach, args=("reveal",), key="_room_reveal", width="stretch",
+                          disabled=not open_)
+        buttons[3].button(tr("room.reset"), on_click=teach, args=("reset",), key="_room_reset", width="stretch",
                           disabled=room.question is None)
-        buttons[3].button(tr("room.close"), on_click=teach, args=("close",), key="_room_close", width="stretch")
+        buttons[4].button(tr("room.close"), on_click=teach, args=("close",), key="_room_close", width="stretch")
         if room.question is None:
             st.info(tr("room.no_question"), icon="❓")
         else:
@@ -85,22 +92,38 @@ def live() -> None:
             st.caption(tr("room.question", k=[q.key for q in QUESTIONS].index(question.key) + 1, total=len(QUESTIONS),
                           page=classroom.page_name(question)))
             st.markdown(f"#### {tr(f'q.{question.key}')}")
-            counts = rooms.tally(room.code, question.key)
+            votes, moves = classroom.votes_of(rooms, room, question)
             if room.revealed:
-                classroom.revealed(question, counts)
+                classroom.revealed(question, votes, moves)
             else:
                 for option in question.options:
                     st.markdown(f"- {tr(f'q.{question.key}.{option}')}")
-                st.markdown(f"**{tr('room.answers', n=sum(counts.values()))}**")
+                if room.round == 2:
+                    st.markdown(tr("room.answers1", n=sum(votes[0].values())))
+                st.markdown(f"**{tr('room.answers' if room.round == 1 else 'room.answers2', n=sum(votes[-1].values()))}**")
                 st.caption(tr("room.hidden"))
+    class_state(room)
     st.subheader(tr("room.board"))
     results = rooms.board(room.code)
     if not results:
         st.caption(tr("room.board.empty"))
     else:  # a dataframe shows nicknames as plain text, never as Markdown or HTML
-        st.dataframe({tr("room.board.nickname"): [r.nickname for r in results],
-                      tr("room.board.network"): [r.network for r in results],
-                      tr("room.board.accuracy"): [f"{r.accuracy:.1%}" for r in results]}, hide_index=True)
+        table = {tr("room.board.nickname"): [r.nickname for r in results]} if room.names else {}
+        st.dataframe(table | {tr("room.board.network"): [r.network for r in results],
+                              tr("room.board.accuracy"): [f"{r.accuracy:.1%}" for r in results]}, hide_index=True)
+    st.toggle(tr("room.names"), value=room.names, key="_room_names", help=tr("room.names.help"),
+              on_change=lambda: teach("show_names", ss["_room_names"]))
+
+
+def class_state(room: Room) -> None:
+    """Where the class is: following the teacher or exploring, paused or not."""
+    if room.follow is not None:
+        place = room.follow.partition("?")[0]
+        st.info(tr("room.leading", page=tr(classroom.PAGE_NAMES.get(place, "room.nav"))), icon="📣")
+    else:
+        st.caption(tr("room.exploring"))
+    if room.paused:
+        st.warning(tr("room.paused.teacher"), icon="⏸️")
 
 
 def teacher(room: Room) -> None:
@@ -110,6 +133,9 @@ def teacher(room: Room) -> None:
         st.html(f"<div style='font-size:5rem;font-weight:700;letter-spacing:0.25em;line-height:1.1'>"
                 f"{''.join(c for c in room.code if c in ALPHABET)}</div>")
         links(room)
+        st.download_button(tr("room.report"), data=lambda: classroom.report_csv(room.code, ss[classroom.TEACHER], base_url()),
+                           file_name=f"optviz-class-{room.code}.csv", mime="text/csv", icon="⬇️", key="_room_report",
+                           help=tr("room.report.help"))
     with live:
         board()
 
@@ -133,7 +159,7 @@ if reason := ss.pop("_room_error", None):
 room = classroom.current()
 if room is None:
     outside()
-elif ss.get(classroom.TEACHER) and rooms.is_teacher(room.code, ss[classroom.TEACHER]):
+elif classroom.is_teacher(room):
     teacher(room)
 else:
     student(room)

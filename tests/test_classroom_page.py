@@ -131,3 +131,179 @@ def test_a_finished_race_goes_on_the_board_best_first_with_a_plain_nickname(room
     assert [r.network for r in board] == sorted(accuracy, key=accuracy.get, reverse=True)
     assert all(abs(r.accuracy - accuracy[r.network]) < 0.001 for r in board)
     assert {r.nickname for r in board} == {"**Ada** <b>hi</b>"}
+
+
+def teacher_on(page: str):
+    """A teacher who started a class and opened ``page``."""
+    teacher, code = start_class()
+    teacher.switch_page(f"pages/{page}.py").run()
+    assert not teacher.exception
+    return teacher, code
+
+
+def joined(code: str) -> AppTest:
+    """A student who opened the class's link (no page named)."""
+    student = AppTest.from_file(APP, default_timeout=30)
+    student.query_params["room"] = code
+    student.run()
+    assert not student.exception
+    return student
+
+
+TEACHER_KEYS = {"_room_lead", "_room_release", "_room_pause", "_room_sign_out", "_room_next", "_room_again",
+                "_room_reveal", "_room_reset", "_room_close", "_room_report"}
+
+
+def test_the_class_follows_the_teacher_with_the_teachers_settings_until_let_go(rooms):
+    teacher, code = teacher_on("trajectories")
+    teacher.selectbox(key="traj_surface").set_value("saddle").run()
+    teacher.button(key="_room_lead").click().run()
+    assert rooms.room(code).follow == "trajectories?traj_surface=saddle"
+
+    student = joined(code)  # a late arrival lands where the teacher is
+    assert student.session_state["traj_surface"] == "saddle" and student.session_state["traj_steps"] == 30
+    assert "You follow your teacher" in texts(student)
+    assert not {b.key for b in student.button} & TEACHER_KEYS
+    student.number_input(key="traj_steps").set_value(100).run()  # the controls stay usable
+    student.selectbox(key="traj_surface").set_value("bowl").run()
+    assert not student.exception and student.session_state["traj_steps"] == 100
+
+    teacher.query_params["traj_steps"] = "50"  # what the browser's address bar says after the change
+    teacher.number_input(key="traj_steps").set_value(50).run()
+    assert rooms.room(code).follow == "trajectories?traj_surface=saddle&traj_steps=50"
+    student.run()  # the page's next look at the board
+    assert not student.exception
+    assert (student.session_state["traj_surface"], student.session_state["traj_steps"]) == ("saddle", 50)
+
+    teacher.switch_page("pages/initialisation.py").run()  # the teacher moves on: the class too
+    student.run()
+    assert any("init_chart" in c.proto.id for c in student.get("vega_lite_chart"))
+
+    teacher.button(key="_room_release").click().run()
+    assert rooms.room(code).follow is None
+    student.run()
+    assert "You follow your teacher" not in texts(student)
+    student.switch_page("pages/trajectories.py").run()  # free to go anywhere
+    assert not student.exception and any(b.key == "_room_leave" for b in student.button)
+
+
+def test_a_paused_class_shows_a_message_over_every_students_page_but_not_the_teachers(rooms):
+    teacher, code = teacher_on("initialisation")
+    student = joined(code)
+    assert not any("paused the class" in h.proto.body for h in student.get("html"))
+    teacher.button(key="_room_pause").click().run()
+    assert rooms.room(code).paused
+    student.run()
+    cover = [h.proto.body for h in student.get("html") if "paused the class" in h.proto.body]
+    assert cover and "position:fixed" in cover[0] and "inset:0" in cover[0]
+    assert not any("paused the class" in h.proto.body for h in teacher.get("html"))
+    teacher.switch_page("pages/classroom.py").run()
+    assert "The class is paused" in " ".join(str(w.value) for w in teacher.warning)
+    teacher.button(key="_room_pause").click().run()  # Resume
+    student.run()
+    assert not rooms.room(code).paused and not any("paused the class" in h.proto.body for h in student.get("html"))
+
+
+def test_a_second_vote_keeps_the_first_hidden_and_the_reveal_shows_both_and_the_moves(rooms):
+    teacher, code = start_class()
+    teacher.button(key="_room_next").click().run()
+    first = QUESTIONS[0]
+    students = [open_page(first.page, room=code) for _ in range(3)]
+    for student, choice in zip(students, ("SGD", "SGD", "Adam"), strict=True):
+        student.radio[0].set_value(choice).run()
+    teacher.run()
+    assert "3 answers so far" in texts(teacher) and not teacher.get("plotly_chart")
+    teacher.button(key="_room_again").click().run()
+    assert "First vote: 3 answers, hidden" in texts(teacher) and "Second vote: 0 answers so far" in texts(teacher)
+    assert not teacher.get("plotly_chart")
+    for student, choice in zip(students, (first.answer, "SGD", first.answer), strict=True):
+        student.run()
+        assert "Second vote" in texts(student) and student.radio[0].value is None  # a fresh vote
+        assert not student.get("vega_lite_chart")  # the experiment still hidden
+        student.radio[0].set_value(choice).run()
+    teacher.run()
+    assert "Second vote: 3 answers so far" in texts(teacher)
+    teacher.button(key="_room_reveal").click().run()
+    charts = [json.loads(c.proto.spec)["data"][0]["x"] for c in teacher.get("plotly_chart")]
+    index = first.options.index
+    assert [c[index("SGD")] for c in charts] == [2, 1] and [c[index(first.answer)] for c in charts] == [0, 2]
+    assert "Of the 3 who voted twice, 2 changed their answer, 2 of them to the experiment's answer" in texts(teacher)
+    assert "Right in the first vote: 0%; in the second: 67%" in texts(teacher)
+    students[0].run()
+    assert len(students[0].get("plotly_chart")) == 2 and students[0].get("vega_lite_chart")
+
+
+def test_the_teacher_stays_the_teacher_in_a_new_tab_by_the_cookie_until_signing_out(rooms, monkeypatch):
+    code, secret = rooms.create()
+    monkeypatch.setattr(classroom, "cookie", lambda: f"{code}.{secret}")
+    tab = open_page("classroom")  # a reload: a new session with no link
+    assert any(b.key == "_room_reveal" for b in tab.button) and tab.session_state[classroom.ROOM] == code
+    other, _ = rooms.create()
+    visitor = open_page("classroom", room=other)  # the cookie of one class does not make a teacher of another
+    assert visitor.session_state[classroom.ROOM] == other and not any(b.key == "_room_reveal" for b in visitor.button)
+    monkeypatch.setattr(classroom, "cookie", lambda: f"{code}.{secret[:-1]}x")
+    assert not any(b.key == "_room_reveal" for b in open_page("classroom").button)  # a forged cookie
+    monkeypatch.setattr(classroom, "cookie", lambda: f"{code}.{secret}")
+    tab.button(key="_room_sign_out").click().run()
+    assert classroom.TEACHER not in tab.session_state and classroom.ROOM not in tab.session_state
+    assert any(b.key == "_room_start" for b in tab.button)
+    rooms.close(code, secret)
+    assert not any(b.key == "_room_reveal" for b in open_page("classroom").button)  # a closed class's cookie
+
+
+def test_the_board_names_no_one_until_the_teacher_shows_nicknames(rooms):
+    teacher, code = start_class()
+    rooms.post(code, "s1", "Zoë", [("Adam", 0.97)])
+    teacher.run()
+    table = teacher.dataframe[0].value
+    assert list(table.columns) == ["Network", "Test accuracy"] and "Zoë" not in table.to_string()
+    teacher.toggle(key="_room_names").set_value(True).run()
+    assert rooms.room(code).names
+    table = teacher.dataframe[0].value
+    assert list(table.columns) == ["Nickname", "Network", "Test accuracy"] and table.iloc[0, 0] == "Zoë"
+
+
+def test_the_report_has_a_row_per_question_vote_and_answer_with_the_experiments_answer(rooms):
+    import csv
+
+    teacher, code = start_class()
+    secret = teacher.session_state[classroom.TEACHER]
+    teacher.button(key="_room_next").click().run()
+    rooms.answer(code, "a", "lowest", "SGD")
+    rooms.answer(code, "b", "lowest", "AdaGrad")
+    teacher.button(key="_room_again").click().run()
+    rooms.answer(code, "a", "lowest", "AdaGrad", 2)
+    teacher.button(key="_room_next").click().run()
+    rooms.answer(code, "a", "escape", "none")
+    assert any("_room_report" in d.proto.id for d in teacher.get("download_button"))
+    data = classroom.report_csv(code, secret, "https://x.test")
+    assert data.startswith("\ufeff".encode())  # a spreadsheet reads it as UTF-8
+    rows = list(csv.reader(data.decode("utf-8-sig").splitlines()))
+    assert rows[0] == ["question", "prompt", "page", "set-up", "vote", "answer given", "students", "experiment's answer",
+                       "right"]
+    body = [(r[0], r[2], r[4], r[5], r[6], r[8]) for r in rows[1:]]
+    assert body == [("1", "https://x.test/trajectories", "1", "AdaGrad", "1", "1"),
+                    ("1", "https://x.test/trajectories", "1", "SGD", "1", "0"),
+                    ("1", "https://x.test/trajectories", "2", "AdaGrad", "1", "1"),
+                    ("2", "https://x.test/trajectories", "1", "none of them", "1", "0")]
+    assert all(r[7] == {"1": "AdaGrad", "2": "Momentum"}[r[0]] for r in rows[1:])
+
+
+def test_wrong_codes_from_one_address_are_limited_across_fresh_sessions(rooms, monkeypatch):
+    from optviz.rooms import Attempts
+
+    monkeypatch.setattr(classroom, "ATTEMPTS", Attempts(limit=5, address_limit=12))
+    monkeypatch.setattr(classroom, "address", lambda: "10.1.2.3")
+    said = []
+    for session in range(4):  # a script that opens a new session every few guesses
+        student = open_page("classroom")
+        for k in range(4):
+            student.text_input[0].input(f"QQ{session}{k}")
+            press(student, "Join")
+            said.append("Too many wrong codes" in texts(student))
+    assert said == [False] * 12 + [True] * 4
+    monkeypatch.setattr(classroom, "address", lambda: "10.1.2.4")  # another school goes on
+    student = open_page("classroom")
+    student.text_input[0].input("QQQQ")
+    press(student, "Join")
+    assert "There is no open class with the code" in texts(student)

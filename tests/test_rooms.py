@@ -3,6 +3,7 @@ database, and thirty students answering at once."""
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import threading
 
@@ -73,7 +74,7 @@ def test_only_the_teachers_secret_asks_reveals_resets_and_closes(rooms):
         assert reason(rooms.ask, code, wrong, "lowest") == "secret"
     assert rooms.room(code).question is None
     rooms.ask(code, secret, "lowest")
-    assert rooms.room(code) == (code, "lowest", False, rooms.clock())
+    assert rooms.room(code)[:5] == (code, "lowest", False, rooms.clock(), 1)
     rooms.reveal(code, secret)
     assert rooms.room(code).revealed
     rooms.close(code, secret)
@@ -122,7 +123,7 @@ def test_a_room_expires_after_a_day_and_is_dropped(rooms, clock):
     assert reason(rooms.answer, code, "s1", "lowest", "Adam") == "unknown"
     rooms.create()  # purges what expired
     with sqlite3.connect(rooms.path) as db:
-        assert db.execute("SELECT COUNT(*) FROM answers").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM votes").fetchone()[0] == 0
 
 
 def test_the_board_shows_plain_nicknames_best_first(rooms):
@@ -225,4 +226,112 @@ def test_wrong_codes_are_limited_per_session_per_minute():
     assert not attempts.allowed("a")
     now[0] = 60.5
     assert attempts.allowed("a")
-    assert "b" not in attempts._wrong or not attempts._wrong["b"]
+    assert ("session", "b") not in attempts._wrong or not attempts._wrong[("session", "b")]
+
+
+def test_many_sessions_from_one_address_share_its_limit_and_other_addresses_go_on():
+    now = [0.0]
+    attempts = Attempts(limit=5, window=60.0, clock=lambda: now[0], address_limit=30)
+    for k in range(30):  # a script opening a new session for each guess
+        assert attempts.allowed(f"script{k}", "10.0.0.9")
+        attempts.wrong(f"script{k}", "10.0.0.9")
+    assert not attempts.allowed("script-new", "10.0.0.9")
+    assert attempts.allowed("script-new", "10.0.0.10") and attempts.allowed("script-new")
+    now[0] = 61.0
+    assert attempts.allowed("script-new", "10.0.0.9")
+
+
+def test_a_second_vote_is_counted_apart_and_the_first_is_closed_by_it(rooms):
+    code, secret = rooms.create()
+    rooms.ask(code, secret, "lowest")
+    rooms.answer(code, "a", "lowest", "SGD")
+    rooms.answer(code, "b", "lowest", "SGD")
+    rooms.answer(code, "c", "lowest", "AdaGrad")
+    assert reason(rooms.answer, code, "a", "lowest", "Adam", 2) == "revealed"  # the second is not open yet
+    rooms.again(code, secret)
+    assert rooms.room(code).round == 2 and not rooms.room(code).revealed
+    assert reason(rooms.answer, code, "a", "lowest", "Adam", 1) == "revealed"  # the first vote is closed
+    assert rooms.my_answer(code, "a", "lowest", 2) is None and rooms.my_answer(code, "a", "lowest", 1) == "SGD"
+    rooms.answer(code, "a", "lowest", "AdaGrad", 2)
+    rooms.answer(code, "b", "lowest", "SGD", 2)
+    rooms.answer(code, "d", "lowest", "AdaGrad", 2)  # arrived late: votes only the second time
+    assert rooms.tally(code, "lowest", 1) == {"SGD": 2, "AdaGrad": 1}
+    assert rooms.tally(code, "lowest", 2) == {"AdaGrad": 2, "SGD": 1}
+    assert rooms.moves(code, "lowest") == {("SGD", "AdaGrad"): 1, ("SGD", "SGD"): 1}
+    rooms.reveal(code, secret)
+    assert reason(rooms.answer, code, "c", "lowest", "SGD", 2) == "revealed"
+    rooms.reset(code, secret)
+    assert rooms.room(code).round == 1 and rooms.tally(code, "lowest", 1) == rooms.tally(code, "lowest", 2) == {}
+    rooms.ask(code, secret, "escape")
+    rooms.again(code, secret)
+    rooms.reveal(code, secret)
+    rooms.again(code, secret)  # too late for a second vote: it stays revealed
+    assert rooms.room(code).revealed and rooms.room(code).round == 2
+    rooms.ask(code, secret, "lowest")  # asked anew: the first vote again
+    assert rooms.room(code).round == 1
+
+
+def test_leading_pausing_names_and_the_report_need_the_teachers_secret(rooms, clock):
+    code, secret = rooms.create()
+    rooms.ask(code, secret, "lowest")
+    for wrong in ("", secret + "x"):
+        assert reason(rooms.lead, code, wrong, "trajectories") == "secret"
+        assert reason(rooms.pause, code, wrong, True) == "secret"
+        assert reason(rooms.show_names, code, wrong, True) == "secret"
+        assert reason(rooms.again, code, wrong) == "secret"
+        assert reason(rooms.report, code, wrong) == "secret"
+    assert rooms.room(code)[5:] == (None, 0.0, False, False)
+    clock.now += 5
+    rooms.lead(code, secret, "trajectories?traj_surface=saddle")
+    rooms.pause(code, secret, True)
+    rooms.show_names(code, secret, True)
+    assert rooms.room(code)[5:] == ("trajectories?traj_surface=saddle", clock.now, True, True)
+    assert reason(rooms.lead, code, secret, "x" * 2001) == "long"
+    rooms.lead(code, secret, None)
+    rooms.pause(code, secret, False)
+    assert rooms.room(code).follow is None and not rooms.room(code).paused
+
+
+def test_the_report_lists_each_vote_of_each_question_in_the_order_asked(rooms, clock):
+    code, secret = rooms.create()
+    rooms.ask(code, secret, "sig1")
+    rooms.answer(code, "a", "sig1", "ends")
+    rooms.answer(code, "b", "sig1", "middle")
+    rooms.again(code, secret)
+    rooms.answer(code, "a", "sig1", "ends", 2)
+    rooms.answer(code, "b", "sig1", "ends", 2)
+    clock.now += 60
+    rooms.ask(code, secret, "lowest")
+    rooms.answer(code, "a", "lowest", "Adam")
+    clock.now += 60
+    rooms.ask(code, secret, "escape")  # asked, never answered: no row
+    other, other_secret = rooms.create()
+    rooms.ask(other, other_secret, "lowest")
+    rooms.answer(other, "z", "lowest", "SGD")
+    assert rooms.report(code, secret) == [("sig1", 1, "ends", 1), ("sig1", 1, "middle", 1), ("sig1", 2, "ends", 2),
+                                          ("lowest", 1, "Adam", 1)]
+
+
+def test_a_file_from_the_first_version_keeps_its_rooms_and_answers(tmp_path, clock):
+    path = tmp_path / "rooms.db"
+    with sqlite3.connect(path) as db:  # the schema as the first version wrote it
+        db.executescript("""
+            CREATE TABLE rooms (code TEXT PRIMARY KEY, secret TEXT NOT NULL, created REAL NOT NULL,
+                question TEXT, revealed INTEGER NOT NULL DEFAULT 0, closed INTEGER NOT NULL DEFAULT 0);
+            CREATE TABLE members (code TEXT, session TEXT, joined REAL NOT NULL, PRIMARY KEY (code, session));
+            CREATE TABLE answers (code TEXT, question TEXT, session TEXT, choice TEXT NOT NULL,
+                at REAL NOT NULL, PRIMARY KEY (code, question, session));
+            CREATE TABLE results (code TEXT, session TEXT, nickname TEXT NOT NULL, network TEXT NOT NULL,
+                accuracy REAL NOT NULL, at REAL NOT NULL);""")
+        db.execute("INSERT INTO rooms (code, secret, created, question) VALUES ('ACDE', ?, ?, 'lowest')",
+                   (hashlib.sha256(b"s3cret").hexdigest(), clock.now))
+        db.executemany("INSERT INTO answers VALUES ('ACDE', 'lowest', ?, ?, ?)",
+                       [("a", "SGD", clock.now), ("b", "Adam", clock.now)])
+    rooms = Rooms(path, clock=clock)
+    assert rooms.room("ACDE") == ("ACDE", "lowest", False, clock.now, 1, None, 0.0, False, False)
+    assert rooms.tally("ACDE", "lowest") == {"SGD": 1, "Adam": 1}
+    assert rooms.report("ACDE", "s3cret") == [("lowest", 1, "Adam", 1), ("lowest", 1, "SGD", 1)]
+    rooms.answer("ACDE", "a", "lowest", "AdaGrad")
+    assert rooms.tally("ACDE", "lowest") == {"AdaGrad": 1, "Adam": 1}
+    Rooms(path, clock=clock)  # opening it again changes nothing
+    assert rooms.tally("ACDE", "lowest") == {"AdaGrad": 1, "Adam": 1}

@@ -1,32 +1,55 @@
 """The class room on every page: joining by link or code, the sidebar badge that follows the
-teacher's board, and the predict-then-reveal gate a page puts before its experiment.
+teacher's board (and, for the teacher, leads the class), and the predict-then-reveal gate a page
+puts before its experiment.
 
 One store per process (SQLite at ``$OPTVIZ_DB``, by default in the app's cache folder). The
 session's room and, for the teacher, the room's secret live in the session's state; the teacher's
-secret leaves the address bar as soon as it is read, so a projector never shows it.
+secret leaves the address bar as soon as it is read, so a projector never shows it, and stays in
+the teacher's browser as a cookie, so a reload or a second tab is still the teacher's until they
+sign out.
 """
 
 from __future__ import annotations
 
+import csv
+import html
+import io
 import os
 import secrets
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode
 
 import streamlit as st
 
 from optviz import board, data
-from optviz.questions import BY_KEY, Question
+from optviz.questions import BY_KEY, QUESTIONS, Question
 from optviz.rooms import NICKNAME_MAX, Attempts, Room, RoomError, Rooms, normalise_code
-from ui.common import PAGES, tr
+from ui import links
+from ui.common import LANG_KEY, PAGES, PRESENT_KEY, tr
 
 ENV_DB = "OPTVIZ_DB"
 ROOM, TEACHER, SESSION, OPENED = "_room", "_room_teacher", "_room_session", "_room_opened"
 MESSAGE = "_room_message"  # what a callback has to say, shown by the page
+FOLLOWED = "_room_followed"  # (where, moved): the teacher's move this student's page last followed
+FORGET = "_room_forget"  # the teacher signed out: the browser is to drop the teacher's cookie
+COOKIE_READ = "_room_cookie_read"  # this session has looked for the teacher's cookie
+COOKIE = "optviz_teacher"  # "CODE.secret", in the teacher's browser only
+COOKIE_AGE = 24 * 3600  # s, a room's life
 POLL = 2.0  # s between a page's looks at the board
-ATTEMPTS = Attempts()  # process-wide on purpose: wrong codes per session per minute
+ATTEMPTS = Attempts()  # process-wide on purpose: wrong codes per session and per address per minute
 PAGE_NAMES = {url: label for _, label, url, _ in PAGES}  # url path -> its name's key
+PAGE_FILES = {url: path for path, _, url, _ in PAGES}
+OWN = {"room", "teacher", LANG_KEY, PRESENT_KEY}  # link keys a student keeps when following the teacher
 ss = st.session_state
+
+_COOKIE_JS = """
+export default function ({ data }) {
+  const secure = location.protocol === 'https:' ? '; Secure' : '';
+  document.cookie = `${data.name}=${data.value}; path=/; max-age=${data.age}; SameSite=Strict${secure}`;
+}
+"""
+_cookie = st.components.v2.component("optviz_teacher_cookie", js=_COOKIE_JS)
 
 
 def db_path() -> Path:
@@ -63,35 +86,54 @@ def on_join() -> None:
 def join(code: str) -> str | None:
     """Join room ``code`` (as typed); None, or the message that says why not. A wrong code counts
     against the session's limit."""
-    rooms, code = store(), normalise_code(code)
+    rooms, code, where_from = store(), normalise_code(code), address()
     if rooms is None:
         return tr("room.err.storage")
-    if not ATTEMPTS.allowed(session()):
+    if not ATTEMPTS.allowed(session(), where_from):
         return tr("room.too_many")
     try:
         rooms.join(code, session())
     except RoomError as err:
         if err.reason != "unknown":
             return tr(f"room.err.{err.reason}")
-        ATTEMPTS.wrong(session())
+        ATTEMPTS.wrong(session(), where_from)
         return tr("room.unknown", code=code[:8])
     ss[ROOM] = code
     return None
 
 
+def cookie() -> str | None:
+    """The teacher's cookie this browser sent when the session began, or None."""
+    value = st.context.cookies.get(COOKIE)
+    return value if isinstance(value, str) else None
+
+
+def address() -> str | None:
+    """The client's address as the server sees it (a school's laptops may share one), or None."""
+    value = st.context.ip_address
+    return value if isinstance(value, str) else None
+
+
 def from_link() -> None:
     """Call in app.py before the page: ``?room=CODE`` joins, ``&teacher=SECRET`` makes this session
-    the room's teacher (then the secret leaves the address bar). Shows what went wrong, here or
-    in a button's callback."""
+    the room's teacher (then the secret leaves the address bar). A session that begins with the
+    teacher's cookie of an open room, and a link to no other room, is that room's teacher. Shows
+    what went wrong, here or in a button's callback."""
     code = normalise_code(st.query_params.get("room", ""))
     secret = st.query_params.get("teacher")
+    rooms = store()
     if secret is not None:
         del st.query_params["teacher"]
-        rooms = store()
         if rooms is not None and code and rooms.is_teacher(code, secret):
             ss[TEACHER], ss[ROOM] = secret, code
             return
         ss[MESSAGE] = tr("room.err.secret")
+    elif rooms is not None and not ss.get(COOKIE_READ):
+        ss[COOKIE_READ] = True
+        kept_code, _, kept_secret = (cookie() or "").partition(".")
+        if kept_secret and code in ("", kept_code) and rooms.is_teacher(kept_code, kept_secret):
+            ss[TEACHER], ss[ROOM] = kept_secret, kept_code
+            return
     if code and ss.get(ROOM) != code and (why := join(code)) is not None:
         ss[MESSAGE] = why
     if message := ss.pop(MESSAGE, None):
@@ -117,25 +159,110 @@ def current() -> Room | None:
 
 
 def leave() -> None:
+    """Button callback: out of the class, and its code out of the link (which would join again)."""
     ss.pop(ROOM, None)
     ss.pop(TEACHER, None)
+    ss.pop(FOLLOWED, None)
+    if "room" in st.query_params:
+        del st.query_params["room"]
 
 
-def badge() -> None:
-    """Sidebar, every page: which class, and a link to the page of the teacher's question. Reruns
-    the page when the board changes (a new question, a reveal), checking every POLL seconds."""
+def sign_out() -> None:
+    """Button callback: the teacher leaves the class and this browser forgets the teacher's cookie."""
+    leave()
+    ss[FORGET] = True
+
+
+def is_teacher(room: Room) -> bool:
+    rooms = store()
+    return bool(ss.get(TEACHER)) and rooms is not None and rooms.is_teacher(room.code, ss[TEACHER])
+
+
+def where(page: str) -> str:
+    """The teacher's place: ``page`` (a url path) and the link's settings, less the teacher's own
+    (class, language, presentation mode)."""
+    settings = {k: st.query_params.get_all(k) for k in st.query_params if k not in OWN}
+    return f"{page}?{urlencode(settings, doseq=True)}" if settings else page
+
+
+def _teach(action: str, *args: object) -> None:
+    """Button callback: one of the teacher's actions on this session's room."""
+    try:
+        getattr(store(), action)(ss[ROOM], ss[TEACHER], *args)
+    except (RoomError, KeyError) as err:
+        ss[MESSAGE] = tr(f"room.err.{getattr(err, 'reason', 'secret')}")
+
+
+def _lead_here(page: str) -> None:
+    _teach("lead", where(page))
+
+
+def badge(page: str) -> None:
+    """Sidebar, every page (``page``: its url path): which class, and a link to the page of the
+    teacher's question. For the teacher: bring the class here, let it explore, pause it, sign out.
+    For a student: follow the teacher's page and settings while the teacher leads, and wait behind a
+    message while the class is paused. Reruns the page when the board changes, checking every POLL
+    seconds."""
+    if ss.pop(FORGET, None):
+        with st.sidebar:
+            _cookie(key="_room_cookie_forget", data={"name": COOKIE, "value": "", "age": 0})
     room = current()
     if room is None:
         return
     st.query_params["room"] = room.code  # a reload or a shared link stays in the class
+    teacher = is_teacher(room)
     with st.sidebar.container(border=True):
-        st.markdown(f"**{tr('room.badge', code=room.code)}**")
+        st.markdown(f"**{tr('room.badge.teacher' if teacher else 'room.badge', code=room.code)}**")
         if room.question is not None:
-            page = BY_KEY[room.question].page
+            question_page = BY_KEY[room.question].page
             st.caption(tr("room.badge.ask"))
-            st.page_link(f"pages/{page}.py", label=tr(PAGE_NAMES[page]), icon="❓")
-        st.button(tr("room.leave"), key="_room_leave", on_click=leave)
-    _follow((room.code, room.question, room.revealed))
+            st.page_link(PAGE_FILES[question_page], label=tr(PAGE_NAMES[question_page]), icon="❓")
+        if teacher:
+            _teacher_controls(room, page)
+        else:
+            st.button(tr("room.leave"), key="_room_leave", on_click=leave)
+    if teacher:
+        with st.sidebar:
+            _cookie(key="_room_cookie", data={"name": COOKIE, "value": f"{room.code}.{ss[TEACHER]}", "age": COOKIE_AGE})
+    else:
+        _student_follows(room)
+    _follow(_shown(room))
+
+
+def _teacher_controls(room: Room, page: str) -> None:
+    if page in PAGE_NAMES:
+        st.button(tr("room.lead"), key="_room_lead", icon="📣", on_click=_lead_here, args=(page,), width="stretch",
+                  help=tr("room.lead.help"))
+    if room.follow is not None:
+        st.caption(tr("room.leading", page=tr(PAGE_NAMES.get(room.follow.partition("?")[0], "room.nav"))))
+        st.button(tr("room.release"), key="_room_release", on_click=_teach, args=("lead", None), width="stretch")
+    st.button(tr("room.resume" if room.paused else "room.pause"), key="_room_pause", icon="▶️" if room.paused else "⏸️",
+              on_click=_teach, args=("pause", not room.paused), width="stretch")
+    st.button(tr("room.sign_out"), key="_room_sign_out", on_click=sign_out, width="stretch", help=tr("room.sign_out.help"))
+
+
+def _student_follows(room: Room) -> None:
+    """While the teacher leads: go where the teacher is (once per move of the teacher), and say so."""
+    if room.follow is not None:
+        page, _, query = room.follow.partition("?")
+        if (room.follow, room.moved) != ss.get(FOLLOWED) and page in PAGE_FILES:
+            ss[FOLLOWED] = (room.follow, room.moved)
+            carried = {k: v for k, v in parse_qs(query, keep_blank_values=True).items() if k not in OWN}
+            links.forget(carried)
+            own = {k: st.query_params.get_all(k) for k in st.query_params if k in OWN}
+            st.switch_page(PAGE_FILES[page], query_params=carried | own)
+        st.info(tr("room.following"), icon="👀")
+    else:
+        ss.pop(FOLLOWED, None)
+    if room.paused:
+        st.html(f"<div style='position:fixed;inset:0;z-index:1000000;background:rgba(255,255,255,0.97);display:flex;"
+                f"align-items:center;justify-content:center;text-align:center;padding:2rem;font-size:2.2rem;"
+                f"font-weight:600'>⏸️ {html.escape(tr('room.paused'))}</div>")
+
+
+def _shown(room: Room) -> tuple:
+    """What of the room a page shows: a change of any of it reruns the page."""
+    return room.code, room.question, room.revealed, room.round, room.follow, room.moved, room.paused
 
 
 @st.fragment(run_every=POLL)
@@ -145,8 +272,16 @@ def _follow(shown: tuple) -> None:
         room = rooms.room(shown[0]) if rooms is not None else None
     except RoomError:  # busy for a moment: look again at the next tick
         return
-    if room is not None and (room.code, room.question, room.revealed) != shown:
+    if room is not None and _shown(room) != shown:
         st.rerun(scope="app")
+
+
+def follow_teacher(page: str) -> None:
+    """Call in app.py after the page ran: while the teacher leads, the teacher's page and settings
+    become where the class is (a write only when they changed)."""
+    room = current() if ss.get(TEACHER) else None
+    if room is not None and room.follow is not None and room.follow != where(page) and is_teacher(room):
+        _teach("lead", where(page))
 
 
 def tally_figure(question: Question, counts: dict[str, int]):
@@ -154,11 +289,10 @@ def tally_figure(question: Question, counts: dict[str, int]):
     return board.tally(labels, [counts.get(o, 0) for o in question.options], question.options.index(question.answer))
 
 
-def _send(code: str, question: str) -> None:
-    """Radio callback: store (or change) this session's answer; an error is shown by the gate."""
-    choice = ss[f"_room_answer_{code}_{question}"]
+def _send(key: str, code: str, question: str, vote: int) -> None:
+    """Radio callback: store (or change) this session's vote; an error is shown by the gate."""
     try:
-        store().answer(code, session(), question, choice)
+        store().answer(code, session(), question, ss[key], vote)
     except RoomError as err:
         ss["_room_send_error"] = err.reason
 
@@ -167,11 +301,28 @@ def page_name(question: Question) -> str:
     return tr(PAGE_NAMES[question.page])
 
 
-def revealed(question: Question, counts: dict[str, int]) -> None:
-    """The class's answers and what the experiment says."""
-    st.plotly_chart(tally_figure(question, counts), config={"displayModeBar": False})
+def revealed(question: Question, votes: list[dict[str, int]], moves: dict[tuple[str, str], int]) -> None:
+    """The class's answers (one vote, or both side by side with how answers moved between them)
+    and what the experiment says."""
+    if len(votes) == 1:
+        st.plotly_chart(tally_figure(question, votes[0]), config={"displayModeBar": False})
+    else:
+        for column, name, counts in zip(st.columns(2), ("room.vote1", "room.vote2"), votes, strict=True):
+            column.markdown(f"**{tr(name)}**")
+            column.plotly_chart(tally_figure(question, counts), config={"displayModeBar": False}, key=f"_room_{name}")
+        right = [counts.get(question.answer, 0) / max(sum(counts.values()), 1) for counts in votes]
+        changed = sum(n for (a, b), n in moves.items() if a != b)
+        st.markdown(tr("room.moved", changed=changed, twice=sum(moves.values()),
+                       to_right=sum(n for (a, b), n in moves.items() if a != b and b == question.answer),
+                       first=f"{right[0]:.0%}", second=f"{right[1]:.0%}"))
     st.success(tr("room.correct", answer=tr(f"q.{question.key}.{question.answer}")), icon="🔬")
     st.write(tr(f"q.{question.key}.why"))
+
+
+def votes_of(rooms: Rooms, room: Room, question: Question) -> tuple[list[dict[str, int]], dict[tuple[str, str], int]]:
+    """The tallies of every vote held on ``question`` (one or two) and the moves between them."""
+    votes = [rooms.tally(room.code, question.key, v) for v in range(1, room.round + 1)]
+    return votes, rooms.moves(room.code, question.key) if room.round == 2 else {}
 
 
 def gate(page: str, open_setup: Callable[[str], None]) -> None:
@@ -186,27 +337,30 @@ def gate(page: str, open_setup: Callable[[str], None]) -> None:
         st.markdown(f"**{tr('room.ask')}:** {tr(f'q.{question.key}')}")
         if room.revealed:
             try:
-                counts = rooms.tally(room.code, question.key)
+                votes, moves = votes_of(rooms, room, question)
             except RoomError as err:
                 fail(err)
                 return
             st.caption(tr("room.revealed"))
-            revealed(question, counts)
+            revealed(question, votes, moves)
             if (room.code, question.key) not in ss.setdefault(OPENED, set()):
                 ss[OPENED].add((room.code, question.key))
                 open_setup(question.setup)
             return
         try:
-            mine = rooms.my_answer(room.code, me, question.key)
+            mine = rooms.my_answer(room.code, me, question.key, room.round)
         except RoomError as err:
             fail(err)
             mine = None
-        key = f"_room_answer_{room.code}_{question.key}"
+        key = f"_room_answer_{room.code}_{question.key}_{room.round}"
         if mine is None:  # nothing stored (or the teacher reset the question): no choice shown either
             ss.pop(key, None)
-        st.radio(tr("room.your_answer"), question.options, format_func=lambda o: tr(f"q.{question.key}.{o}"),
+        if room.round == 2:
+            st.info(tr("room.again.student"), icon="🗣️")
+        st.radio(tr("room.your_answer" if room.round == 1 else "room.your_answer2"), question.options,
+                 format_func=lambda o: tr(f"q.{question.key}.{o}"),
                  index=question.options.index(mine) if mine in question.options else None,
-                 key=key, on_change=_send, args=(room.code, question.key))
+                 key=key, on_change=_send, args=(key, room.code, question.key, room.round))
         if (reason := ss.pop("_room_send_error", None)) is not None:
             st.error(tr(f"room.err.{reason}"), icon="⚠️")
         if mine is not None:
@@ -236,3 +390,22 @@ def _post(code: str, networks: list[tuple[str, float]]) -> None:
         ss["_room_posted"] = "ok"
     except RoomError as err:
         ss["_room_posted"] = err.reason
+
+
+def report_csv(code: str, secret: str, base: str) -> bytes:
+    """The class's votes as a CSV (UTF-8 with a byte-order mark, so a spreadsheet reads the words):
+    one row per question, vote and answer given, with the question's page link (``base``: the
+    app's address) and the answer the experiment computes."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([tr(k) for k in ("room.csv.question", "room.csv.prompt", "room.csv.link", "room.csv.setup",
+                                     "room.csv.vote", "room.csv.choice", "room.csv.count", "room.csv.answer",
+                                     "room.csv.right")])
+    order = {q.key: k for k, q in enumerate(QUESTIONS)}
+    for row in store().report(code, secret):
+        if (question := BY_KEY.get(row.question)) is None:
+            continue
+        writer.writerow([order[question.key] + 1, tr(f"q.{question.key}"), f"{base}/{question.page}", question.setup,
+                         row.round, tr(f"q.{question.key}.{row.choice}"), row.count,
+                         tr(f"q.{question.key}.{question.answer}"), int(row.choice == question.answer)])
+    return ("\ufeff" + out.getvalue()).encode()

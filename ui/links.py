@@ -11,14 +11,15 @@ link was mistyped sees which controls fell back to their defaults.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import streamlit as st
 
-from ui.common import tr
+from ui.common import LANG_KEY, tr
 
 PENDING = "_links_pending"  # link keys refused in this run, not yet shown
 REFUSED = "_links_refused"  # (page, keys): the refused keys the page shows until dismissed or left
+HELD = "_links_held"  # keys of the values picked in figures (``chosen``, ``position``) this session
 
 
 def snapshot() -> dict[str, list[str]]:
@@ -82,6 +83,7 @@ def chosen(key: str, options: Sequence, default: object) -> object:
     carries it (nothing for the default). On a page's first load, the link's value becomes it if
     it is one of ``options``; anything else is removed from the link and noted."""
     ss = st.session_state
+    ss.setdefault(HELD, set()).add(key)
     if key not in ss:
         raw = st.query_params.get_all(key)
         value = next((o for o in options if _same(raw, o)), None) if raw else default
@@ -106,6 +108,7 @@ def position(key: str, last: int) -> int:
     ``last``. A new ``last`` (another step count) starts at its end. On a page's first load, the
     link's value becomes it if it is a whole number in 0..last; anything else is removed and noted."""
     ss = st.session_state
+    ss.setdefault(HELD, set()).add(key)
     if key not in ss:
         raw, value = st.query_params.get_all(key), last
         if raw:
@@ -130,6 +133,23 @@ def position(key: str, last: int) -> int:
     elif st.query_params.get(key) != str(value):
         st.query_params[key] = str(value)
     return value
+
+
+def forget(keys: Iterable[str]) -> None:
+    """Forget this session's values of the controls named in ``keys``, of those in the present link
+    and of the values picked in figures, so that the next page's link seeds them all afresh (a
+    control the next link leaves out starts at its default). The language and the app's own keys
+    (starting with "_") stay."""
+    ss = st.session_state
+    forgotten = {k for k in {*keys, *st.query_params, *ss.get(HELD, ())} - {LANG_KEY} if not k.startswith("_")}
+    for key in forgotten & set(ss):
+        del ss[key]
+    ctx = st.runtime.scriptrunner.get_script_run_ctx()
+    if ctx is not None:  # unbound from this page's controls, so that the next link may set them
+        with ctx.session_state.query_params() as params:
+            for key in forgotten:
+                if (binding := params.get_binding_for_param(key)) is not None:
+                    params.unbind_widget(binding.widget_id)
 
 
 def _same(raw: list[str], value: object) -> bool:
