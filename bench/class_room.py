@@ -1,16 +1,21 @@
-"""A class answering a predict-then-reveal question on one server. Prints, measured in one run:
+"""A class led by its teacher and answering a predict-then-reveal question on one server. Prints,
+measured in one run:
 
-1. thirty students on the question's page pick an answer at the same moment: seconds until every
-   answer is stored (target: at most 5 s);
+0. the teacher, on a lesson page with settings of their own, presses "Bring everyone here": seconds
+   until every student's page is there with those settings (target: at most 3 s; the pages look
+   every 2 s), and the server's CPU while the class follows a teacher who does nothing;
+1. thirty students pick an answer at the same moment: seconds until every answer is stored
+   (target: at most 5 s);
 2. the teacher's board: seconds from the last stored answer until it says "30 answers so far"
    (target: at most 2 s);
 3. the reveal: seconds until the board shows the class's answers, and until every student's page
-   has revealed the experiment (the pages look every 2 s).
+   has revealed the experiment (the pages look every 2 s; target: at most 5 s).
 
 Run: python bench/class_room.py [students]
 
 Each student and the teacher is a websocket client speaking Streamlit's protocol (bench/classroom.py's
-Tab), timers included: every student's page keeps looking at the board, as thirty tabs would.
+Tab), timers included: every student's page keeps looking at the board, as thirty tabs would. The
+teacher has two tabs, as in class: the board, and the lesson on the projector.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ import time
 from contextlib import AsyncExitStack
 from pathlib import Path
 
-from classroom import Tab
+from classroom import Tab, cpu_seconds
 from serve import streamlit_server
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
@@ -31,7 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from optviz.questions import QUESTIONS  # noqa: E402
 from optviz.rooms import Rooms  # noqa: E402
 
-ANSWER_TARGET, BOARD_TARGET = 5.0, 2.0
+ANSWER_TARGET, BOARD_TARGET, FOLLOW_TARGET, REVEAL_TARGET = 5.0, 2.0, 3.0, 5.0
+IDLE_S = 20.0  # s of watching the server while the class follows an idle teacher
+SETTINGS = "traj_surface=saddle&traj_steps=50"  # the teacher's own settings on the lesson page
 
 
 async def said(tab: Tab, text: str, after: float, timeout: float = 60) -> float:
@@ -53,20 +60,39 @@ async def answer(tab: Tab, choice: str) -> float:
     return time.monotonic()
 
 
-async def lesson(url: str, db: Path, n: int) -> None:
+async def lesson(url: str, db: Path, n: int, pid: int) -> None:
     rooms = Rooms(db)
     code, secret = rooms.create()
     question = QUESTIONS[0]
+    teacher_link = f"room={code}&teacher={secret}"
     async with AsyncExitStack() as stack:
-        teacher = await stack.enter_async_context(Tab(url, "classroom", f"room={code}&teacher={secret}"))
+        teacher = await stack.enter_async_context(Tab(url, "classroom", teacher_link))
+        projector = await stack.enter_async_context(Tab(url, question.page, f"{teacher_link}&{SETTINGS}"))
         await teacher.load()
-        await teacher.click("Next question")
-        await said(teacher, "0 answers so far", 0)
-        students = [await stack.enter_async_context(Tab(url, question.page, f"room={code}")) for _ in range(n)]
+        await projector.load()
+        students = [await stack.enter_async_context(Tab(url, "initialisation", f"room={code}")) for _ in range(n)]
         began = time.monotonic()
         await asyncio.gather(*(s.load() for s in students))
-        print(f"   {n} students opened the question's page in {time.monotonic() - began:.1f} s")
+        print(f"   {n} students opened another page in {time.monotonic() - began:.1f} s")
         await asyncio.sleep(3.0)
+
+        go = time.monotonic()
+        await projector.click("Bring everyone here")
+        arrived = await asyncio.gather(*(said(s, "You follow your teacher", go) for s in students))
+        there = sum(SETTINGS.split("&")[1] in s.query and SETTINGS.split("&")[0] in s.query for s in students)
+        print(f"0. follow the teacher: every page there after {max(arrived) - go:.2f} s (median "
+              f"{statistics.median(arrived) - go:.2f} s; {there} of {n} with the teacher's settings) "
+              f"(target <= {FOLLOW_TARGET:g} s) -> {'met' if max(arrived) - go <= FOLLOW_TARGET and there == n else 'NOT met'}")
+        await asyncio.sleep(2.0)
+        before = cpu_seconds(pid)
+        await asyncio.sleep(IDLE_S)
+        print(f"   server CPU while {n} pages follow an idle teacher: {(cpu_seconds(pid) - before) / IDLE_S:.3f} s per second")
+
+        asked = time.monotonic()
+        await teacher.click("Next question")
+        await said(teacher, "0 answers so far", asked)
+        await asyncio.gather(*(said(s, "Your teacher asks", asked) for s in students))
+        await asyncio.sleep(1.0)
         go = time.monotonic()
         stored = await asyncio.gather(*(answer(s, question.options[k % len(question.options)])
                                         for k, s in enumerate(students)))
@@ -83,8 +109,9 @@ async def lesson(url: str, db: Path, n: int) -> None:
         shown = await said(teacher, "The experiment says", reveal) - reveal
         seen = await asyncio.gather(*(said(s, "The experiment says", reveal) for s in students))
         print(f"3. reveal: on the board after {shown:.2f} s; on every student's page after {max(seen) - reveal:.2f} s "
-              f"(median {statistics.median(seen) - reveal:.2f} s)")
-        errors = [e for tab in (teacher, *students) for e in tab.errors]
+              f"(median {statistics.median(seen) - reveal:.2f} s) (target <= {REVEAL_TARGET:g} s) -> "
+              f"{'met' if max(seen) - reveal <= REVEAL_TARGET else 'NOT met'}")
+        errors = [e for tab in (teacher, projector, *students) for e in tab.errors]
         print(f"   exceptions on any page: {len(errors)}" + (f" ({errors[0]})" if errors else ""))
 
 
@@ -93,7 +120,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "rooms.db"
         with streamlit_server(env={"OPTVIZ_DB": str(db)}) as server:
-            asyncio.run(lesson(server.url, db, n))
+            asyncio.run(lesson(server.url, db, n, server.pid))
 
 
 if __name__ == "__main__":

@@ -131,6 +131,8 @@ class Tab:
             kind = msg.WhichOneof("type")
             if kind == "navigation":
                 self.page_hash = msg.navigation.page_script_hash
+            elif kind == "page_info_changed":  # the server moved the page (st.switch_page): its new link
+                self.query = msg.page_info_changed.query_string
             elif kind == "auto_rerun":
                 self.timers[msg.auto_rerun.fragment_id] = max(msg.auto_rerun.interval, 0.05)
             elif kind == "stop_auto_rerun":

@@ -20,5 +20,6 @@ def tally(labels: list[str], counts: list[int], correct: int, height: int = 260)
         text=text, textposition="outside", cliponaxis=False, hoverinfo="skip"))
     fig.update_yaxes(autorange="reversed", tickfont=dict(size=16))
     fig.update_xaxes(visible=False, range=[0, max([*counts, 1]) * 1.25])
-    fig.update_layout(height=height, margin=dict(l=10, r=10, t=10, b=10), showlegend=False, font=dict(size=15))
+    # room on the right for the count beside the longest bar, however narrow the column
+    fig.update_layout(height=height, margin=dict(l=10, r=80, t=10, b=10), showlegend=False, font=dict(size=15))
     return fig

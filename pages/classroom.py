@@ -74,7 +74,7 @@ def live() -> None:
         return
     st.markdown(f"### {tr('room.students', n=rooms.members(room.code))}")
     with st.container(border=True):
-        buttons = st.columns(5)
+        buttons = [*st.columns(3), *st.columns(3)]  # two rows: the labels fit a projector's 1280 pixels
         open_ = room.question is not None and not room.revealed
         buttons[0].button(tr("room.next"), on_click=teach, args=("next",), key="_room_next", type="primary",
                           width="stretch")
@@ -84,7 +84,7 @@ def live() -> None:
                           disabled=not open_)
         buttons[3].button(tr("room.reset"), on_click=teach, args=("reset",), key="_room_reset", width="stretch",
                           disabled=room.question is None)
-        buttons[4].button(tr("room.close"), on_click=teach, args=("close",), key="_room_close", width="stretch")
+        buttons[5].button(tr("room.close"), on_click=teach, args=("close",), key="_room_close", width="stretch")
         if room.question is None:
             st.info(tr("room.no_question"), icon="❓")
         else:
@@ -98,6 +98,8 @@ def live() -> None:
             else:
                 for option in question.options:
                     st.markdown(f"- {tr(f'q.{question.key}.{option}')}")
+                if question.kind != "choice":
+                    st.caption(tr(f"room.kind.{question.kind}"))
                 if room.round == 2:
                     st.markdown(tr("room.answers1", n=sum(votes[0].values())))
                 st.markdown(f"**{tr('room.answers' if room.round == 1 else 'room.answers2', n=sum(votes[-1].values()))}**")

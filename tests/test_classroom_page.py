@@ -4,13 +4,18 @@ student joins by link, predicts with the experiment hidden, and sees it once rev
 from __future__ import annotations
 
 import json
+import math
+import statistics
 
 import pytest
 from apptest import APP, open_page
 from streamlit.testing.v1 import AppTest
 
 from optviz.questions import QUESTIONS
+from optviz.text import t
 from ui import classroom
+
+BY_WORDS = {q.key: t(f"q.{q.key}", "en") for q in QUESTIONS}
 
 
 @pytest.fixture
@@ -274,19 +279,20 @@ def test_the_report_has_a_row_per_question_vote_and_answer_with_the_experiments_
     teacher.button(key="_room_again").click().run()
     rooms.answer(code, "a", "lowest", "AdaGrad", 2)
     teacher.button(key="_room_next").click().run()
-    rooms.answer(code, "a", "escape", "none")
+    rooms.answer(code, "a", "where", "1,0")  # a click on the map
     assert any("_room_report" in d.proto.id for d in teacher.get("download_button"))
     data = classroom.report_csv(code, secret, "https://x.test")
     assert data.startswith("\ufeff".encode())  # a spreadsheet reads it as UTF-8
     rows = list(csv.reader(data.decode("utf-8-sig").splitlines()))
     assert rows[0] == ["question", "prompt", "page", "set-up", "vote", "answer given", "students", "experiment's answer",
-                       "right"]
-    body = [(r[0], r[2], r[4], r[5], r[6], r[8]) for r in rows[1:]]
-    assert body == [("1", "https://x.test/trajectories", "1", "AdaGrad", "1", "1"),
-                    ("1", "https://x.test/trajectories", "1", "SGD", "1", "0"),
-                    ("1", "https://x.test/trajectories", "2", "AdaGrad", "1", "1"),
-                    ("2", "https://x.test/trajectories", "1", "none of them", "1", "0")]
-    assert all(r[7] == {"1": "AdaGrad", "2": "Momentum"}[r[0]] for r in rows[1:])
+                       "error (0: the experiment's answer)"]
+    assert [r[:7] for r in rows[1:]] == [
+        ["1", BY_WORDS["lowest"], "https://x.test/trajectories", "book", "1", "AdaGrad", "1"],
+        ["1", BY_WORDS["lowest"], "https://x.test/trajectories", "book", "1", "SGD", "1"],
+        ["1", BY_WORDS["lowest"], "https://x.test/trajectories", "book", "2", "AdaGrad", "1"],
+        ["2", BY_WORDS["where"], "https://x.test/trajectories", "book", "1", "(1, 0)", "1"]]
+    assert [(r[7], float(r[8])) for r in rows[1:]] == [("AdaGrad", 0.0), ("AdaGrad", 1.0), ("AdaGrad", 0.0),
+                                                      ("(0.8964, 0.0881)", pytest.approx(math.hypot(0.1036, 0.0881), abs=1e-4))]
 
 
 def test_wrong_codes_from_one_address_are_limited_across_fresh_sessions(rooms, monkeypatch):
@@ -307,3 +313,59 @@ def test_wrong_codes_from_one_address_are_limited_across_fresh_sessions(rooms, m
     student.text_input[0].input("QQQQ")
     press(student, "Join")
     assert "There is no open class with the code" in texts(student)
+
+
+def layer_values(spec: dict, label: str | None = None) -> list[list[dict]]:
+    """The inline rows of each layer of ``spec`` (those whose rows carry ``label``, when given)."""
+    rows = [layer.get("data", {}).get("values", []) for layer in spec["layer"]]
+    return [r for r in rows if label is None or any(v.get("label") == label for v in r)]
+
+
+def test_a_click_prediction_is_marked_for_its_student_and_revealed_as_a_cloud_with_the_answer(rooms):
+    teacher, code = start_class()
+    while rooms.room(code).question != "where":
+        teacher.button(key="_room_next").click().run()
+    assert "by clicking on the map" in texts(teacher)
+    student = open_page("trajectories", room=code)
+    (chart,) = student.get("vega_lite_chart")  # the map to click, and no experiment yet
+    spec = json.loads(chart.proto.spec)
+    assert any(p.get("name") == "guess" for layer in spec["layer"] for p in layer.get("params", []))
+    assert layer_values(spec, "start")[0][0] | {"label": ""} == {"x": -7.0, "y": 2.0, "label": ""}
+    me = student.session_state[classroom.SESSION]
+    rooms.answer(code, me, "where", "1.5,0.5")  # what the click's callback stores (the browser test clicks)
+    for k, guess in enumerate(("0.5,0", "0.9,0.1", "-9,4")):
+        rooms.answer(code, f"other{k}", "where", guess)
+    student.run()
+    assert "Sent: (1.5, 0.5)" in texts(student)
+    mine = layer_values(json.loads(student.get("vega_lite_chart")[0].proto.spec), "your guess")
+    assert mine[0][0]["x"] == 1.5 and mine[0][0]["y"] == 0.5
+
+    teacher.button(key="_room_reveal").click().run()
+    spec = json.loads(teacher.get("vega_lite_chart")[0].proto.spec)
+    cloud = sorted((v["x"], v["y"]) for v in layer_values(spec)[1])
+    assert cloud == [(-9.0, 4.0), (0.5, 0.0), (0.9, 0.1), (1.5, 0.5)]
+    answer = layer_values(spec, "experiment")[0][0]
+    assert (answer["x"], answer["y"]) == (0.8964, 0.0881)
+    distances = sorted(math.dist(p, (0.8964, 0.0881)) for p in cloud)
+    assert f"median distance from the experiment's point: {statistics.median(distances):.3g}" in texts(teacher)
+    student.run()
+    specs = [json.loads(c.proto.spec) for c in student.get("vega_lite_chart")]
+    assert any(layer_values(s, "experiment") for s in specs) and len(specs) >= 2  # the cloud, then the experiment
+
+
+def test_a_number_prediction_is_typed_and_revealed_with_the_classs_median_error(rooms):
+    teacher, code = start_class()
+    while rooms.room(code).question != "stable":
+        teacher.button(key="_room_next").click().run()
+    student = open_page("trajectories", room=code)
+    student.number_input(key=next(n.key for n in student.number_input if n.key.startswith("_room_answer"))) \
+        .set_value(0.9).run()
+    assert not student.exception and rooms.tally(code, "stable") == {"0.9": 1}
+    assert "Sent: 0.9" in texts(student)
+    rooms.answer(code, "other", "stable", "3")
+    teacher.button(key="_room_reveal").click().run()
+    assert "2 guesses; the class's median error: 1.05" in texts(teacher)  # errors 0.1 and 2
+    spec = json.loads(teacher.get("vega_lite_chart")[0].proto.spec)
+    assert sorted(v["x"] for v in layer_values(spec)[0]) == [0.9, 3.0]
+    assert layer_values(spec, "experiment")[0][0]["x"] == 1.0
+    assert "The experiment says: 1" in texts(teacher)

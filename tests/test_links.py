@@ -110,3 +110,12 @@ def test_an_unknown_language_in_a_link_is_named_on_the_page_it_opens():
     assert not at.exception and at.title[0].value.startswith("optviz: ")
     assert any("`lang`" in w.value for w in at.warning)
     assert "lang" not in at.query_params
+
+
+@pytest.mark.parametrize("page, preset", [("trajectories", "traj_preset_book"), ("initialisation", "init_preset_sig1")])
+def test_a_preset_pressed_on_a_page_opened_from_a_link_is_no_refused_link(page, preset):
+    at = open_page(page, **({"traj_surface": "saddle", "traj_steps": "50"} if page == "trajectories"
+                            else {"init_layers": "3", "init_units": "50"}))
+    assert not at.warning
+    at.button(key=preset).click().run()
+    assert not at.exception and not [w for w in at.warning if "This link asked for" in str(w.value)]

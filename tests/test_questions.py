@@ -11,7 +11,7 @@ from test_lesson_claims import preset_race
 
 from optviz import batching, data, descent, initialisation, surfaces, train
 from optviz.presets import INIT_PRESETS, MNIST_PRESETS, TRAJECTORY_PRESETS
-from optviz.questions import BY_KEY, QUESTIONS, following, on_page
+from optviz.questions import BY_KEY, QUESTIONS, error, following, median_error, on_page, read, written
 from optviz.registry import make_optimizer, make_schedule
 from optviz.text import BOOKS
 
@@ -85,10 +85,42 @@ def test_he_relu_ends_lowest_in_the_initialisation_race(digits):
     assert min(final, key=final.get) == asked.answer
 
 
+def test_momentum_ends_where_the_click_question_says():
+    asked = BY_KEY["where"]
+    end = trajectory_ends(asked.setup)["Momentum"].points[-1]
+    assert read(asked, asked.answer) == pytest.approx(tuple(end), abs=1e-4)
+    surface = surfaces.get(TRAJECTORY_PRESETS[asked.setup]["surface"])
+    assert (asked.lo, asked.hi, asked.lo2, asked.hi2) == (*surface.xlim, *surface.ylim)  # a click anywhere counts
+
+
+def test_the_largest_stable_rate_is_where_plain_descent_stops_converging():
+    asked = BY_KEY["stable"]
+    p = TRAJECTORY_PRESETS[asked.setup]
+    surface = surfaces.get(p["surface"])
+    limit = read(asked, asked.answer)
+    start = np.array([p["x0"], p["y0"]])
+    ends = {lr: descent.run(surface, make_optimizer("SGD", lr), start, 2000, make_schedule("constant", 2000), 0.0, 0)
+            for lr in (0.98 * limit, 1.02 * limit)}
+    assert np.linalg.norm(ends[0.98 * limit].points[-1]) < 1e-6  # just below: it converges
+    assert ends[1.02 * limit].diverged_at is not None or np.linalg.norm(ends[1.02 * limit].points[-1]) > 10
+    assert asked.lo < limit < asked.hi
+
+
+def test_answers_are_read_within_their_bounds_and_scored_by_distance():
+    number, point, choice = BY_KEY["stable"], BY_KEY["where"], BY_KEY["lowest"]
+    assert read(number, "0.5") == 0.5 and read(number, "nan") is None and read(number, "5.5") is None
+    assert read(number, "1,2") is None and read(point, "3") is None and read(point, "1,99") is None
+    assert read(choice, "Adam") == "Adam" and read(choice, "Lion") is None
+    assert written(point, (0.123456, -2.0)) == "0.1235,-2" and written(number, 0.85) == "0.85"
+    assert error(number, "0.5") == 0.5 and error(choice, "SGD") == 1.0 and error(choice, "AdaGrad") == 0.0
+    assert error(point, "3.8964,4.0881") == pytest.approx(5.0)
+    assert median_error(number, {"0.5": 2, "1.25": 1, "x": 5}) == 0.5 and np.isnan(median_error(number, {}))
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_every_question_has_its_words(lang):
     for q in QUESTIONS:
-        assert q.answer in q.options
+        assert read(q, q.answer) is not None and (q.kind == "choice") == bool(q.options)
         for key in (f"q.{q.key}", f"q.{q.key}.why", *(f"q.{q.key}.{o}" for o in q.options)):
             assert BOOKS[lang][key].strip(), key
 

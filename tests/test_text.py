@@ -56,6 +56,8 @@ def keys_built_at_run_time() -> set[str]:
             | {f"init.preset.{k}" for k in INIT_PRESETS}
             | {f"{p}.{part}" for p in (*PAGES.values(), "room") for part in ("title", "caption")}
             | {f"q.{q.key}{part}" for q in QUESTIONS for part in ("", ".why", *(f".{o}" for o in q.options))}
+            | {f"room.{part}.{q.kind}" for q in QUESTIONS if q.kind != "choice" for part in ("kind", "median")}
+            | {f"room.vote{k}" for k in (1, 2)}
             | {f"room.err.{k}" for k in ("unknown", "secret", "revealed", "busy", "full", "storage", "long")}
             | {f"own.err.{k}" for k in ("empty", "syntax", "name", "arguments", "construct", "exponent", "length", "window",
                                         "finite")}

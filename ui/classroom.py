@@ -12,6 +12,7 @@ sign out.
 from __future__ import annotations
 
 import csv
+import functools
 import html
 import io
 import os
@@ -22,8 +23,9 @@ from urllib.parse import parse_qs, urlencode
 
 import streamlit as st
 
-from optviz import board, data
-from optviz.questions import BY_KEY, QUESTIONS, Question
+from optviz import board, data, guess_chart, surfaces
+from optviz.presets import TRAJECTORY_PRESETS
+from optviz.questions import BY_KEY, QUESTIONS, Question, error, median_error, read, written
 from optviz.rooms import NICKNAME_MAX, Attempts, Room, RoomError, Rooms, normalise_code
 from ui import links
 from ui.common import LANG_KEY, PAGES, PRESENT_KEY, tr
@@ -277,9 +279,10 @@ def _follow(shown: tuple) -> None:
 
 
 def follow_teacher(page: str) -> None:
-    """Call in app.py after the page ran: while the teacher leads, the teacher's page and settings
-    become where the class is (a write only when they changed)."""
-    room = current() if ss.get(TEACHER) else None
+    """Call in app.py after the page ran: while the teacher leads, the teacher's lesson page and
+    its settings become where the class is (a write only when they changed; the class stays where
+    it is while the teacher looks at the board or the home page)."""
+    room = current() if ss.get(TEACHER) and page in PAGE_NAMES else None
     if room is not None and room.follow is not None and room.follow != where(page) and is_teacher(room):
         _teach("lead", where(page))
 
@@ -290,11 +293,51 @@ def tally_figure(question: Question, counts: dict[str, int]):
 
 
 def _send(key: str, code: str, question: str, vote: int) -> None:
-    """Radio callback: store (or change) this session's vote; an error is shown by the gate."""
+    """Widget callback: store (or change) this session's vote, as the question's text (a choice, a
+    number, a point clicked on the map); an error is shown by the gate."""
+    asked, value = BY_KEY[question], ss[key]
+    if asked.kind == "point":  # the chart's event: the lattice point nearest the click
+        picked = (value.selection.get(guess_chart.GUESS) or [{}])[0]
+        value = (picked.get("x"), picked.get("y"))
     try:
-        store().answer(code, session(), question, ss[key], vote)
+        text = value if asked.kind == "choice" else written(asked, value)
+    except (TypeError, ValueError):  # an emptied number box, a click that picked nothing
+        return
+    if read(asked, text) is None:
+        return
+    try:
+        store().answer(code, session(), question, text, vote)
     except RoomError as err:
         ss["_room_send_error"] = err.reason
+
+
+def shown(question: Question, text: str) -> str:
+    """An answer as the page says it: the choice's words, the number, or "(x, y)"."""
+    if question.kind == "choice":
+        return tr(f"q.{question.key}.{text}")
+    value = read(question, text)
+    if value is None:
+        return text
+    return f"({value[0]:g}, {value[1]:g})" if question.kind == "point" else f"{value:g}"
+
+
+def guess_spec(question: Question, counts: dict[str, int] | None = None, mine: str | None = None,
+               width: int = guess_chart.WIDTH) -> dict:
+    """The figure of a number or point question, ``width`` px wide: the map to click (with the
+    student's own guess), or, with ``counts`` (answer -> how many gave it), the class's cloud and
+    the experiment's answer."""
+    words = {"start": tr("room.guess.start"), "answer": tr("room.guess.answer"), "mine": tr("room.guess.mine")}
+    values: dict = {}
+    for text, n in (counts or {}).items():
+        if (value := read(question, text)) is not None:
+            values[value] = values.get(value, 0) + n
+    answer = read(question, question.answer)
+    if question.kind == "number":
+        return guess_chart.number_spec(question.lo, question.hi, values, answer, words, width)
+    preset = TRAJECTORY_PRESETS[question.setup]
+    surface = surfaces.get(preset["surface"], preset.get("kappa", 20.0))
+    return guess_chart.point_spec(surface, (preset["x0"], preset["y0"]), words, values if counts is not None else None,
+                                  answer if counts is not None else None, read(question, mine) if mine else None, width)
 
 
 def page_name(question: Question) -> str:
@@ -302,20 +345,26 @@ def page_name(question: Question) -> str:
 
 
 def revealed(question: Question, votes: list[dict[str, int]], moves: dict[tuple[str, str], int]) -> None:
-    """The class's answers (one vote, or both side by side with how answers moved between them)
-    and what the experiment says."""
-    if len(votes) == 1:
-        st.plotly_chart(tally_figure(question, votes[0]), config={"displayModeBar": False})
-    else:
-        for column, name, counts in zip(st.columns(2), ("room.vote1", "room.vote2"), votes, strict=True):
-            column.markdown(f"**{tr(name)}**")
-            column.plotly_chart(tally_figure(question, counts), config={"displayModeBar": False}, key=f"_room_{name}")
+    """The class's answers (one vote, or both side by side, with how choices moved between them; a
+    cloud of guesses for a number or a point) and what the experiment says."""
+    columns = st.columns(2) if len(votes) == 2 else [st.container()]
+    for k, (column, counts) in enumerate(zip(columns, votes, strict=True)):
+        if len(votes) == 2:
+            column.markdown(f"**{tr(f'room.vote{k + 1}')}**")
+        if question.kind == "choice":
+            column.plotly_chart(tally_figure(question, counts), config={"displayModeBar": False}, key=f"_room_bars{k}")
+        else:
+            column.vega_lite_chart(None, guess_spec(question, counts, width=guess_chart.WIDTH if len(votes) == 1 else 340),
+                                   key=f"_room_cloud{k}", width="content")
+            column.markdown(tr(f"room.median.{question.kind}", e=f"{median_error(question, counts):.3g}",
+                               n=sum(counts.values())))
+    if question.kind == "choice" and len(votes) == 2:
         right = [counts.get(question.answer, 0) / max(sum(counts.values()), 1) for counts in votes]
         changed = sum(n for (a, b), n in moves.items() if a != b)
         st.markdown(tr("room.moved", changed=changed, twice=sum(moves.values()),
                        to_right=sum(n for (a, b), n in moves.items() if a != b and b == question.answer),
                        first=f"{right[0]:.0%}", second=f"{right[1]:.0%}"))
-    st.success(tr("room.correct", answer=tr(f"q.{question.key}.{question.answer}")), icon="🔬")
+    st.success(tr("room.correct", answer=shown(question, question.answer)), icon="🔬")
     st.write(tr(f"q.{question.key}.why"))
 
 
@@ -357,14 +406,25 @@ def gate(page: str, open_setup: Callable[[str], None]) -> None:
             ss.pop(key, None)
         if room.round == 2:
             st.info(tr("room.again.student"), icon="🗣️")
-        st.radio(tr("room.your_answer" if room.round == 1 else "room.your_answer2"), question.options,
-                 format_func=lambda o: tr(f"q.{question.key}.{o}"),
-                 index=question.options.index(mine) if mine in question.options else None,
-                 key=key, on_change=_send, args=(key, room.code, question.key, room.round))
+        label, send = tr("room.your_answer" if room.round == 1 else "room.your_answer2"), (key, room.code, question.key,
+                                                                                           room.round)
+        if question.kind == "choice":
+            st.radio(label, question.options, format_func=lambda o: tr(f"q.{question.key}.{o}"),
+                     index=question.options.index(mine) if mine in question.options else None,
+                     key=key, on_change=_send, args=send)
+        elif question.kind == "number":
+            st.number_input(f"{label} ({question.lo:g} – {question.hi:g})", question.lo, question.hi,
+                            value=read(question, mine) if mine else None, step=0.05, format="%.4g", key=key,
+                            on_change=_send, args=send)
+        else:
+            st.caption(tr("room.guess.point"))
+            key = f"{key}_{mine}"  # a new guess, a new map: its marker moves and the next click is news
+            st.vega_lite_chart(None, guess_spec(question, mine=mine), key=key, selection_mode=guess_chart.GUESS,
+                               on_select=functools.partial(_send, key, *send[1:]), width="content")
         if (reason := ss.pop("_room_send_error", None)) is not None:
             st.error(tr(f"room.err.{reason}"), icon="⚠️")
         if mine is not None:
-            st.success(tr("room.sent", choice=tr(f"q.{question.key}.{mine}")), icon="✅")
+            st.success(tr("room.sent", choice=shown(question, mine)), icon="✅")
         st.info(tr("room.wait", s=f"{POLL:g}"), icon="🙈")
     st.stop()
 
@@ -395,7 +455,8 @@ def _post(code: str, networks: list[tuple[str, float]]) -> None:
 def report_csv(code: str, secret: str, base: str) -> bytes:
     """The class's votes as a CSV (UTF-8 with a byte-order mark, so a spreadsheet reads the words):
     one row per question, vote and answer given, with the question's page link (``base``: the
-    app's address) and the answer the experiment computes."""
+    app's address), the answer the experiment computes and how far the given one is from it (0 or
+    1 for a choice, the difference or distance for a number or a point)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([tr(k) for k in ("room.csv.question", "room.csv.prompt", "room.csv.link", "room.csv.setup",
@@ -406,6 +467,6 @@ def report_csv(code: str, secret: str, base: str) -> bytes:
         if (question := BY_KEY.get(row.question)) is None:
             continue
         writer.writerow([order[question.key] + 1, tr(f"q.{question.key}"), f"{base}/{question.page}", question.setup,
-                         row.round, tr(f"q.{question.key}.{row.choice}"), row.count,
-                         tr(f"q.{question.key}.{question.answer}"), int(row.choice == question.answer)])
+                         row.round, shown(question, row.choice), row.count, shown(question, question.answer),
+                         f"{error(question, row.choice):.4g}"])
     return ("\ufeff" + out.getvalue()).encode()

@@ -55,10 +55,14 @@ def tr(key: str, **values: object) -> str:
     return t(key, lang(), **values)
 
 
+OVERRIDDEN = "_links_overridden"  # keys a preset set in this run: the link's old values gave way, none was refused
+
+
 def apply_preset(values: dict[str, object], prefix: str) -> None:
-    """Button callback: copy a preset into the page's widget state."""
+    """Button callback: copy a preset into the page's widget state (over the link's values)."""
     for key, value in values.items():
         st.session_state[prefix + key] = value
+    st.session_state.setdefault(OVERRIDDEN, set()).update(prefix + key for key in values)
 
 
 def clamp_state(key: str, lo: float, hi: float) -> None:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import streamlit as st
 
-from ui.common import LANG_KEY, tr
+from ui.common import LANG_KEY, OVERRIDDEN, tr
 
 PENDING = "_links_pending"  # link keys refused in this run, not yet shown
 REFUSED = "_links_refused"  # (page, keys): the refused keys the page shows until dismissed or left
@@ -176,8 +176,10 @@ def _same(raw: list[str], value: object) -> bool:
 def report(box, before: dict[str, list[str]]) -> None:
     """After the page ran: note every link value Streamlit dropped, and show the notes of this
     page in ``box`` (a container above the page) with a button that dismisses them."""
+    overridden = st.session_state.pop(OVERRIDDEN, set())
     for key, raw in before.items():
-        if key not in st.query_params and key in st.session_state and not _same(raw, st.session_state[key]):
+        if (key not in st.query_params and key in st.session_state and key not in overridden
+                and not _same(raw, st.session_state[key])):
             _refuse(key)
     page, keys = st.session_state.get(REFUSED, ("", set()))
     if page != _page():  # another page's notes are not this page's business

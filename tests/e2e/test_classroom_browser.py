@@ -47,3 +47,95 @@ def test_a_students_answer_reaches_the_board_and_the_reveal_reaches_the_student(
     finally:
         teacher_ctx.close()
         student_ctx.close()
+
+
+def test_a_teacher_leads_two_students_pauses_them_and_holds_a_second_vote(browser, server_url):
+    """One teacher, two students, three browsers: the teacher's cookie survives a new tab, the
+    class follows the teacher's page and settings, a pause covers the students' pages, and a
+    question voted twice reveals both votes."""
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 720}) for _ in range(3)]
+    try:
+        teacher, *students = [ctx.new_page() for ctx in contexts]
+        teacher.goto(f"{server_url}/classroom")
+        wait_idle(teacher)
+        teacher.get_by_role("button", name="Start a class").click()
+        wait_idle(teacher)
+        code = re.search(r"\b[A-Z0-9]{4}\b", teacher.locator("[data-testid='stHtml']").first.inner_text()).group(0)
+        for student in students:
+            student.goto(f"{server_url}/?room={code}")
+            wait_idle(student)
+
+        # A new tab of the teacher's browser, at a lesson with settings of its own: still the teacher.
+        teacher.goto(f"{server_url}/trajectories?traj_surface=saddle&traj_steps=50")
+        wait_idle(teacher)
+        teacher.get_by_text(f"Class {code} · you teach").wait_for(timeout=10_000)
+        teacher.get_by_role("button", name="Bring everyone here").click()
+        for student in students:
+            student.get_by_text("You follow your teacher").wait_for(timeout=6_000)  # pages look every 2 s
+            wait_idle(student)
+            assert "/trajectories" in student.url and "traj_surface=saddle" in student.url and "traj_steps=50" in student.url
+            assert student.locator("[data-testid='stNumberInput'] input").first.input_value() == "50"
+            assert_no_exception(student)
+        ARTIFACTS.mkdir(exist_ok=True)
+        students[0].screenshot(path=str(ARTIFACTS / "classroom_following.png"))
+
+        teacher.get_by_role("button", name="Pause the class").click()
+        for student in students:
+            student.get_by_text("Your teacher has paused the class").wait_for(timeout=6_000)
+        students[1].screenshot(path=str(ARTIFACTS / "classroom_paused.png"))
+        assert teacher.get_by_text("Your teacher has paused the class").count() == 0
+        teacher.get_by_role("button", name="Resume the class").click()
+        teacher.get_by_role("button", name="Let them explore").click()
+        for student in students:
+            student.get_by_text("Your teacher has paused the class").wait_for(state="detached", timeout=6_000)
+            student.get_by_text("You follow your teacher").wait_for(state="detached", timeout=6_000)
+
+        teacher.goto(f"{server_url}/classroom")
+        wait_idle(teacher)
+        teacher.get_by_role("button", name="Next question").click()
+        first = QUESTIONS[0]
+        for student, choice in zip(students, ("SGD", "Adam"), strict=True):
+            student.get_by_text("Your teacher asks").wait_for(timeout=6_000)
+            student.get_by_text(choice, exact=True).click()
+            student.get_by_text("You can change it until your teacher reveals").wait_for(timeout=10_000)
+        teacher.get_by_text("2 answers so far").wait_for(timeout=5_000)
+        teacher.get_by_role("button", name="Vote again").click()
+        teacher.get_by_text("First vote: 2 answers, hidden").wait_for(timeout=5_000)
+        assert teacher.locator("[data-testid='stPlotlyChart']").count() == 0  # the first vote stays hidden
+        for student in students:
+            student.get_by_text("Second vote: talk it over").wait_for(timeout=6_000)
+            student.get_by_text(first.answer, exact=True).click()
+            student.get_by_text("You can change it until your teacher reveals").wait_for(timeout=10_000)
+        teacher.get_by_text("Second vote: 2 answers so far").wait_for(timeout=5_000)
+        teacher.get_by_role("button", name="Reveal").click()
+        wait_charts(teacher, 2, timeout=10_000)
+        teacher.get_by_text("Of the 2 who voted twice, 2 changed their answer, 2 of them").wait_for(timeout=5_000)
+        for student in students:
+            student.get_by_text(f"The experiment says: {first.answer}").wait_for(timeout=10_000)
+            wait_charts(student, 3, timeout=30_000)  # both votes, then the experiment
+            assert_no_exception(student)
+        assert_no_exception(teacher)
+        teacher.screenshot(path=str(ARTIFACTS / "classroom_two_votes.png"), full_page=True)
+
+        # A click on the map: each student's own guess, then the class's cloud on every figure.
+        teacher.get_by_role("button", name="Next question").click()
+        for k, student in enumerate(students):
+            student.get_by_text("Click on the map where you predict").wait_for(timeout=6_000)
+            wait_idle(student)
+            plot = student.locator("[data-testid='stVegaLiteChart'] svg").first
+            box = plot.bounding_box()
+            student.mouse.click(box["x"] + box["width"] * (0.55 + 0.1 * k), box["y"] + box["height"] * 0.45)
+            student.get_by_text("Sent: (").wait_for(timeout=10_000)
+            assert student.locator("text=your guess").count() >= 1
+        teacher.get_by_text("2 answers so far").wait_for(timeout=5_000)
+        teacher.get_by_role("button", name="Reveal").click()
+        teacher.get_by_text("2 guesses; the class's median distance").wait_for(timeout=10_000)
+        for student in students:
+            student.get_by_text("2 guesses; the class's median distance").wait_for(timeout=10_000)
+            wait_idle(student)
+            assert_no_exception(student)
+        students[0].screenshot(path=str(ARTIFACTS / "classroom_click_cloud.png"), full_page=True)
+        assert_no_exception(teacher)
+    finally:
+        for ctx in contexts:
+            ctx.close()
