@@ -29,6 +29,8 @@ TTL = 24 * 3600.0  # s a room lives
 NICKNAME_MAX = 24  # characters
 BOARD_ROWS = 10
 WHERE_MAX = 2000  # characters of a place the teacher leads to ("page?query")
+OWN_MAX = 100  # questions a teacher may write for one class
+BODY_MAX = 20_000  # characters of one written question, as stored
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS rooms (code TEXT PRIMARY KEY, secret TEXT NOT NULL, created REAL NOT NULL,
@@ -37,6 +39,7 @@ CREATE TABLE IF NOT EXISTS members (code TEXT, session TEXT, joined REAL NOT NUL
 CREATE TABLE IF NOT EXISTS votes (code TEXT, question TEXT, round INTEGER NOT NULL, session TEXT,
     choice TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (code, question, round, session));
 CREATE TABLE IF NOT EXISTS asked (code TEXT, question TEXT, at REAL NOT NULL, PRIMARY KEY (code, question));
+CREATE TABLE IF NOT EXISTS own (code TEXT, key TEXT, body TEXT NOT NULL, at REAL NOT NULL, PRIMARY KEY (code, key));
 CREATE TABLE IF NOT EXISTS results (code TEXT, session TEXT, nickname TEXT NOT NULL, network TEXT NOT NULL,
     accuracy REAL NOT NULL, at REAL NOT NULL);
 """
@@ -169,6 +172,26 @@ class Rooms:
         self._teach(code, secret, "UPDATE rooms SET question = ?, revealed = 0, round = 1 WHERE code = ?", (question, code),
                     "INSERT OR IGNORE INTO asked VALUES (?, ?, ?)", (code, question, self.clock()))
 
+    def write(self, code: str, secret: str, body: str) -> str:
+        """Keep a question the teacher wrote (``body``: its text, as the caller reads it back) and
+        return its key ("own1", "own2", ...); RoomError("full") past OWN_MAX, ("long") past BODY_MAX."""
+        if len(body) > BODY_MAX:
+            raise RoomError("long")
+        if not self.is_teacher(code, secret):
+            raise RoomError("secret")
+        with self._transaction() as db:
+            n = db.execute("SELECT COUNT(*) FROM own WHERE code = ?", (code,)).fetchone()[0]
+            if n >= OWN_MAX:
+                raise RoomError("full")
+            key = f"own{n + 1}"
+            db.execute("INSERT INTO own VALUES (?, ?, ?, ?)", (code, key, body, self.clock()))
+        return key
+
+    def written(self, code: str) -> list[tuple[str, str]]:
+        """The class's own questions, (key, body) in the order written."""
+        with self._transaction(write=False) as db:
+            return db.execute("SELECT key, body FROM own WHERE code = ? ORDER BY rowid", (code,)).fetchall()
+
     def again(self, code: str, secret: str) -> None:
         """Open the second vote on the current, unrevealed question; the first stays hidden."""
         self._teach(code, secret, "UPDATE rooms SET round = 2 WHERE code = ? AND question IS NOT NULL AND revealed = 0",
@@ -296,7 +319,7 @@ class Rooms:
 
     def _purge(self, db: sqlite3.Connection, now: float) -> None:
         old = [r[0] for r in db.execute("SELECT code FROM rooms WHERE created <= ?", (now - self.ttl,))]
-        for table in ("members", "votes", "asked", "results", "rooms"):
+        for table in ("members", "votes", "asked", "own", "results", "rooms"):
             db.executemany(f"DELETE FROM {table} WHERE code = ?", [(c,) for c in old])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optviz.questions import BY_KEY, QUESTIONS, following
+from optviz.questions import following
 from optviz.rooms import ALPHABET, CODE_LENGTH, Room, RoomError
 from ui import classroom
 from ui.common import page_header, tr
@@ -27,7 +27,7 @@ def teach(action: str, *args: object) -> None:
         if action == "next":
             if (room := rooms.room(code)) is None:
                 raise RoomError("unknown")
-            rooms.ask(code, secret, following(room.question))
+            rooms.ask(code, secret, following(room.question, list(classroom.questions(code))))
         else:
             getattr(rooms, action)(code, secret, *args)
     except RoomError as err:
@@ -88,16 +88,17 @@ def live() -> None:
         if room.question is None:
             st.info(tr("room.no_question"), icon="❓")
         else:
-            question = BY_KEY[room.question]
-            st.caption(tr("room.question", k=[q.key for q in QUESTIONS].index(question.key) + 1, total=len(QUESTIONS),
+            asked = classroom.questions(room.code)
+            question = asked[room.question]
+            st.caption(tr("room.question", k=list(asked).index(question.key) + 1, total=len(asked),
                           page=classroom.page_name(question)))
-            st.markdown(f"#### {tr(f'q.{question.key}')}")
+            st.markdown(f"#### {classroom.prompt(question)}")
             votes, moves = classroom.votes_of(rooms, room, question)
             if room.revealed:
                 classroom.revealed(question, votes, moves)
             else:
                 for option in question.options:
-                    st.markdown(f"- {tr(f'q.{question.key}.{option}')}")
+                    st.markdown(f"- {classroom.plain(classroom.option(question, option))}")
                 if question.kind != "choice":
                     st.caption(tr(f"room.kind.{question.kind}"))
                 if room.round == 2:
@@ -138,14 +139,43 @@ def teacher(room: Room) -> None:
         st.download_button(tr("room.report"), data=lambda: classroom.report_csv(room.code, ss[classroom.TEACHER], base_url()),
                            file_name=f"optviz-class-{room.code}.csv", mime="text/csv", icon="⬇️", key="_room_report",
                            help=tr("room.report.help"))
+        own_questions(room)
     with live:
         board()
+
+
+def own_questions(room: Room) -> None:
+    """The teacher's own questions: how many, to a TOML file and back (a lesson plan for next year)."""
+    with st.expander(tr("room.own.file"), icon="📄"):
+        n = len(classroom.questions(room.code)) - len(classroom.BY_KEY)
+        st.caption(tr("room.own.count", n=n))
+        st.download_button(tr("room.own.export"), data=lambda: classroom.export_toml(room.code), disabled=not n,
+                           file_name=f"optviz-questions-{room.code}.toml", mime="application/toml", icon="⬇️",
+                           key="_room_own_export")
+        st.file_uploader(tr("room.own.import"), type=["toml"], key="_room_own_file", on_change=take_file,
+                         max_upload_size=1)
+        if (said := ss.pop("_room_own_said", None)) is not None:
+            (st.success if said[0] == "ok" else st.error)(said[1])
+
+
+def take_file() -> None:
+    """Uploader callback: the file's questions join the class's, or the page says what is wrong."""
+    upload = ss.get("_room_own_file")
+    if upload is None:
+        return
+    try:
+        n = classroom.import_toml(ss[classroom.ROOM], ss[classroom.TEACHER], upload.getvalue().decode("utf-8"))
+        ss["_room_own_said"] = ("ok", tr("room.own.imported", n=n))
+    except (UnicodeDecodeError, ValueError) as err:
+        ss["_room_own_said"] = ("error", tr("room.own.bad", why=str(err)[:300]))
+    except RoomError as err:
+        ss["_room_own_said"] = ("error", tr(f"room.err.{err.reason}"))
 
 
 def student(room: Room) -> None:
     st.success(tr("room.joined", code=room.code), icon="🎓")
     if room.question is not None:
-        question = BY_KEY[room.question]
+        question = classroom.questions(room.code)[room.question]
         st.page_link(f"pages/{question.page}.py", label=tr("room.badge.question", page=classroom.page_name(question)),
                      icon="❓")
     st.button(tr("room.leave"), on_click=classroom.leave, key="_room_leave_page")

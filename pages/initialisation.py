@@ -7,7 +7,7 @@ import time
 import numpy as np
 import streamlit as st
 
-from optviz import init_chart, plots
+from optviz import init_chart, plots, questions
 from optviz.layers import ACTIVATIONS
 from optviz.presets import INIT_PRESETS
 from optviz.text import ACTIVATION_NAMES, INIT_NAMES, link_names, named
@@ -159,6 +159,13 @@ columns, spec = init_chart.chart(results, sides, act_names, n_layers, lang(), he
 explorer.explore(P + "chart", arrow(columns), spec,
                  {init_chart.PICK + s.suffix: [{"i": s.pick[0], "a": s.pick[1], "n": s.pick[2]}] for s in sides},
                  explored)
+if (shown := results[sides[0].pick]) is not None:  # a teacher may ask the class about the last layer
+    last, here = shown[2][-1], classroom.where("initialisation")
+    classroom.ask_here("initialisation", [
+        (tr("room.own.spread.label"), questions.number("initialisation", here, last.std, max(1.0, round(2 * last.std, 1)),
+                                                       tr("room.own.spread", k=n_layers)))]
+        + ([] if np.isnan(last.saturated) else [(tr("room.own.saturated.label"), questions.number(
+            "initialisation", here, last.saturated, 1.0, tr("room.own.saturated", k=n_layers)))]))
 if compare:
     for column, side, args in zip(st.columns(2), sides, setups, strict=True):
         with column:

@@ -15,6 +15,7 @@ from optviz import (
     expressions,
     path_chart,
     plots,
+    questions,
     rates,
     surfaces,
     vega,
@@ -251,6 +252,15 @@ def stepped(k: int) -> None:
 
 explorer.play_button(P + "chart", path_chart.STEP, tr("fig.play"), tr("fig.pause"), stepped,
                      stride=max(1, int(n_steps) // 60))
+
+here = classroom.where("trajectories")  # a teacher may ask the class about what this set-up gives
+ends = {r.label: np.inf if r.note and not r.escaped else float(r.path.values[-1]) for r in runs}
+classroom.ask_here("trajectories", ([(tr("room.own.lowest.label"), questions.lowest(
+    "trajectories", here, ends, tr("room.own.lowest", n=int(n_steps))))] if len(runs) > 1 else []) + ([
+    (tr("room.own.end.label", name=r.label), questions.end_of("trajectories", here, tuple(r.path.points[-1]),
+                                                             (surface.xlim, surface.ylim), (key, kappa, x0, y0),
+                                                             tr("room.own.end", name=r.label, n=len(r.path.values) - 1)))
+    for r in runs] if key != "own" else []))
 
 status = st.columns(len(runs))
 for col, run in zip(status, runs, strict=True):

@@ -11,6 +11,8 @@ import pytest
 from apptest import APP, open_page
 from streamlit.testing.v1 import AppTest
 
+from optviz import initialisation
+from optviz.presets import INIT_PRESETS
 from optviz.questions import QUESTIONS
 from optviz.text import t
 from ui import classroom
@@ -369,3 +371,53 @@ def test_a_number_prediction_is_typed_and_revealed_with_the_classs_median_error(
     assert sorted(v["x"] for v in layer_values(spec)[0]) == [0.9, 3.0]
     assert layer_values(spec, "experiment")[0][0]["x"] == 1.0
     assert "The experiment says: 1" in texts(teacher)
+
+
+def test_a_teachers_own_question_from_the_initialisation_page_is_asked_answered_and_revealed_there(rooms):
+    teacher, code = teacher_on("initialisation")
+    student = open_page("initialisation", room=code)
+    student.slider(key="init_layers").set_value(7).run()  # a student exploring on their own
+    teacher.query_params["init_layers"] = "3"  # what the browser's address bar says after the change
+    teacher.slider(key="init_layers").set_value(3).run()
+    p = INIT_PRESETS["sig1"]  # the page's first set-up, as it opens
+    init = float(p["init"]) if p["init"][0].isdigit() else p["init"]
+    last_std = initialisation.run(initialisation.InitConfig(init, p["act"], 3, 100, p["bn"], 1000, 0)).stats[-1].std
+    teacher.text_area(key="_room_own_prompt0").input("How wide is the *last* layer's spread?").run()
+    teacher.button(key="_room_own_go").click().run()
+    assert not teacher.exception and "How wide is the" in texts(teacher)  # the projector asks too, experiment hidden
+    assert not teacher.get("vega_lite_chart")
+    room = rooms.room(code)
+    asked = classroom.questions(code)[room.question]
+    assert room.question == "own1" and asked.kind == "number" and asked.setup == "initialisation?init_layers=3"
+    assert abs(float(asked.answer) - last_std) <= 0.0005 * max(1, last_std) + 1e-9
+
+    student.run()  # the page's next look at the board
+    assert not student.get("vega_lite_chart")  # the experiment stays hidden
+    assert "How wide is the \\*last\\* layer's spread?" in texts(student)  # the teacher's words as plain text
+    guess = next(n for n in student.number_input if n.key.startswith("_room_answer"))
+    guess.set_value(0.5).run()
+    assert rooms.tally(code, "own1") == {"0.5": 1}
+    teacher.switch_page("pages/classroom.py").run()
+    assert "1 answer so far" in texts(teacher) and "Question 11 of 11" in texts(teacher)
+    teacher.button(key="_room_reveal").click().run()
+    assert f"The experiment says: {asked.answer}" in texts(teacher)
+    student.run()
+    assert not student.exception and student.session_state["init_layers"] == 3  # the reveal opens the teacher's set-up
+    assert "The page computed this answer" in texts(student) and student.get("vega_lite_chart")
+
+
+def test_own_questions_leave_as_toml_and_come_back_into_another_class(rooms):
+    teacher, code = teacher_on("trajectories")
+    teacher.button(key="_room_own_go").click().run()  # the first offer as the page suggests it
+    assert classroom.questions(code)["own1"].kind == "choice"
+    file = classroom.export_toml(code)
+    assert b"[[question]]" in file and b"ends lowest" in file
+    code2, secret2 = rooms.create()
+    assert classroom.import_toml(code2, secret2, file.decode()) == 1
+    assert classroom.questions(code2)["own1"]._replace(key="") == classroom.questions(code)["own1"]._replace(key="")
+    with pytest.raises(ValueError, match="question 1: page"):
+        classroom.import_toml(code2, secret2, file.decode().replace('page = "trajectories"', 'page = "x"'))
+    student = open_page("classroom", room=code)
+    assert not any(b.key and b.key.startswith("_room_own") for b in student.button)  # the teacher's alone
+    student.switch_page("pages/trajectories.py").run()
+    assert not any(b.key and b.key.startswith("_room_own") for b in student.button)

@@ -4,6 +4,7 @@ opens it (the page's preset or tab defaults, seed 0)."""
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -11,7 +12,23 @@ from test_lesson_claims import preset_race
 
 from optviz import batching, data, descent, initialisation, surfaces, train
 from optviz.presets import INIT_PRESETS, MNIST_PRESETS, TRAJECTORY_PRESETS
-from optviz.questions import BY_KEY, QUESTIONS, error, following, median_error, on_page, read, written
+from optviz.questions import (
+    BY_KEY,
+    QUESTIONS,
+    end_of,
+    error,
+    following,
+    from_json,
+    from_toml,
+    lowest,
+    median_error,
+    number,
+    on_page,
+    read,
+    to_json,
+    to_toml,
+    written,
+)
 from optviz.registry import make_optimizer, make_schedule
 from optviz.text import BOOKS
 
@@ -111,7 +128,7 @@ def test_answers_are_read_within_their_bounds_and_scored_by_distance():
     assert read(number, "0.5") == 0.5 and read(number, "nan") is None and read(number, "5.5") is None
     assert read(number, "1,2") is None and read(point, "3") is None and read(point, "1,99") is None
     assert read(choice, "Adam") == "Adam" and read(choice, "Lion") is None
-    assert written(point, (0.123456, -2.0)) == "0.1235,-2" and written(number, 0.85) == "0.85"
+    assert written((0.123456, -2.0)) == "0.1235,-2" and written(0.85) == "0.85"
     assert error(number, "0.5") == 0.5 and error(choice, "SGD") == 1.0 and error(choice, "AdaGrad") == 0.0
     assert error(point, "3.8964,4.0881") == pytest.approx(5.0)
     assert median_error(number, {"0.5": 2, "1.25": 1, "x": 5}) == 0.5 and np.isnan(median_error(number, {}))
@@ -132,3 +149,45 @@ def test_every_page_asks_at_least_two_and_next_walks_all_of_them_in_a_circle():
         key = following(key)
         seen.append(key)
     assert seen == [q.key for q in QUESTIONS] and following(seen[-1]) == seen[0]
+
+
+PAGES = {"trajectories", "initialisation", "batch_size", "mnist"}
+
+
+def own_questions() -> list:
+    return [lowest("trajectories", "trajectories?traj_surface=saddle", {"SGD": 0.5, "Adam": np.nan, "Momentum": -0.25},
+                   "Which one ends **lowest**? \"quoted\" \\ back"),
+            end_of("trajectories", "trajectories?traj_steps=50", (12.0, -0.5), ((-10.0, 10.0), (-5.0, 5.0)),
+                   ("bowl", 20.0, -7.0, 2.0), "Click where Momentum ends"),
+            number("initialisation", "initialisation?init_layers=3", 0.123456, 1.0, "Std of layer 3? 中文")]
+
+
+def test_a_teachers_question_takes_the_pages_answer():
+    by_lowest, by_end, by_number = own_questions()
+    assert by_lowest.answer == "Momentum" and by_lowest.options == ("SGD", "Adam", "Momentum")  # nan never wins
+    assert read(by_end, by_end.answer) == (10.0, -0.5)  # beyond the map: at its edge, still clickable
+    assert read(by_number, by_number.answer) == 0.1235 and (by_number.lo, by_number.hi) == (0.0, 1.0)
+
+
+def test_own_questions_go_to_toml_and_come_back_the_same():
+    written_ = own_questions()
+    text = to_toml(written_)
+    assert from_toml(text, PAGES) == written_
+    assert from_json("own7", to_json(written_[1])) == written_[1]._replace(key="own7")
+
+
+@pytest.mark.parametrize("change, why", [
+    (lambda t: t.replace('page = "trajectories"', 'page = "nowhere"', 1), "question 1: page"),
+    (lambda t: t.replace('setup = "trajectories?traj_surface=saddle"', 'setup = "mnist?x=1"'), "question 1: page"),
+    (lambda t: t.replace('answer = "Momentum"', 'answer = "Lion"'), "question 1: answer"),
+    (lambda t: t.replace('answer = "10,-0.5"', 'answer = "11,-0.5"'), "question 2: answer"),
+    (lambda t: t.replace('kind = "number"', 'kind = "essay"'), "question 3: kind and bounds"),
+    (lambda t: t.replace("bounds = [0.0, 1.0]", "bounds = [1.0, 0.0]"), "question 3: kind and bounds"),
+    (lambda t: t.replace('prompt = "Click where Momentum ends"', 'prompt = "' + "x" * 501 + '"'), "question 2: texts"),
+    (lambda t: t.replace('prompt = "Click where Momentum ends"', "prompt = 5"), "question 2: texts"),
+    (lambda t: t + "[[question]\n", "TOML"),
+    (lambda t: "\n".join([t] * 17), "at most 50"),
+])
+def test_a_broken_toml_file_is_refused_and_says_where(change, why):
+    with pytest.raises(ValueError, match=re.escape(why)):
+        from_toml(change(to_toml(own_questions())), PAGES)

@@ -9,7 +9,18 @@ import threading
 
 import pytest
 
-from optviz.rooms import ALPHABET, CODE_LENGTH, NICKNAME_MAX, Attempts, RoomError, Rooms, clean_nickname, normalise_code
+from optviz.rooms import (
+    ALPHABET,
+    BODY_MAX,
+    CODE_LENGTH,
+    NICKNAME_MAX,
+    OWN_MAX,
+    Attempts,
+    RoomError,
+    Rooms,
+    clean_nickname,
+    normalise_code,
+)
 
 
 class Clock:
@@ -335,3 +346,27 @@ def test_a_file_from_the_first_version_keeps_its_rooms_and_answers(tmp_path, clo
     assert rooms.tally("ACDE", "lowest") == {"AdaGrad": 1, "Adam": 1}
     Rooms(path, clock=clock)  # opening it again changes nothing
     assert rooms.tally("ACDE", "lowest") == {"AdaGrad": 1, "Adam": 1}
+
+
+def test_a_teachers_own_questions_are_kept_in_order_for_that_class_only(rooms, clock):
+    code, secret = rooms.create()
+    other, other_secret = rooms.create()
+    assert reason(rooms.write, code, other_secret, "{}") == "secret"
+    assert reason(rooms.write, code, secret, "x" * (BODY_MAX + 1)) == "long"
+    keys = [rooms.write(code, secret, f'{{"n": {k}}}') for k in range(12)]
+    assert keys == [f"own{k}" for k in range(1, 13)]
+    assert rooms.written(code) == [(f"own{k + 1}", f'{{"n": {k}}}') for k in range(12)]  # own10 after own9
+    assert rooms.written(other) == []
+    rooms.ask(code, secret, "own3")
+    assert rooms.room(code).question == "own3"
+    clock.now += 24 * 3600 + 1
+    rooms.create()  # purges the expired class with its questions
+    with sqlite3.connect(rooms.path) as db:
+        assert db.execute("SELECT COUNT(*) FROM own").fetchone()[0] == 0
+
+
+def test_a_class_holds_at_most_its_share_of_own_questions(rooms):
+    code, secret = rooms.create()
+    for _ in range(OWN_MAX):
+        rooms.write(code, secret, "{}")
+    assert reason(rooms.write, code, secret, "{}") == "full" and len(rooms.written(code)) == OWN_MAX

@@ -24,8 +24,7 @@ from urllib.parse import parse_qs, urlencode
 import streamlit as st
 
 from optviz import board, data, guess_chart, surfaces
-from optviz.presets import TRAJECTORY_PRESETS
-from optviz.questions import BY_KEY, QUESTIONS, Question, error, median_error, read, written
+from optviz.questions import BY_KEY, Question, error, from_json, from_toml, median_error, read, to_json, to_toml, written
 from optviz.rooms import NICKNAME_MAX, Attempts, Room, RoomError, Rooms, normalise_code
 from ui import links
 from ui.common import LANG_KEY, PAGES, PRESENT_KEY, tr
@@ -155,9 +154,37 @@ def current() -> Room | None:
     if room is None:
         st.sidebar.info(tr("room.err.unknown"), icon="🚪")
         leave()
-    elif room.question not in BY_KEY:  # a question an older version asked: none on the board
+    elif room.question not in questions(room.code):  # a question an older version asked: none on the board
         room = room._replace(question=None)
     return room
+
+
+def questions(code: str) -> dict[str, Question]:
+    """The built-in questions, then the ones the class's teacher wrote, by key, in asking order."""
+    own = {}
+    rooms = store()
+    try:
+        for key, body in rooms.written(code) if rooms is not None else ():
+            own[key] = from_json(key, body)
+    except (RoomError, ValueError, TypeError, KeyError):  # unreadable: the built-in ones still work
+        pass
+    return BY_KEY | own
+
+
+def prompt(question: Question) -> str:
+    """The question as the class reads it: its words in the student's language, or the teacher's own
+    (as plain text)."""
+    return plain(question.prompt) if question.prompt else tr(f"q.{question.key}")
+
+
+def option(question: Question, choice: str) -> str:
+    """A choice in words (plain text: Markdown shows it through ``plain``)."""
+    return choice if question.prompt else tr(f"q.{question.key}.{choice}")
+
+
+def plain(text: str) -> str:
+    """``text`` shown by Markdown as itself: no link, emphasis or heading a teacher's words could make."""
+    return "".join("\\" + c if c in "\\`*_{}[]()<>#+-.!|~$" else c for c in text)
 
 
 def leave() -> None:
@@ -216,7 +243,7 @@ def badge(page: str) -> None:
     with st.sidebar.container(border=True):
         st.markdown(f"**{tr('room.badge.teacher' if teacher else 'room.badge', code=room.code)}**")
         if room.question is not None:
-            question_page = BY_KEY[room.question].page
+            question_page = questions(room.code)[room.question].page
             st.caption(tr("room.badge.ask"))
             st.page_link(PAGE_FILES[question_page], label=tr(PAGE_NAMES[question_page]), icon="❓")
         if teacher:
@@ -243,16 +270,23 @@ def _teacher_controls(room: Room, page: str) -> None:
     st.button(tr("room.sign_out"), key="_room_sign_out", on_click=sign_out, width="stretch", help=tr("room.sign_out.help"))
 
 
+def go(where: str) -> None:
+    """Open ``where`` ("page?query", a lesson page) with exactly its settings, keeping this
+    student's own (class, language, presentation mode); nothing happens for another page."""
+    page, _, query = where.partition("?")
+    if page in PAGE_FILES:
+        carried = {k: v for k, v in parse_qs(query, keep_blank_values=True).items() if k not in OWN}
+        links.forget(carried)
+        own = {k: st.query_params.get_all(k) for k in st.query_params if k in OWN}
+        st.switch_page(PAGE_FILES[page], query_params=carried | own)
+
+
 def _student_follows(room: Room) -> None:
     """While the teacher leads: go where the teacher is (once per move of the teacher), and say so."""
     if room.follow is not None:
-        page, _, query = room.follow.partition("?")
-        if (room.follow, room.moved) != ss.get(FOLLOWED) and page in PAGE_FILES:
+        if (room.follow, room.moved) != ss.get(FOLLOWED):
             ss[FOLLOWED] = (room.follow, room.moved)
-            carried = {k: v for k, v in parse_qs(query, keep_blank_values=True).items() if k not in OWN}
-            links.forget(carried)
-            own = {k: st.query_params.get_all(k) for k in st.query_params if k in OWN}
-            st.switch_page(PAGE_FILES[page], query_params=carried | own)
+            go(room.follow)
         st.info(tr("room.following"), icon="👀")
     else:
         ss.pop(FOLLOWED, None)
@@ -288,19 +322,21 @@ def follow_teacher(page: str) -> None:
 
 
 def tally_figure(question: Question, counts: dict[str, int]):
-    labels = [tr(f"q.{question.key}.{o}") for o in question.options]
+    labels = [html.escape(option(question, o)) for o in question.options]  # Plotly reads a few HTML tags
     return board.tally(labels, [counts.get(o, 0) for o in question.options], question.options.index(question.answer))
 
 
 def _send(key: str, code: str, question: str, vote: int) -> None:
     """Widget callback: store (or change) this session's vote, as the question's text (a choice, a
     number, a point clicked on the map); an error is shown by the gate."""
-    asked, value = BY_KEY[question], ss[key]
+    asked, value = questions(code).get(question), ss[key]
+    if asked is None:
+        return
     if asked.kind == "point":  # the chart's event: the lattice point nearest the click
         picked = (value.selection.get(guess_chart.GUESS) or [{}])[0]
         value = (picked.get("x"), picked.get("y"))
     try:
-        text = value if asked.kind == "choice" else written(asked, value)
+        text = value if asked.kind == "choice" else written(value)
     except (TypeError, ValueError):  # an emptied number box, a click that picked nothing
         return
     if read(asked, text) is None:
@@ -311,10 +347,11 @@ def _send(key: str, code: str, question: str, vote: int) -> None:
         ss["_room_send_error"] = err.reason
 
 
-def shown(question: Question, text: str) -> str:
-    """An answer as the page says it: the choice's words, the number, or "(x, y)"."""
+def shown(question: Question, text: str, markdown: bool = False) -> str:
+    """An answer as the page says it: the choice's words (for Markdown, a teacher's own as plain
+    text), the number, or "(x, y)"."""
     if question.kind == "choice":
-        return tr(f"q.{question.key}.{text}")
+        return plain(option(question, text)) if markdown and question.prompt else option(question, text)
     value = read(question, text)
     if value is None:
         return text
@@ -334,9 +371,9 @@ def guess_spec(question: Question, counts: dict[str, int] | None = None, mine: s
     answer = read(question, question.answer)
     if question.kind == "number":
         return guess_chart.number_spec(question.lo, question.hi, values, answer, words, width)
-    preset = TRAJECTORY_PRESETS[question.setup]
-    surface = surfaces.get(preset["surface"], preset.get("kappa", 20.0))
-    return guess_chart.point_spec(surface, (preset["x0"], preset["y0"]), words, values if counts is not None else None,
+    surface_key, kappa, x0, y0 = question.map
+    surface = surfaces.get(surface_key, kappa)
+    return guess_chart.point_spec(surface, (x0, y0), words, values if counts is not None else None,
                                   answer if counts is not None else None, read(question, mine) if mine else None, width)
 
 
@@ -364,8 +401,8 @@ def revealed(question: Question, votes: list[dict[str, int]], moves: dict[tuple[
         st.markdown(tr("room.moved", changed=changed, twice=sum(moves.values()),
                        to_right=sum(n for (a, b), n in moves.items() if a != b and b == question.answer),
                        first=f"{right[0]:.0%}", second=f"{right[1]:.0%}"))
-    st.success(tr("room.correct", answer=shown(question, question.answer)), icon="🔬")
-    st.write(tr(f"q.{question.key}.why"))
+    st.success(tr("room.correct", answer=shown(question, question.answer, markdown=True)), icon="🔬")
+    st.write(tr("room.own.why") if question.prompt else tr(f"q.{question.key}.why"))
 
 
 def votes_of(rooms: Rooms, room: Room, question: Question) -> tuple[list[dict[str, int]], dict[tuple[str, str], int]]:
@@ -379,11 +416,12 @@ def gate(page: str, open_setup: Callable[[str], None]) -> None:
     before the reveal, ask it and stop the page (the experiment stays hidden); after it, show the
     class's answers and open the question's set-up once (``open_setup(question.setup)``)."""
     room = current()
-    if room is None or room.question is None or BY_KEY[room.question].page != page:
+    question = questions(room.code).get(room.question) if room is not None else None
+    if question is None or question.page != page:
         return
-    question, rooms, me = BY_KEY[room.question], store(), session()
+    rooms, me = store(), session()
     with st.container(border=True):
-        st.markdown(f"**{tr('room.ask')}:** {tr(f'q.{question.key}')}")
+        st.markdown(f"**{tr('room.ask')}:** {prompt(question)}")
         if room.revealed:
             try:
                 votes, moves = votes_of(rooms, room, question)
@@ -394,6 +432,8 @@ def gate(page: str, open_setup: Callable[[str], None]) -> None:
             revealed(question, votes, moves)
             if (room.code, question.key) not in ss.setdefault(OPENED, set()):
                 ss[OPENED].add((room.code, question.key))
+                if question.prompt:  # a teacher's question: its set-up is the link the teacher asked it from
+                    go(question.setup)
                 open_setup(question.setup)
             return
         try:
@@ -409,7 +449,7 @@ def gate(page: str, open_setup: Callable[[str], None]) -> None:
         label, send = tr("room.your_answer" if room.round == 1 else "room.your_answer2"), (key, room.code, question.key,
                                                                                            room.round)
         if question.kind == "choice":
-            st.radio(label, question.options, format_func=lambda o: tr(f"q.{question.key}.{o}"),
+            st.radio(label, question.options, format_func=lambda o: plain(option(question, o)),
                      index=question.options.index(mine) if mine in question.options else None,
                      key=key, on_change=_send, args=send)
         elif question.kind == "number":
@@ -424,7 +464,7 @@ def gate(page: str, open_setup: Callable[[str], None]) -> None:
         if (reason := ss.pop("_room_send_error", None)) is not None:
             st.error(tr(f"room.err.{reason}"), icon="⚠️")
         if mine is not None:
-            st.success(tr("room.sent", choice=shown(question, mine)), icon="✅")
+            st.success(tr("room.sent", choice=shown(question, mine, markdown=True)), icon="✅")
         st.info(tr("room.wait", s=f"{POLL:g}"), icon="🙈")
     st.stop()
 
@@ -462,11 +502,52 @@ def report_csv(code: str, secret: str, base: str) -> bytes:
     writer.writerow([tr(k) for k in ("room.csv.question", "room.csv.prompt", "room.csv.link", "room.csv.setup",
                                      "room.csv.vote", "room.csv.choice", "room.csv.count", "room.csv.answer",
                                      "room.csv.right")])
-    order = {q.key: k for k, q in enumerate(QUESTIONS)}
+    asked = questions(code)
+    order = {key: k for k, key in enumerate(asked)}
     for row in store().report(code, secret):
-        if (question := BY_KEY.get(row.question)) is None:
+        if (question := asked.get(row.question)) is None:
             continue
-        writer.writerow([order[question.key] + 1, tr(f"q.{question.key}"), f"{base}/{question.page}", question.setup,
+        link = f"{base}/{question.setup}" if question.prompt else f"{base}/{question.page}"
+        writer.writerow([order[question.key] + 1, question.prompt or tr(f"q.{question.key}"), link, question.setup,
                          row.round, shown(question, row.choice), row.count, shown(question, question.answer),
                          f"{error(question, row.choice):.4g}"])
     return ("\ufeff" + out.getvalue()).encode()
+
+
+def ask_here(page: str, offers: list[tuple[str, Question]]) -> None:
+    """For the teacher, in the sidebar of a lesson page: "Ask the class about this". ``offers``:
+    (what the class would answer, in words; the question as the page computed it, with a suggested
+    prompt). The teacher picks one, edits the prompt, and the class is asked at once."""
+    room = current()
+    if room is None or not offers or not is_teacher(room):
+        return
+    with st.sidebar.popover(tr("room.own.ask"), icon="❓", width="stretch"):
+        pick = st.radio(tr("room.own.what"), range(len(offers)), format_func=lambda k: offers[k][0], key="_room_own_pick")
+        text = st.text_area(tr("room.own.prompt"), offers[pick][1].prompt, max_chars=500, key=f"_room_own_prompt{pick}")
+        question = offers[pick][1]._replace(prompt=" ".join(text.split()) or offers[pick][1].prompt)
+        st.button(tr("room.own.go"), type="primary", key="_room_own_go", on_click=_ask_own, args=(question,),
+                  help=tr("room.own.go.help"))
+
+
+def _ask_own(question: Question) -> None:
+    try:
+        rooms = store()
+        key = rooms.write(ss[ROOM], ss[TEACHER], to_json(question))
+        rooms.ask(ss[ROOM], ss[TEACHER], key)
+    except (RoomError, KeyError) as err:
+        ss[MESSAGE] = tr(f"room.err.{getattr(err, 'reason', 'secret')}")
+
+
+def export_toml(code: str) -> bytes:
+    """The class's own questions as a TOML file."""
+    return to_toml([q for key, q in questions(code).items() if key not in BY_KEY]).encode()
+
+
+def import_toml(code: str, secret: str, text: str) -> int:
+    """Write the questions of a TOML file into the class; how many. Raises ValueError (the file's
+    fault, named) or RoomError."""
+    found = from_toml(text, set(PAGE_FILES))
+    rooms = store()
+    for question in found:
+        rooms.write(code, secret, to_json(question))
+    return len(found)
