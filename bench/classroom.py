@@ -60,6 +60,7 @@ class Tab:
         self.said: list[tuple[float, str]] = []  # (when, text) of every markdown and alert received
         self.editor = ""  # the data editor's widget id
         self.figure = ""  # the trajectories figure's widget id (a new one each time it is mounted)
+        self.guess_map = ""  # the widget id of a class question's map to click
         self.timers: dict[str, float] = {}  # fragment id -> interval
         self.page_hash = ""  # the page the server ran last: a browser names it in every rerun
         self.finished = asyncio.Event()
@@ -129,7 +130,9 @@ class Tab:
             msg = ForwardMsg()
             msg.ParseFromString(raw)
             kind = msg.WhichOneof("type")
-            if kind == "navigation":
+            if kind == "navigation":  # a full run begins: it registers its fragments' timers anew
+                if msg.navigation.page_script_hash != self.page_hash:
+                    self.timers.clear()  # another page's fragments are gone, as a browser drops them
                 self.page_hash = msg.navigation.page_script_hash
             elif kind == "page_info_changed":  # the server moved the page (st.switch_page): its new link
                 self.query = msg.page_info_changed.query_string
@@ -154,8 +157,10 @@ class Tab:
                     self.radios[el.radio.label] = (el.radio.id, list(el.radio.options))
                 elif which in ("markdown", "alert"):
                     self.said.append((time.monotonic(), getattr(el, which).body))
-                elif which == "arrow_vega_lite_chart" and "traj_chart" in el.arrow_vega_lite_chart.id:
-                    self.figure = el.arrow_vega_lite_chart.id
+                elif which == "vega_lite_chart" and "traj_chart" in el.vega_lite_chart.id:
+                    self.figure = el.vega_lite_chart.id
+                elif which == "vega_lite_chart" and "_room_answer" in el.vega_lite_chart.id:
+                    self.guess_map = el.vega_lite_chart.id  # a class question's map to click
                 elif which == "dataframe" and el.dataframe.id:
                     self.editor = el.dataframe.id
                 elif which == "metric":
