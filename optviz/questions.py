@@ -11,7 +11,7 @@ the set-up's contour. An answer travels and is stored as text: the choice's code
 
 A teacher writes questions of their own about what a page shows ("Ask the class about this"): the
 set-up is the page's link, the prompt the teacher's words, and the answer what the page computed
-(``lowest``, ``end_of``, ``number``). A class's own questions go to and come from a small TOML file.
+(``lowest``, ``highest``, ``end_of``, ``number``). A class's own questions go to and come from a small TOML file.
 """
 
 from __future__ import annotations
@@ -122,6 +122,11 @@ def lowest(page: str, link: str, ends: dict[str, float], prompt: str) -> Questio
     diverged one counts as +inf)."""
     finite = {name: (v if np.isfinite(v) else math.inf) for name, v in ends.items()}
     return Question("", page, link, tuple(ends), min(finite, key=finite.get), prompt=prompt)
+
+
+def highest(page: str, link: str, values: dict[str, float], prompt: str) -> Question:
+    """Which ends highest (a test accuracy): ``values`` maps each name to its value (nan never wins)."""
+    return lowest(page, link, {name: -v for name, v in values.items()}, prompt)
 
 
 def end_of(page: str, link: str, end: tuple[float, float], window: tuple[tuple[float, float], tuple[float, float]],

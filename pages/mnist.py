@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from optviz import digits, exports, inside, search, train, vega
+from optviz import digits, exports, inside, questions, search, train, vega
 from optviz.jobs import Job
 from optviz.layers import ACTIVATIONS
 from optviz.presets import MNIST_PRESETS
@@ -315,8 +315,15 @@ def results(race: list[train.Run]) -> None:
         tr("mnist.time"): [f"{r.seconds:.1f} s" for r in race],
         tr("mnist.step_time"): [f"{1e3 * r.seconds / max(1, r.t):.2f} ms" for r in race],
     }, hide_index=True)
-    classroom.post_form([(label, r.final[1]) for label, r in zip(labels, race, strict=True)
-                         if r.diverged_at is None and r.final[1] == r.final[1]])
+    accuracy = {label: r.final[1] for label, r in zip(labels, race, strict=True)
+                if r.diverged_at is None and r.final[1] == r.final[1]}
+    classroom.post_form(list(accuracy.items()))
+    if accuracy:  # a teacher may ask the class about this race (its set-up is the link; finished runs are kept)
+        here, best = classroom.where("mnist"), max(accuracy, key=accuracy.get)
+        classroom.ask_here("mnist", ([(tr("room.own.best.label"), questions.highest(
+            "mnist", here, accuracy, tr("room.own.best")))] if len(accuracy) > 1 else []) + [
+            (tr("room.own.accuracy.label", name=best), questions.number(
+                "mnist", here, 100 * accuracy[best], 100.0, tr("room.own.accuracy", name=best)))])
     st.download_button(tr("mnist.csv"), lambda: exports.race_csv(labels, race), file_name="optviz-race.csv",
                        mime="text/csv", icon="⬇️", key=P + "csv")  # written on the click, not every rerun
     gradient_check_view(race, labels)

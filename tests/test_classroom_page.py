@@ -421,3 +421,24 @@ def test_own_questions_leave_as_toml_and_come_back_into_another_class(rooms):
     assert not any(b.key and b.key.startswith("_room_own") for b in student.button)  # the teacher's alone
     student.switch_page("pages/trajectories.py").run()
     assert not any(b.key and b.key.startswith("_room_own") for b in student.button)
+
+
+def test_a_teacher_asks_which_network_of_a_finished_race_wins_and_the_answer_is_the_races(rooms):
+    from test_mnist_page import finish, race
+
+    teacher, code = teacher_on("mnist")
+    teacher.segmented_control(key="mnist_exp").set_value("overfit").run()
+    teacher.select_slider(key="mnist_iterations").set_value(100).run()
+    teacher.button(key="mnist_start").click().run()
+    finish(teacher)
+    accuracy = {r.key.net: r.final[1] for r in race(teacher)}
+    assert teacher.radio(key="_room_own_pick").options[0].startswith("Which network reaches")
+    teacher.button(key="_room_own_go").click().run()
+    asked = classroom.questions(code)["own1"]
+    assert asked.kind == "choice" and asked.page == "mnist" and len(asked.options) == len(accuracy)
+    best = max(accuracy, key=accuracy.get)
+    labels = dict(zip([r.key.net for r in race(teacher)], asked.options, strict=True))
+    assert asked.answer == labels[best]
+    student = open_page("mnist", room=code)
+    shown = next(r for r in student.radio if r.label == "Your prediction")  # Markdown labels: the names escaped
+    assert [o.replace("\\", "") for o in shown.options] == list(asked.options)
