@@ -1,5 +1,6 @@
 """Training runs: repeatability, shared batches, divergence, L2 decay, and the book's MNIST lessons."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -216,3 +217,99 @@ def test_adam_l2_goes_through_the_adaptive_step_unlike_adamw(toy_digits):
     assert train.labels((NetConfig("AdamW", 0.001, weight_decay=0.01), NetConfig("AdamW", 0.001))) == [
         "decay λ 0.01", "AdamW"]
     assert train.labels((NetConfig("Adam", 0.001, weight_decay=0.01), NetConfig("Adam", 0.001))) == ["L2 λ 0.01", "Adam"]
+
+
+def test_keys_and_settings_cannot_change_once_made():
+    """Keys name runs in the class's store: one that changed after it was filed would be lost."""
+    key_parts = (NetConfig(), RaceConfig((NetConfig(),)))
+    for part in key_parts:
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            part.seed = 1  # noqa: B018 - any field
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        RaceConfig((NetConfig(),)).keys_ = 1
+
+
+def test_a_run_key_is_frozen_and_a_change_may_come_at_the_first_iteration(toy_digits):
+    key = RaceConfig((NetConfig("SGD", 0.05),), **SMALL).keys(toy_digits)[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        key.seed = 1
+    early = key.changed(NetConfig("SGD", 0.1), 1)  # from iteration 1 on: allowed
+    assert early.net_at(0).lr == 0.05 and early.net_at(1).lr == 0.1
+    with pytest.raises(ValueError):
+        key.changed(NetConfig("SGD", 0.1), 0)  # a change at 0 is another run, not a change
+
+
+def test_the_smallest_positive_batch_iterations_and_evaluations_are_allowed(toy_digits):
+    cfg = RaceConfig((NetConfig("SGD", 0.05),), hidden=(8,), batch=1, iterations=1, evals=1)
+    run = race(cfg, toy_digits)[0]
+    assert run.done and run.eval_at == [1]
+    for bad in (dict(iterations=0), dict(evals=0)):
+        with pytest.raises(ValueError):
+            RaceConfig((NetConfig(),), **bad)
+
+
+def test_time_and_speed_start_at_zero_and_count_up(toy_digits):
+    run = train.Run(RaceConfig((NetConfig("SGD", 0.05),), **SMALL).keys(toy_digits)[0], toy_digits)
+    assert run.seconds == 0.0 and run.iterations_per_second == 0.0 and run.progress == (0, 0, 60)
+    for _ in range(5):
+        run.advance(0.0)
+    assert run.seconds > 0 and run.progress == (0, 5, 60)
+    assert run.iterations_per_second == pytest.approx(5 / run.seconds)
+    assert run.epoch == pytest.approx(5 * 32 / run.key.n_train)
+
+
+@pytest.mark.parametrize("iterations, evals, seen", [(60, 3, [20, 40, 60]), (60, 7, [8, 16, 24, 32, 40, 48, 56, 60]),
+                                                     (5, 20, [1, 2, 3, 4, 5])])
+def test_accuracy_is_measured_at_evenly_spaced_iterations_and_at_the_end(toy_digits, iterations, evals, seen):
+    run = race(RaceConfig((NetConfig("SGD", 0.05),), hidden=(8,), batch=16, iterations=iterations, evals=evals),
+               toy_digits)[0]
+    assert run.eval_at == seen and len(run.train_acc) == len(seen)
+
+
+def test_the_inside_view_looks_from_the_first_iteration_and_once_more_at_the_end(toy_digits):
+    run = race(RaceConfig((NetConfig("SGD", 0.05),), **SMALL), toy_digits)[0]
+    looks = [s.t for s in run.snapshots]
+    assert looks[:-1] == list(range(0, 60, run.every)) and looks[-1] == 60
+    diverged = race(RaceConfig((NetConfig("SGD", 1e3),), **SMALL), toy_digits)[0]
+    assert diverged.diverged_at is not None and [s.t for s in diverged.snapshots][-1] <= diverged.diverged_at
+
+
+def test_memory_counts_the_optimizers_state(toy_digits):
+    sgd, adam = race(RaceConfig((NetConfig("SGD", 0.05), NetConfig("Adam", 0.001)), hidden=(64,), batch=16,
+                                iterations=4, evals=1), toy_digits)
+    # unfinished twins of them hold their optimizer's state: Adam's two moments, SGD's one buffer
+    live = [train.Run(r.key, toy_digits) for r in (sgd, adam)]
+    for r in live:
+        r.advance(0.0)
+    assert live[1].nbytes - live[0].nbytes == live[1].params.nbytes
+
+
+def test_a_branch_adds_exactly_one_change(toy_digits):
+    key = RaceConfig((NetConfig("SGD", 0.05),), **SMALL).keys(toy_digits)[0]
+    run = train.Run(key, toy_digits)
+    for _ in range(10):
+        run.advance(0.0)
+    two = key.changed(NetConfig("SGD", 0.1), 5).changed(NetConfig("SGD", 0.2), 10)
+    with pytest.raises(ValueError):
+        run.branch(two)
+    assert run.branch(key.changed(NetConfig("SGD", 0.1), 10)).key.net_at(10).lr == 0.1
+
+
+def test_hidden_sizes_reach_their_bounds_exactly():
+    assert train.parse_hidden("1024") == (1024,) and train.parse_hidden("1025") is None
+    assert train.parse_hidden("5") == (5,) and train.parse_hidden(",".join(["3"] * 8)) == (3,) * 8
+
+
+def test_labels_name_the_initialisation_and_every_change(toy_digits):
+    assert train.labels((NetConfig(init="he"), NetConfig(init="xavier"), NetConfig(init="0.01"))) == [
+        "He", "Xavier", "std 0.01"]
+    key = RaceConfig((NetConfig("SGD", 0.05),), **SMALL).keys(toy_digits)[0]
+    assert train.changes_label(key) == ""
+    changed = key.changed(NetConfig("SGD", 0.1), 20).changed(NetConfig("Momentum", 0.1), 40)
+    assert train.changes_label(changed) == " → lr 0.1 @20 → Momentum @40"
+
+
+def test_table_cells_beyond_their_bounds_are_clipped_to_them():
+    net = train.net_from_row({"lr": 1e-9, "weight_decay": 7, "dropout": -1})
+    assert (net.lr, net.weight_decay, net.dropout) == (1e-5, 1.0, 0.0)
+    assert train.net_from_row({"lr": 1e9}).lr == 10.0
