@@ -136,7 +136,8 @@ def teacher(room: Room) -> None:
         st.html(f"<div style='font-size:5rem;font-weight:700;letter-spacing:0.25em;line-height:1.1'>"
                 f"{''.join(c for c in room.code if c in ALPHABET)}</div>")
         links(room)
-        st.download_button(tr("room.report"), data=lambda: classroom.report_csv(room.code, ss[classroom.TEACHER], base_url()),
+        # written on every run of this page (a few rows): a callable would run where the session's state is out of reach
+        st.download_button(tr("room.report"), data=classroom.report_csv(room.code, ss[classroom.TEACHER], base_url()),
                            file_name=f"optviz-class-{room.code}.csv", mime="text/csv", icon="⬇️", key="_room_report",
                            help=tr("room.report.help"))
         own_questions(room)

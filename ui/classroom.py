@@ -255,6 +255,11 @@ def badge(page: str) -> None:
             _cookie(key="_room_cookie", data={"name": COOKIE, "value": f"{room.code}.{ss[TEACHER]}", "age": COOKIE_AGE})
     else:
         _student_follows(room)
+        asked = questions(room.code).get(room.question)
+        if asked is not None and not room.revealed and asked.page != page:  # a sidebar folded away hides the badge
+            with st.container(border=True):
+                st.markdown(f"**{tr('room.badge.question', page=tr(PAGE_NAMES[asked.page]))}**")
+                st.page_link(PAGE_FILES[asked.page], label=tr("room.go"), icon="❓")
     _follow(_shown(room))
 
 

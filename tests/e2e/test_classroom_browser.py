@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import re
+from pathlib import Path
 
 from conftest import ARTIFACTS
 from streamlit_page import assert_no_exception, wait_charts, wait_idle
@@ -74,7 +76,12 @@ def test_a_teacher_leads_two_students_pauses_them_and_holds_a_second_vote(browse
             student.get_by_text("You follow your teacher").wait_for(timeout=6_000)  # pages look every 2 s
             wait_idle(student)
             assert "/trajectories" in student.url and "traj_surface=saddle" in student.url and "traj_steps=50" in student.url
-            assert student.locator("[data-testid='stNumberInput'] input").first.input_value() == "50"
+            steps = student.get_by_role("spinbutton", name=re.compile("^Steps"))
+            for _ in range(50):  # the page may still be drawing its first run after the move
+                if steps.count() and steps.first.input_value() == "50":
+                    break
+                student.wait_for_timeout(100)
+            assert steps.first.input_value() == "50"
             assert_no_exception(student)
         ARTIFACTS.mkdir(exist_ok=True)
         students[0].screenshot(path=str(ARTIFACTS / "classroom_following.png"))
@@ -135,6 +142,41 @@ def test_a_teacher_leads_two_students_pauses_them_and_holds_a_second_vote(browse
             wait_idle(student)
             assert_no_exception(student)
         students[0].screenshot(path=str(ARTIFACTS / "classroom_click_cloud.png"), full_page=True)
+        assert_no_exception(teacher)
+
+        # The teacher's own question, from the initialisation page: asked, answered with a number, revealed.
+        teacher.goto(f"{server_url}/initialisation?init_layers=3")
+        wait_idle(teacher)
+        teacher.get_by_role("button", name="Ask the class about this").click()
+        teacher.get_by_role("button", name="Ask the class now").click()
+        for k, student in enumerate(students):
+            student.get_by_text("Go to the question").click(timeout=8_000)  # it is on another page than theirs
+            student.get_by_text("what will the standard deviation of layer 3").wait_for(timeout=8_000)
+            wait_idle(student)
+            box = student.get_by_label(re.compile("Your prediction"))
+            box.fill(f"0.{k + 2}")
+            box.press("Enter")
+            student.get_by_text(f"Sent: 0.{k + 2}").wait_for(timeout=10_000)
+        teacher.goto(f"{server_url}/classroom")
+        wait_idle(teacher)
+        teacher.get_by_text("2 answers so far").wait_for(timeout=5_000)
+        teacher.get_by_role("button", name="Reveal").click()
+        teacher.get_by_text("2 guesses; the class's median error").wait_for(timeout=10_000)
+        for student in students:
+            student.get_by_text("The page computed this answer").wait_for(timeout=10_000)
+            wait_idle(student)
+            assert "init_layers=3" in student.url
+            assert_no_exception(student)
+        students[1].screenshot(path=str(ARTIFACTS / "classroom_own_question.png"), full_page=True)
+
+        # The report: every vote of the four questions asked.
+        with teacher.expect_download() as download:
+            teacher.get_by_role("button", name="Download the class's answers (CSV)").click()
+        rows = list(csv.reader(Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()))
+        assert rows[0][:2] == ["question", "prompt"]
+        asked = {(r[0], r[4]) for r in rows[1:]}  # (question, vote)
+        assert asked == {("1", "1"), ("1", "2"), ("2", "1"), ("11", "1")}, asked
+        assert sum(int(r[6]) for r in rows[1:]) == 8  # two students, four votes each
         assert_no_exception(teacher)
     finally:
         for ctx in contexts:
