@@ -71,6 +71,45 @@ def point_spec(surface: Surface, start: tuple[float, float], words: dict[str, st
             "usermeta": {"embedOptions": {"renderer": "svg"}}}
 
 
+def curve_spec(curve: tuple, x_hi: float, y_hi: float, shown: float, words: dict[str, str], guesses: dict | None = None,
+               answer: tuple[float, float] | None = None, mine: tuple[float, float] | None = None,
+               width: int = WIDTH) -> dict:
+    """A loss curve's axes (iteration 0..``x_hi``, loss 0..``y_hi``) with its first ``shown`` share
+    drawn and a line at its last iteration to click a height on (selection GUESS); with ``guesses``
+    ((x, y) -> count) and ``answer``, the whole curve, the class's cloud just left of the line, and
+    the answer. ``words``: "answer", "mine", "iteration", "loss"."""
+    x = {"field": "x", "type": "quantitative", "scale": {"domain": [0, x_hi], "nice": False},
+         "axis": {"title": words["iteration"], "grid": False}}
+    y = {"field": "y", "type": "quantitative", "scale": {"domain": [0, y_hi], "nice": False},
+         "axis": {"title": words["loss"], "grid": True}}
+    seen = [{"x": t, "y": v} for t, v in curve if guesses is not None or t <= shown * x_hi]
+    layers = [{"data": {"values": seen}, "mark": {"type": "line", "color": "#555555", "strokeWidth": 2},
+               "encoding": {"x": x, "y": y}},
+              {"data": {"values": [{"x": x_hi}]}, "mark": {"type": "rule", "strokeDash": [4, 4], "color": "#888888"},
+               "encoding": {"x": x}}]
+    if guesses is None:
+        lattice = [{"x": x_hi, "y": round(y_hi * k / 100, 6)} for k in range(101)]
+        layers.append({"data": {"values": lattice}, "mark": {"type": "point", "opacity": 0},
+                       "params": [{"name": GUESS, "select": {"type": "point", "fields": ["x", "y"], "on": "click",
+                                                             "nearest": True, "clear": False}}],
+                       "encoding": {"x": x, "y": y}})
+    else:
+        cloud = [r | {"x": x_hi * (1 - 0.015 * (1.5 + r["j"]))} for r in _guesses(guesses, "point")]
+        layers.append({"data": {"values": cloud}, "mark": {"type": "circle", "size": 70, "opacity": 0.55, "color": CLOUD},
+                       "encoding": {"x": x, "y": y}})
+    for point, label, fill, shape in ((mine, words["mine"], OWN, "diamond"), (answer, words["answer"], ANSWER, STAR)):
+        if point is not None:
+            row = [{"x": point[0], "y": point[1], "label": label}]
+            layers.append({"data": {"values": row}, "mark": {"type": "point", "shape": shape, "filled": True, "fill": fill,
+                                                             "stroke": "#222222", "size": 300 if shape == STAR else 150},
+                           "encoding": {"x": x, "y": y}})
+            layers.append({"data": {"values": row}, "mark": {"type": "text", "dx": -12, "align": "right",
+                                                             "fontWeight": "bold", "fontSize": 13},
+                           "encoding": {"x": x, "y": y, "text": {"field": "label"}}})
+    return {"width": width, "height": round(width * 0.5), "autosize": {"type": "pad"}, "layer": layers,
+            "usermeta": {"embedOptions": {"renderer": "svg"}}}
+
+
 def number_spec(lo: float, hi: float, guesses: dict[float, int], answer: float, words: dict[str, str],
                 width: int = WIDTH) -> dict:
     """The class's numbers on a line from ``lo`` to ``hi`` (``guesses``: number -> count), each a

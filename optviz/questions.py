@@ -11,7 +11,7 @@ the set-up's contour. An answer travels and is stored as text: the choice's code
 
 A teacher writes questions of their own about what a page shows ("Ask the class about this"): the
 set-up is the page's link, the prompt the teacher's words, and the answer what the page computed
-(``lowest``, ``highest``, ``end_of``, ``number``). A class's own questions go to and come from a small TOML file.
+(``lowest``, ``highest``, ``end_of``, ``curve_end``, ``number``). A class's own questions go to and come from a small TOML file.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ import numpy as np
 
 OWN_MAX = 50  # questions a TOML file may bring
 TEXT_MAX = 500  # characters of a prompt, an option or a link
+CURVE_POINTS = 120  # points of a loss curve a question carries
+CURVE_SHOWN = 0.25  # share of the curve a student sees before the reveal
 
 
 class Question(NamedTuple):
@@ -39,8 +41,9 @@ class Question(NamedTuple):
     hi: float = 0.0
     lo2: float = 0.0  # ... its y bounds
     hi2: float = 0.0
-    map: tuple = ()  # a point's map: (surface key, kappa, start x, start y)
+    map: tuple = ()  # a point's map: (surface key, kappa, start x, start y), or ("curve", share of it shown first)
     prompt: str = ""  # a teacher's own question in their words ("" for the built-in ones, whose words are in the locales)
+    curve: tuple = ()  # a curve map's (iteration, loss) points
 
 
 # In teaching order: the teacher's "Next question" walks through them.
@@ -139,6 +142,20 @@ def end_of(page: str, link: str, end: tuple[float, float], window: tuple[tuple[f
                     surface, prompt)
 
 
+def curve_end(page: str, link: str, losses: np.ndarray, prompt: str) -> Question:
+    """Where a (smoothed) loss curve ends, clicked on its axes at its last iteration N = len(losses):
+    the student sees its first CURVE_SHOWN and clicks a height on the line at N. ``losses[t]``: the
+    loss after t + 1 iterations (nan where unknown)."""
+    n = len(losses)
+    finite = np.isfinite(losses)
+    picks = np.unique(np.linspace(0, n - 1, CURVE_POINTS).round().astype(int))
+    curve = tuple((int(t + 1), round(float(losses[t]), 4)) for t in picks if finite[t])
+    top = float(np.nanmax(losses)) if finite.any() else 1.0
+    end = float(losses[-1]) if finite[-1] else top
+    return Question("", page, link, (), written((float(n), end)), "point", 0.0, float(n), 0.0, round(1.1 * top, 2),
+                    ("curve", CURVE_SHOWN), prompt, curve)
+
+
 def number(page: str, link: str, value: float, hi: float, prompt: str) -> Question:
     """A number the page computed, asked on [0, ``hi``]."""
     return Question("", page, link, (), written(value), "number", 0.0, float(hi), prompt=prompt)
@@ -150,7 +167,8 @@ def to_json(question: Question) -> str:
 
 def from_json(key: str, text: str) -> Question:
     fields = json.loads(text)
-    return Question(**fields | {"key": key, "options": tuple(fields["options"]), "map": tuple(fields["map"])})
+    return Question(**fields | {"key": key, "options": tuple(fields["options"]), "map": tuple(fields["map"]),
+                                "curve": tuple(tuple(p) for p in fields.get("curve", ()))})
 
 
 def _toml_string(text: str) -> str:
@@ -169,7 +187,9 @@ def to_toml(questions: list[Question]) -> str:
         if q.kind != "choice":
             out.append(f"bounds = [{q.lo!r}, {q.hi!r}" + (f", {q.lo2!r}, {q.hi2!r}]" if q.kind == "point" else "]"))
         if q.map:
-            out.append(f"map = [{_toml_string(q.map[0])}, {float(q.map[1])!r}, {float(q.map[2])!r}, {float(q.map[3])!r}]")
+            out.append("map = [" + ", ".join(_toml_string(v) if isinstance(v, str) else repr(float(v)) for v in q.map) + "]")
+        if q.curve:
+            out.append("curve = [" + ", ".join(f"[{t}, {v!r}]" for t, v in q.curve) + "]")
         out.append("")
     return "\n".join(out)
 
@@ -198,11 +218,14 @@ def from_toml(text: str, pages: set[str]) -> list[Question]:
             shape = {"choice": 0, "number": 2, "point": 4}.get(kind)
             if shape is None or len(bounds) != shape or any(a >= b for a, b in zip(bounds[::2], bounds[1::2], strict=True)):
                 raise ValueError("kind and bounds")
-            if kind == "point" and not (len(surface) == 4 and isinstance(surface[0], str)):
+            curve = tuple((int(a), float(b)) for a, b in t.get("curve", []))
+            on_curve = kind == "point" and len(surface) == 2 and surface[0] == "curve"
+            if kind == "point" and not ((len(surface) == 4 and isinstance(surface[0], str) and not curve)
+                                        or (on_curve and 0 < len(curve) <= CURVE_POINTS)):
                 raise ValueError("map")
             q = Question("", t["page"], t["setup"], tuple(t.get("options", [])), t["answer"], kind,
                          *(bounds + [0.0] * (4 - len(bounds))),
-                         (surface[0], *map(float, surface[1:])) if kind == "point" else (), t["prompt"].strip())
+                         (surface[0], *map(float, surface[1:])) if kind == "point" else (), t["prompt"].strip(), curve)
             if (kind == "choice") != bool(q.options) or read(q, q.answer) is None:
                 raise ValueError("answer")
         except (KeyError, TypeError, ValueError) as err:

@@ -323,7 +323,10 @@ def results(race: list[train.Run]) -> None:
         classroom.ask_here("mnist", ([(tr("room.own.best.label"), questions.highest(
             "mnist", here, accuracy, tr("room.own.best")))] if len(accuracy) > 1 else []) + [
             (tr("room.own.accuracy.label", name=best), questions.number(
-                "mnist", here, 100 * accuracy[best], 100.0, tr("room.own.accuracy", name=best)))])
+                "mnist", here, 100 * accuracy[best], 100.0, tr("room.own.accuracy", name=best)))] + [
+            (tr("room.own.curve.label", name=label), questions.curve_end(
+                "mnist", here, train.smooth(r.losses, window), tr("room.own.curve", name=label, n=len(r.losses))))
+            for label, r in zip(labels, race, strict=True) if label in accuracy])
     st.download_button(tr("mnist.csv"), lambda: exports.race_csv(labels, race), file_name="optviz-race.csv",
                        mime="text/csv", icon="⬇️", key=P + "csv")  # written on the click, not every rerun
     gradient_check_view(race, labels)

@@ -11,9 +11,9 @@ import pytest
 from apptest import APP, open_page
 from streamlit.testing.v1 import AppTest
 
-from optviz import initialisation
+from optviz import initialisation, train, vega
 from optviz.presets import INIT_PRESETS
-from optviz.questions import QUESTIONS
+from optviz.questions import QUESTIONS, read
 from optviz.text import t
 from ui import classroom
 
@@ -442,3 +442,33 @@ def test_a_teacher_asks_which_network_of_a_finished_race_wins_and_the_answer_is_
     student = open_page("mnist", room=code)
     shown = next(r for r in student.radio if r.label == "Your prediction")  # Markdown labels: the names escaped
     assert [o.replace("\\", "") for o in shown.options] == list(asked.options)
+
+
+def test_a_click_on_a_loss_curves_axes_guesses_where_it_ends_and_the_reveal_draws_it_whole(rooms):
+    from test_mnist_page import finish, race
+
+    teacher, code = teacher_on("mnist")
+    teacher.segmented_control(key="mnist_exp").set_value("overfit").run()
+    teacher.select_slider(key="mnist_iterations").set_value(100).run()
+    teacher.button(key="mnist_start").click().run()
+    finish(teacher)
+    first = race(teacher)[0]
+    pick = teacher.radio(key="_room_own_pick")
+    curve_offer = next(k for k, label in enumerate(pick.options) if "loss curve ends" in label)
+    pick.set_value(pick.options[curve_offer]).run()
+    teacher.button(key="_room_own_go").click().run()
+    asked = classroom.questions(code)["own1"]
+    smoothed = train.smooth(first.losses, vega.smoothing_window(100))
+    assert read(asked, asked.answer) == pytest.approx((100.0, smoothed[-1]), abs=1e-4)
+
+    student = open_page("mnist", room=code)
+    (chart,) = student.get("vega_lite_chart")  # the axes to click, and no race
+    drawn = layer_values(json.loads(chart.proto.spec))[0]
+    assert drawn and max(p["x"] for p in drawn) <= 25  # only the curve's first quarter
+    rooms.answer(code, student.session_state[classroom.SESSION], "own1", f"100,{smoothed[-1] + 0.5:.4f}")
+    teacher.switch_page("pages/classroom.py").run()
+    teacher.button(key="_room_reveal").click().run()
+    spec = json.loads(teacher.get("vega_lite_chart")[0].proto.spec)
+    assert max(p["x"] for p in layer_values(spec)[0]) == 100  # the whole curve
+    assert layer_values(spec, "experiment")[0][0]["y"] == pytest.approx(smoothed[-1], abs=1e-4)
+    assert "1 guess; its distance from the experiment's point: 0.5" in texts(teacher)

@@ -15,6 +15,7 @@ from optviz.presets import INIT_PRESETS, MNIST_PRESETS, TRAJECTORY_PRESETS
 from optviz.questions import (
     BY_KEY,
     QUESTIONS,
+    curve_end,
     end_of,
     error,
     following,
@@ -159,11 +160,15 @@ def own_questions() -> list:
                    "Which one ends **lowest**? \"quoted\" \\ back"),
             end_of("trajectories", "trajectories?traj_steps=50", (12.0, -0.5), ((-10.0, 10.0), (-5.0, 5.0)),
                    ("bowl", 20.0, -7.0, 2.0), "Click where Momentum ends"),
-            number("initialisation", "initialisation?init_layers=3", 0.123456, 1.0, "Std of layer 3? 中文")]
+            number("initialisation", "initialisation?init_layers=3", 0.123456, 1.0, "Std of layer 3? 中文"),
+            curve_end("mnist", "mnist?mnist_exp=overfit", np.r_[np.nan, np.linspace(2.3, 0.4, 999)], "Where at 1000?")]
 
 
 def test_a_teachers_question_takes_the_pages_answer():
-    by_lowest, by_end, by_number = own_questions()
+    by_lowest, by_end, by_number, by_curve = own_questions()
+    assert read(by_curve, by_curve.answer) == (1000.0, 0.4) and (by_curve.hi, by_curve.hi2) == (1000.0, 2.53)
+    assert len(by_curve.curve) <= 120 and by_curve.curve[0][0] > 1 and by_curve.curve[-1] == (1000, 0.4)  # nan left out
+    assert error(by_curve, "1000,0.65") == pytest.approx(0.25)  # a click on the line at 1000: the height is the guess
     assert by_lowest.answer == "Momentum" and by_lowest.options == ("SGD", "Adam", "Momentum")  # nan never wins
     assert read(by_end, by_end.answer) == (10.0, -0.5)  # beyond the map: at its edge, still clickable
     assert read(by_number, by_number.answer) == 0.1235 and (by_number.lo, by_number.hi) == (0.0, 1.0)
@@ -187,6 +192,8 @@ def test_own_questions_go_to_toml_and_come_back_the_same():
     (lambda t: t.replace('prompt = "Click where Momentum ends"', "prompt = 5"), "question 2: texts"),
     (lambda t: t + "[[question]\n", "TOML"),
     (lambda t: "\n".join([t] * 17), "at most 50"),
+    (lambda t: t.replace('map = ["curve", 0.25]', 'map = ["curve"]'), "question 4: map"),
+    (lambda t: t[:t.rindex("curve = [")], "question 4: map"),
 ])
 def test_a_broken_toml_file_is_refused_and_says_where(change, why):
     with pytest.raises(ValueError, match=re.escape(why)):

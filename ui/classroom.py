@@ -376,6 +376,11 @@ def guess_spec(question: Question, counts: dict[str, int] | None = None, mine: s
     answer = read(question, question.answer)
     if question.kind == "number":
         return guess_chart.number_spec(question.lo, question.hi, values, answer, words, width)
+    shown = values if counts is not None else None
+    if question.map[0] == "curve":
+        words |= {"iteration": tr("mnist.iteration"), "loss": tr("mnist.loss_axis")}
+        return guess_chart.curve_spec(question.curve, question.hi, question.hi2, question.map[1], words, shown,
+                                      answer if counts is not None else None, read(question, mine) if mine else None, width)
     surface_key, kappa, x0, y0 = question.map
     surface = surfaces.get(surface_key, kappa)
     return guess_chart.point_spec(surface, (x0, y0), words, values if counts is not None else None,
