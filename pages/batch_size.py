@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import batch_plots, batching, surface_chart, train, vega
+from optviz import batch_plots, batching, questions, surface_chart, train, vega
 from optviz.jobs import Job
 from optviz.text import TRADE_OFFS
 from ui import cached, classroom, explorer, links, shared
@@ -138,6 +138,9 @@ def surface_section() -> None:
                   tr("bs.surface.updates"): [len(demo.path(p, li, epochs)) - 1 for p in shown],
                   tr("bs.surface.final"): [f"{demo.final(p, li, epochs):.4f}" for p in shown]}, hide_index=True)
     st.info(tr("bs.surface.lesson", n=demo.n), icon="💡")
+    ends = {f"{demo.sizes[p]}": demo.final(p, li, epochs) for p in shown}  # a teacher may ask the class about it
+    classroom.ask_here("batch_size", [(tr("room.own.batch.label"), questions.lowest(
+        "batch_size", classroom.where("batch_size"), ends, tr("room.own.batch", b=batch, n=demo.n, lr=lr, e=epochs)))])
 
 
 # 4. Accuracy after the same number of epochs.
@@ -245,8 +248,12 @@ with st.expander(tr("bs.tradeoffs"), expanded=False):
               tr("bs.trade.small"): [tr(f"bs.trade.{k}.small") for k in TRADE_OFFS],
               tr("bs.trade.large"): [tr(f"bs.trade.{k}.large") for k in TRADE_OFFS]})
 
-tabs = st.tabs([tr("bs.tab.time"), tr("bs.tab.noise"), tr("bs.tab.surface"), tr("bs.tab.sweep"), tr("bs.tab.flat")],
-               key=P + "tab", on_change="rerun")
+TABS = {"time": "bs.tab.time", "noise": "bs.tab.noise", "surface": "bs.tab.surface", "sweep": "bs.tab.sweep",
+        "flat": "bs.tab.flat"}  # a tab's code in the link -> its name
+labels = [tr(words) for words in TABS.values()]
+links.tab(P + "tab", P + "at", list(TABS), labels)  # the link names the open tab by its code, in any language
+tabs = st.tabs(labels, key=P + "tab", on_change="rerun")
+links.keep_tab(P + "tab", P + "at", list(TABS), labels)
 needs_mnist = (True, True, False, True, True)  # the one-surface tab runs on its own synthetic data
 sections = (timing_section, noise_section, lambda _: surface_section(), sweep_section, landscape_section)
 for tab, section, needs in zip(tabs, sections, needs_mnist, strict=True):

@@ -11,7 +11,7 @@ import pytest
 from apptest import APP, open_page
 from streamlit.testing.v1 import AppTest
 
-from optviz import initialisation, train, vega
+from optviz import batching, initialisation, train, vega
 from optviz.presets import INIT_PRESETS
 from optviz.questions import QUESTIONS, read
 from optviz.text import t
@@ -472,3 +472,28 @@ def test_a_click_on_a_loss_curves_axes_guesses_where_it_ends_and_the_reveal_draw
     assert max(p["x"] for p in layer_values(spec)[0]) == 100  # the whole curve
     assert layer_values(spec, "experiment")[0][0]["y"] == pytest.approx(smoothed[-1], abs=1e-4)
     assert "1 guess; its distance from the experiment's point: 0.5" in texts(teacher)
+
+
+def test_a_link_opens_a_batch_size_tab_in_either_language_and_follows_the_open_tab():
+    at = open_page("batch_size", bs_at="surface", lang="中文")
+    assert at.session_state["bs_tab"] == t("bs.tab.surface", "zh") and not at.exception
+    at = open_page("batch_size", bs_at="surface")
+    assert at.session_state["bs_tab"] == t("bs.tab.surface", "en") and at.query_params["bs_at"] == "surface"
+    at = open_page("batch_size")
+    assert "bs_at" not in at.query_params
+
+
+def test_a_teacher_asks_which_batch_ends_lowest_and_the_reveal_opens_the_surfaces_tab(rooms):
+    teacher, code = start_class()
+    teacher.query_params["bs_at"] = "surface"  # the teacher opened the Surfaces tab
+    teacher.switch_page("pages/batch_size.py").run()
+    teacher.button(key="_room_own_go").click().run()
+    asked = classroom.questions(code)["own1"]
+    demo = batching.surface_experiment(0)
+    assert asked.options == ("1", "10", f"{demo.sizes[-1]}") and asked.answer == "1"  # as the built-in question says
+    assert "bs_at=surface" in asked.setup
+    student = open_page("batch_size", room=code)
+    student.radio[0].set_value("10").run()
+    rooms.reveal(code, teacher.session_state[classroom.TEACHER])
+    student.run()
+    assert not student.exception and student.session_state["bs_tab"] == t("bs.tab.surface", "en")

@@ -22,7 +22,7 @@ REVEAL = {
 }
 CODED = {  # values the pages bind to the URL themselves (ui.links.coded, ui.links.chosen)
     "trajectories": {"traj_surface", "traj_sched", "traj_step"}, "mnist": {"mnist_exp"},
-    "batch_size": {"bs_surf_b", "bs_surf_lr", "bs_surf_ep"},
+    "batch_size": {"bs_surf_b", "bs_surf_lr", "bs_surf_ep", "bs_at"},
     "initialisation": {"init_init", "init_act", "init_init2", "init_act2"},
 }
 BS_TABS = ("⏱ Time", "〰 Noise", "🗺 Surfaces", "🎯 Accuracy", "⛰ Sharp vs flat")

@@ -135,6 +135,27 @@ def position(key: str, last: int) -> int:
     return value
 
 
+def tab(key: str, param: str, codes: Sequence[str], labels: Sequence[str]) -> None:
+    """Call before ``st.tabs(labels, key=key)``: on a page's first load (or after ``forget``) the
+    link's ``param``, a tab's code, opens that tab, whatever the language of the link."""
+    ss = st.session_state
+    ss.setdefault(HELD, set()).add(key)
+    raw = st.query_params.get(param)
+    if key not in ss and raw in codes:
+        ss[key] = labels[list(codes).index(raw)]
+
+
+def keep_tab(key: str, param: str, codes: Sequence[str], labels: Sequence[str]) -> None:
+    """Call after ``st.tabs``: the link carries the open tab's code (nothing for the first tab)."""
+    shown = st.session_state.get(key)
+    code = codes[list(labels).index(shown)] if shown in labels else codes[0]
+    if code == codes[0]:
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != code:
+        st.query_params[param] = code
+
+
 def forget(keys: Iterable[str]) -> None:
     """Forget this session's values of the controls named in ``keys``, of those in the present link
     and of the values picked in figures, so that the next page's link seeds them all afresh (a
