@@ -9,12 +9,14 @@ set-up where it shows within a few hundred steps (three tanh layers of 32, 2,000
 
 from __future__ import annotations
 
+from collections.abc import Generator
 from typing import NamedTuple
 
 import numpy as np
 
 from optviz import sharpness
 from optviz.data import Mnist
+from optviz.jobs import Step
 from optviz.mlp import MLP
 
 Array = np.ndarray
@@ -36,28 +38,64 @@ class Edge(NamedTuple):
         return 2 / self.lr
 
 
-def run(data: Mnist, lr: float, n: int = PRESET["n"], hidden: tuple[int, ...] = PRESET["hidden"],
-        activation: str = PRESET["activation"], init: str = PRESET["init"], iterations: int = PRESET["iterations"],
-        every: int = PRESET["every"], seed: int = 0) -> Edge:
-    """Gradient descent at step ``lr`` on the first ``n`` training images (the whole set each step,
-    float64), λmax measured every ``every`` steps by Lanczos warm-started from the last vector."""
+def _descend(data: Mnist, lr: float, n: int, hidden: tuple[int, ...], activation: str, init: str, iterations: int,
+             every: int, seed: int) -> Generator[Edge, None, Edge]:
+    """The run of ``run``, yielding what it has measured so far after each measurement."""
     x, labels = np.asarray(data.x_train[:n], np.float64), data.y_train[:n]
     mlp = MLP(x.shape[1], tuple(hidden), 10, activation=activation, init=init)
     w = mlp.init_params(np.random.default_rng([seed, 0]), np.float64)
-    losses, at, lam, vector, products = np.empty(iterations + 1), [], [], None, 0
+    losses, at, lam, vector, products = np.full(iterations + 1, np.nan), [], [], None, 0
     for t in range(iterations + 1):
+        losses[t], grad, _ = mlp.loss_and_grad(w, x, labels)
+        if not np.isfinite(losses[t]):
+            break
         if t % every == 0 or t == iterations:
             top = sharpness.top_eigenvalue(mlp, w, x, labels, start=vector, iterations=20, tol=1e-3, seed=seed)
             vector, products = top.vector, products + top.products
             at.append(t)
             lam.append(top.value)
-        losses[t], grad, _ = mlp.loss_and_grad(w, x, labels)
-        if not np.isfinite(losses[t]):
-            losses[t + 1:] = np.nan
-            break
-        if t < iterations:
-            w = w - lr * grad
+            if t < iterations:
+                yield Edge(lr, np.array(at), losses[:t + 1].copy(), np.array(lam), products)
+        w = w - lr * grad
     return Edge(lr, np.array(at), losses, np.array(lam), products)
+
+
+def run(data: Mnist, lr: float, n: int = PRESET["n"], hidden: tuple[int, ...] = PRESET["hidden"],
+        activation: str = PRESET["activation"], init: str = PRESET["init"], iterations: int = PRESET["iterations"],
+        every: int = PRESET["every"], seed: int = 0) -> Edge:
+    """Gradient descent at step ``lr`` on the first ``n`` training images (the whole set each step,
+    float64), λmax measured every ``every`` steps by Lanczos warm-started from the last vector."""
+    walk = _descend(data, lr, n, hidden, activation, init, iterations, every, seed)
+    while True:
+        try:
+            next(walk)
+        except StopIteration as end:
+            return end.value
+
+
+def steps(data: Mnist, lrs: tuple[float, ...] = PRESET["lrs"], iterations: int = PRESET["iterations"],
+          seed: int = 0) -> Generator[Step, None, list[Edge]]:
+    """``run`` at each of ``lrs`` (the preset's set-up) as a job's pieces: phase k is learning rate
+    k, its units iterations; the partial result is every run so far, the current one as measured."""
+    done: list[Edge] = []
+    for k, lr in enumerate(lrs):
+        walk = _descend(data, lr, PRESET["n"], PRESET["hidden"], PRESET["activation"], PRESET["init"], iterations,
+                        PRESET["every"], seed)
+        while True:
+            try:
+                partial = next(walk)
+            except StopIteration as end:
+                done.append(end.value)
+                break
+            yield Step(k, int(partial.at[-1]), iterations, [*done, partial])
+        yield Step(k, iterations, iterations, list(done))
+    return done
+
+
+def working_bytes(data: Mnist) -> int:
+    """What a run holds while it trains: its images in float64 and a few weight-sized vectors."""
+    size = MLP(data.x_train.shape[1], PRESET["hidden"], 10).size
+    return PRESET["n"] * data.x_train.shape[1] * 8 + 40 * size * 8
 
 
 def hovering(edge: Edge, share: float = 1 / 3) -> float:

@@ -323,3 +323,36 @@ def sharpness_chart(lam: Array, limit: Array, at: int, name: str, colour: str, l
                        "encoding": {"x": x}}]}
     return columns, spec
 
+
+
+def edge_chart(edges: list, iteration: str, loss: str, limit: str) -> tuple[dict, dict]:
+    """Full-batch gradient descent at each learning rate of ``edges`` (``optviz.edge.Edge``): above,
+    λmax at each measurement with its 2/η as a dashed line of the same colour; below, the training
+    loss (log scale). ``iteration``, ``loss``, ``limit``: the axis titles and the dashed lines' name."""
+    names = [f"η = {e.lr:g}" for e in edges]
+    lam = [(k, int(a), float(v)) for k, e in enumerate(edges) for a, v in zip(e.at, e.sharpness, strict=True)
+           if np.isfinite(v)]
+    losses = [(k, e.loss[::2], np.arange(0, len(e.loss), 2)) for k, e in enumerate(edges)]
+    columns = {"k": np.array([r[0] for r in lam], np.int8), "t": np.array([r[1] for r in lam], np.int32),
+               "v": np.array([r[2] for r in lam])}
+    colour = {"field": "name", "type": "nominal", "title": None,
+              "scale": {"domain": names, "range": list(COLOURS[:len(names)])}, "legend": {"orient": "top"}}
+    x = {"field": "t", "type": "quantitative", "title": iteration}
+    rules = [{"name": n, "v": 2 / e.lr} for n, e in zip(names, edges, strict=True)]
+    curve = [{"name": names[k], "t": int(t), "loss": float(v)} for k, vals, ts in losses for t, v in zip(ts, vals, strict=True)
+             if np.isfinite(v) and v > 0]
+    spec = {"vconcat": [
+        {"height": 260, "width": 680, "transform": [_named("name", names, "k")], "layer": [
+            {"mark": {"type": "line", "point": True, "strokeWidth": 2},
+             "encoding": {"x": x, "y": {"field": "v", "type": "quantitative", "title": "λmax"}, "color": colour,
+                          "tooltip": [{"field": "name", "title": " "}, {"field": "t", "title": iteration},
+                                      {"field": "v", "title": "λmax", "format": ".3g"}]}},
+            {"data": {"values": rules}, "mark": {"type": "rule", "strokeDash": [6, 4], "strokeWidth": 1.5},
+             "encoding": {"y": {"field": "v", "type": "quantitative"}, "color": colour,
+                          "tooltip": [{"field": "name", "title": limit}, {"field": "v", "title": "2/η", "format": ".3g"}]}}]},
+        {"height": 150, "width": 680, "data": {"values": curve},
+         "mark": {"type": "line", "strokeWidth": 1.5},
+         "encoding": {"x": x, "y": {"field": "loss", "type": "quantitative", "title": loss, "scale": {"type": "log"}},
+                      "color": colour | {"legend": None}}}],
+        "resolve": {"scale": {"color": "shared"}}, "usermeta": {"embedOptions": {"renderer": "canvas"}}}
+    return columns, spec

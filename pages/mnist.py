@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from optviz import digits, exports, inside, questions, search, train, vega
+from optviz import digits, edge, exports, inside, questions, search, train, vega
 from optviz.jobs import Job
 from optviz.layers import ACTIVATIONS
 from optviz.presets import MNIST_PRESETS
@@ -389,6 +389,29 @@ def search_section(seed: int) -> None:
         shared.live_job(P + "rs_on", key, lambda name: tr(f"mnist.search.phase.{name}"), lambda j: draw_search(cfg, j))
 
 
+def edge_section() -> None:
+    """Full-batch gradient descent at the edge of stability (Cohen et al. 2021): the class's job."""
+    with st.expander(tr("mnist.edge"), icon="⛰️"):
+        st.caption(tr("mnist.edge.about", n=edge.PRESET["n"], lrs=", ".join(f"{lr:g}" for lr in edge.PRESET["lrs"]),
+                      k=edge.PRESET["every"]))
+        key = ("edge", data.fingerprint, edge.PRESET["lrs"])
+        make = lambda: Job(edge.steps(data, edge.PRESET["lrs"], edge.PRESET["iterations"]),
+                           tuple(f"η = {lr:g}" for lr in edge.PRESET["lrs"]), edge.working_bytes(data))
+        if ((job := shared.peek(key)) is None or job.error) and not ss.get(P + "edge_on"):
+            st.button(tr("mnist.edge.go"), type="primary", key=P + "edge_go", on_click=shared.watch,
+                      args=(P + "edge_on", key, make))
+        shared.live_job(P + "edge_on", key, lambda name: name, draw_edge)
+
+
+def draw_edge(job: Job) -> None:
+    edges = job.result or job.partial
+    if edges:
+        columns, spec = vega.edge_chart(edges, tr("mnist.iteration"), tr("mnist.loss_axis"), tr("mnist.edge.limit"))
+        st.vega_lite_chart(arrow(columns), spec, width="content", key=P + "edge_chart")
+    if job.done:
+        st.info(tr("mnist.edge.lesson"), icon="💡")
+
+
 page_header("mnist")
 lesson_script("mnist")
 classroom.gate("mnist", lambda setup: ss.update({P + "exp": setup}))
@@ -472,6 +495,7 @@ with live_box:
         results(runs())
 
 search_section(int(seed))
+edge_section()
 
 with st.expander(tr("common.explain"), expanded=True):
     st.write(tr(f"mnist.explain.{exp}"))

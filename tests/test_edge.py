@@ -7,6 +7,9 @@ import numpy as np
 import pytest
 
 from optviz import data, edge
+from optviz.jobs import Job
+from optviz.mlp import MLP
+from optviz.text import t
 
 
 @pytest.fixture(scope="module")
@@ -27,3 +30,21 @@ def test_the_sharpness_rises_to_two_over_eta_and_hovers_there(digits, lr):
 def test_below_the_edge_the_sharpness_never_reaches_it(digits):
     run = edge.run(digits, 0.05, iterations=150)
     assert run.sharpness.max() < 0.8 * run.limit and np.all(np.diff(run.loss) < 0)
+
+
+def test_the_class_job_gives_each_run_as_alone_and_shows_it_as_it_goes(digits):
+    job = Job(edge.steps(digits, (0.2, 0.3), iterations=30), ("0.2", "0.3"))
+    partials = []
+    while not job.done:
+        job.advance(0.0)
+        partials.append(job.partial)
+    alone = [edge.run(digits, lr, iterations=30) for lr in (0.2, 0.3)]
+    for got, want in zip(job.result, alone, strict=True):
+        assert np.array_equal(got.sharpness, want.sharpness) and np.array_equal(got.loss, want.loss)
+    shown = [p for p in partials if p]
+    assert len(shown[0]) == 1 and len(shown[0][0].at) == 1 and len(shown[-1]) == 2  # the first measurement, then all
+
+
+def test_the_lessons_network_has_the_weights_its_text_says(digits):
+    size = MLP(digits.x_train.shape[1], edge.PRESET["hidden"], 10).size
+    assert 27_000 <= size < 28_000 and "27,000" in t("mnist.edge.lesson", "en") and "两万七千" in t("mnist.edge.lesson", "zh")

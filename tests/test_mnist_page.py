@@ -446,3 +446,37 @@ def test_the_inside_view_forgets_a_network_the_next_race_does_not_have():
     at.button(key="mnist_start").click().run()
     at.toggle(key="mnist_inside").set_value(True).run()
     assert at.selectbox(key="mnist_inside_net").value == 0 and not at.exception
+
+
+def edge_charts(at) -> list:
+    """The edge-of-stability figures on the page (found by their spec: a chart's id names its key
+    only when it has a selection)."""
+    return [c for c in at.get("vega_lite_chart") if "vconcat" in (spec := json.loads(c.proto.spec))
+            and "λmax" in json.dumps(spec, ensure_ascii=False)]
+
+
+def test_the_edge_of_stability_is_drawn_as_it_runs_then_explained(monkeypatch):
+    from optviz import edge
+
+    monkeypatch.setitem(edge.PRESET, "iterations", 40)  # the page's own set-up, shorter
+    advance = jobs.Job.advance
+    monkeypatch.setattr(jobs.Job, "advance", lambda job, seconds, companions=(): advance(job, 0.0, companions))
+    monkeypatch.setattr(shared, "CHUNK", 0.0)
+    at = open_page("mnist")
+    at.button(key="mnist_edge_go").click().run()
+    drawn = []
+    for _ in range(500):
+        if not at.session_state["mnist_edge_on"]:
+            break
+        charts = edge_charts(at)
+        if charts:
+            drawn.append(len(vega_data(charts[0])))
+        at.run()
+    assert not at.session_state["mnist_edge_on"] and not at.exception
+    assert drawn == sorted(drawn) and len(set(drawn)) >= 2  # λmax appears measurement by measurement
+    job = shared.peek(("edge", data.load().fingerprint, edge.PRESET["lrs"]))
+    (chart,) = edge_charts(at)
+    assert len(vega_data(chart)) == sum(len(e.at) for e in job.result) == 3 * 5  # every 10 of 40 steps, and the end
+    rules = json.loads(chart.proto.spec)["vconcat"][0]["layer"][1]["data"]["values"]
+    assert [r["v"] for r in rules] == [pytest.approx(2 / lr) for lr in edge.PRESET["lrs"]]
+    assert any("edge of stability" in i.value for i in at.info)

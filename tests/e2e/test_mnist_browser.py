@@ -121,3 +121,16 @@ def test_two_students_on_the_same_link_share_one_race(browser, server):
     second.screenshot(path=str(ARTIFACTS / "test_two_students_second_tab.png"))
     for ctx, _ in tabs:
         ctx.close()
+
+
+def test_the_edge_of_stability_runs_and_is_drawn(open_page):
+    pg = open_page("mnist")
+    pg.get_by_text("Edge of stability: full-batch gradient descent").click()
+    pg.get_by_role("button", name=re.compile("Run the experiment")).click()
+    pg.get_by_text("This is the edge of stability").wait_for(timeout=180_000)  # three runs of 300 steps
+    wait_idle(pg)
+    assert_no_exception(pg)
+    chart = pg.locator("[data-testid='stVegaLiteChart']").last
+    chart.locator("canvas").first.wait_for(timeout=10_000)
+    chart.scroll_into_view_if_needed()
+    pg.screenshot(path=str(ARTIFACTS / "mnist_edge_of_stability.png"), full_page=True)
