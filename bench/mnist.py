@@ -20,10 +20,17 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from optviz import data, inside, train  # noqa: E402
+from optviz import data, edge, inside, train  # noqa: E402
 
 STEP_TARGET = 1.6  # a step within 1.6x of its matrix products alone
 UI_TARGET = 0.10  # the page may cost at most 10 % of headless throughput
+SHARPNESS_TARGET = 0.25  # λmax measured along the way may cost at most a quarter of the training
+
+
+def timed(fn) -> float:
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
 
 
 def rss_mb() -> float:
@@ -165,6 +172,12 @@ def main() -> None:
     every = inside.interval(2000, 128)
     print(f"  looking inside (a snapshot {t_look * 1e3:.2f} ms and a step's size {t_move * 1e3:.2f} ms, every {every} "
           f"steps of a 2000-step run) adds {(t_look + t_move) / (every * t_step):.1%} to the training")
+
+    off = min(timed(lambda: edge.run(m, 0.2, iterations=100, every=10**9)) for _ in range(2))
+    on = min(timed(lambda: edge.run(m, 0.2, iterations=100)) for _ in range(2))
+    print(f"\nEdge of stability (full-batch gradient descent on {edge.PRESET['n']} images, 100 steps): "
+          f"{off:.2f} s without λmax, {on:.2f} s with λmax every {edge.PRESET['every']} steps: the estimate costs "
+          f"{on / off - 1:.0%} of the training time (target <= {SHARPNESS_TARGET:.0%} while on, 0 when off)")
 
     print("\nSteps per second by batch size (Adam):")
     for batch in (1, 8, 32, 128, 512, 2048):
