@@ -32,6 +32,7 @@ class Edge(NamedTuple):
     loss: Array  # (iterations + 1,) full-batch training loss before each step, and after the last
     sharpness: Array  # (m,) λmax of the full-batch loss at ``at``
     products: int  # Hessian-vector products spent on the measurements
+    weights: Array  # (m, P) float32 snapshots at ``at``: the path whose plane ``optviz.landscape`` draws
 
     @property
     def limit(self) -> float:
@@ -45,7 +46,7 @@ def _descend(data: Mnist, lr: float, n: int, hidden: tuple[int, ...], activation
     x, labels = np.asarray(data.x_train[:n], np.float64), data.y_train[:n]
     mlp = MLP(x.shape[1], tuple(hidden), 10, activation=activation, init=init)
     w = mlp.init_params(np.random.default_rng([seed, 0]), np.float64)
-    losses, at, lam, vector, products = np.full(iterations + 1, np.nan), [], [], None, 0
+    losses, at, lam, vector, products, kept = np.full(iterations + 1, np.nan), [], [], None, 0, []
     for t in range(iterations + 1):
         losses[t], grad, _ = mlp.loss_and_grad(w, x, labels)
         if not np.isfinite(losses[t]):
@@ -55,10 +56,11 @@ def _descend(data: Mnist, lr: float, n: int, hidden: tuple[int, ...], activation
             vector, products = top.vector, products + top.products
             at.append(t)
             lam.append(top.value)
+            kept.append(w.astype(np.float32))
             if t < iterations:
-                yield Edge(lr, np.array(at), losses[:t + 1].copy(), np.array(lam), products)
+                yield Edge(lr, np.array(at), losses[:t + 1].copy(), np.array(lam), products, np.array(kept))
         w = w - lr * grad
-    return Edge(lr, np.array(at), losses, np.array(lam), products)
+    return Edge(lr, np.array(at), losses, np.array(lam), products, np.array(kept))
 
 
 def run(data: Mnist, lr: float, n: int = PRESET["n"], hidden: tuple[int, ...] = PRESET["hidden"],
