@@ -16,6 +16,7 @@ import numpy as np
 
 from optviz import plots
 from optviz.inside import History
+from optviz.path_chart import STAR
 from optviz.plots import COLOURS
 from optviz.surfaces import Surface
 from optviz.text import t
@@ -355,4 +356,34 @@ def edge_chart(edges: list, iteration: str, loss: str, limit: str) -> tuple[dict
          "encoding": {"x": x, "y": {"field": "loss", "type": "quantitative", "title": loss, "scale": {"type": "log"}},
                       "color": colour | {"legend": None}}}],
         "resolve": {"scale": {"color": "shared"}}, "usermeta": {"embedOptions": {"renderer": "canvas"}}}
+    return columns, spec
+
+
+def plane_chart(xs: Array, ys: Array, losses: Array, path: Array, words: dict[str, str]) -> tuple[dict, dict]:
+    """The loss on a plane (``losses`` (ny, nx) over ``xs``, ``ys``) as coloured cells on a log
+    scale, with the run's path (``path`` (m, 2)) from its start (a circle) to its end at the
+    origin (a star). ``words``: "loss", "start", "end", "d1", "d2" (the axes)."""
+    gx, gy = np.meshgrid(xs, ys)
+    ok = np.isfinite(losses) & (losses > 0)
+    dx, dy = float(xs[1] - xs[0]) / 2, float(ys[1] - ys[0]) / 2
+    columns = {"x": gx[ok], "y": gy[ok], "x2": gx[ok] + 2 * dx, "y2": gy[ok] + 2 * dy, "loss": losses[ok]}
+    columns["x"], columns["y"] = columns["x"] - dx, columns["y"] - dy
+    x = {"field": "x", "type": "quantitative", "title": words["d1"], "scale": {"zero": False, "nice": False}}
+    y = {"field": "y", "type": "quantitative", "title": words["d2"], "scale": {"zero": False, "nice": False}}
+    walk = [{"x": float(a), "y": float(b), "i": i} for i, (a, b) in enumerate(path)]
+    ends = [walk[0] | {"label": words["start"], "shape": "circle"}, walk[-1] | {"label": words["end"], "shape": "STAR"}]
+    spec = {"width": 420, "height": 360, "layer": [
+        {"mark": {"type": "rect"}, "encoding": {
+            "x": x, "y": y, "x2": {"field": "x2"}, "y2": {"field": "y2"},
+            "color": {"field": "loss", "type": "quantitative", "title": words["loss"],
+                      "scale": {"type": "log", "scheme": "viridis", "reverse": True}},
+            "tooltip": [{"field": "loss", "title": words["loss"], "format": ".3g"}]}},
+        {"data": {"values": walk}, "mark": {"type": "line", "color": "white", "strokeWidth": 2, "point": True},
+         "encoding": {"x": x, "y": y, "order": {"field": "i"}}},
+        {"data": {"values": ends}, "mark": {"type": "point", "filled": True, "size": 160, "color": "#D55E00",
+                                            "stroke": "black"},
+         "encoding": {"x": x, "y": y, "shape": {"field": "shape", "type": "nominal", "legend": None,
+                                                 "scale": {"domain": ["circle", "STAR"], "range": ["circle", STAR]}},
+                      "tooltip": [{"field": "label", "title": " "}]}}],
+        "usermeta": {"embedOptions": {"renderer": "canvas"}}}
     return columns, spec

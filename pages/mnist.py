@@ -410,6 +410,22 @@ def draw_edge(job: Job) -> None:
         st.vega_lite_chart(arrow(columns), spec, width="content", key=P + "edge_chart")
     if job.done:
         st.info(tr("mnist.edge.lesson"), icon="💡")
+        edge_plane(job.result)
+
+
+def edge_plane(edges: list[edge.Edge]) -> None:
+    """The loss on the plane of one run's own path, computed once for the class."""
+    pick = st.radio(tr("mnist.edge.plane"), range(len(edges)), format_func=lambda k: f"η = {edges[k].lr:g}",
+                    horizontal=True, key=P + "edge_plane")
+    with st.spinner(tr("mnist.edge.plane.wait")):
+        flat, xs, ys, losses = cached.edge_plane(fingerprint=data.fingerprint, lr=edges[pick].lr, _data=data,
+                                                 _run=edges[pick])
+    words = {"loss": tr("mnist.loss_axis"), "start": tr("mnist.edge.plane.start"), "end": tr("mnist.edge.plane.end"),
+             "d1": tr("mnist.edge.plane.d", k=1), "d2": tr("mnist.edge.plane.d", k=2)}
+    columns, spec = vega.plane_chart(xs, ys, losses, flat.path, words)
+    st.vega_lite_chart(arrow(columns), spec, width="content", key=P + "edge_plane_chart")
+    st.caption(tr("mnist.edge.plane.about", a=f"{flat.explained[0]:.0%}", b=f"{flat.explained[1]:.0%}",
+                  n=len(flat.path)))
 
 
 page_header("mnist")

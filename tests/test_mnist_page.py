@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 from apptest import open_page
 
-from optviz import data, fetch, jobs, search, train
+from optviz import data, fetch, jobs, landscape, search, train
 from optviz.presets import MNIST_PRESETS
 from optviz.train import NetConfig
 from ui import datasets, shared
@@ -480,3 +480,9 @@ def test_the_edge_of_stability_is_drawn_as_it_runs_then_explained(monkeypatch):
     rules = json.loads(chart.proto.spec)["vconcat"][0]["layer"][1]["data"]["values"]
     assert [r["v"] for r in rules] == [pytest.approx(2 / lr) for lr in edge.PRESET["lrs"]]
     assert any("edge of stability" in i.value for i in at.info)
+    plane = [c for c in at.get("vega_lite_chart") if '"rect"' in c.proto.spec]  # the loss on the plane of a path
+    assert len(plane) == 1 and at.radio(key="mnist_edge_plane").value == 0
+    flat = landscape.pca_plane(job.result[0].weights.astype(np.float64), job.result[0].weights[-1])
+    assert f"hold {flat.explained[0]:.0%} and {flat.explained[1]:.0%} of the path" in " ".join(c.value for c in at.caption)
+    at.radio(key="mnist_edge_plane").set_value(2).run()
+    assert not at.exception and len([c for c in at.get("vega_lite_chart") if '"rect"' in c.proto.spec]) == 1

@@ -2,6 +2,7 @@
 
 import dataclasses
 import math
+import time
 
 import numpy as np
 import pytest
@@ -251,9 +252,10 @@ def test_the_smallest_positive_batch_iterations_and_evaluations_are_allowed(toy_
 def test_time_and_speed_start_at_zero_and_count_up(toy_digits):
     run = train.Run(RaceConfig((NetConfig("SGD", 0.05),), **SMALL).keys(toy_digits)[0], toy_digits)
     assert run.seconds == 0.0 and run.iterations_per_second == 0.0 and run.progress == (0, 0, 60)
+    began = time.perf_counter()
     for _ in range(5):
         run.advance(0.0)
-    assert run.seconds > 0 and run.progress == (0, 5, 60)
+    assert 0 < run.seconds <= time.perf_counter() - began and run.progress == (0, 5, 60)  # its own compute time
     assert run.iterations_per_second == pytest.approx(5 / run.seconds)
     assert run.epoch == pytest.approx(5 * 32 / run.key.n_train)
 
@@ -298,6 +300,7 @@ def test_a_branch_adds_exactly_one_change(toy_digits):
 def test_hidden_sizes_reach_their_bounds_exactly():
     assert train.parse_hidden("1024") == (1024,) and train.parse_hidden("1025") is None
     assert train.parse_hidden("5") == (5,) and train.parse_hidden(",".join(["3"] * 8)) == (3,) * 8
+    assert train.parse_hidden("1,1") == (1, 1)  # one unit is a layer too
 
 
 def test_labels_name_the_initialisation_and_every_change(toy_digits):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import batching, descent, gradcheck, initialisation, own_surface, surface_chart, surfaces, train
+from optviz import batching, descent, edge, gradcheck, initialisation, own_surface, surface_chart, surfaces, train
 from optviz.registry import LR_VALUES, make_schedule
 from ui.controls import build
 
@@ -82,3 +82,10 @@ def surface_experiment(*, seed: int) -> batching.Surfaces:
 def surface_figure(*, seed: int, lang: str, height: int) -> tuple[dict, dict, dict]:
     """The surfaces figure's paths, contour lines and spec (0.8 MB), per language and height."""
     return surface_chart.chart(surface_experiment(seed=seed), lang, height)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def edge_plane(*, fingerprint: str, lr: float, _data, _run: edge.Edge):
+    """The loss on the plane of the edge-of-stability run at ``lr`` on the data ``fingerprint``
+    names (the run and data are not hashed): computed once for the class."""
+    return edge.plane(_data, _run)

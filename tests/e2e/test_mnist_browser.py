@@ -128,9 +128,14 @@ def test_the_edge_of_stability_runs_and_is_drawn(open_page):
     pg.get_by_text("Edge of stability: full-batch gradient descent").click()
     pg.get_by_role("button", name=re.compile("Run the experiment")).click()
     pg.get_by_text("This is the edge of stability").wait_for(timeout=180_000)  # three runs of 300 steps
+    pg.get_by_text("of the path's variance").wait_for(timeout=60_000)  # the loss on the plane of the first run
     wait_idle(pg)
     assert_no_exception(pg)
     chart = pg.locator("[data-testid='stVegaLiteChart']").last
     chart.locator("canvas").first.wait_for(timeout=10_000)
+    pg.get_by_text("η = 0.3").last.click()  # another run's plane
+    pg.get_by_text("of the path's variance").wait_for(timeout=60_000)
+    wait_idle(pg)
+    assert_no_exception(pg)
     chart.scroll_into_view_if_needed()
     pg.screenshot(path=str(ARTIFACTS / "mnist_edge_of_stability.png"), full_page=True)
