@@ -25,6 +25,7 @@ from optviz import data, edge, inside, train  # noqa: E402
 STEP_TARGET = 1.6  # a step within 1.6x of its matrix products alone
 UI_TARGET = 0.10  # the page may cost at most 10 % of headless throughput
 SHARPNESS_TARGET = 0.25  # λmax measured along the way may cost at most a quarter of the training
+LANDSCAPE_TARGET = 5.0  # s to draw the loss on the plane of a path
 
 
 def timed(fn) -> float:
@@ -178,6 +179,11 @@ def main() -> None:
     print(f"\nEdge of stability (full-batch gradient descent on {edge.PRESET['n']} images, 100 steps): "
           f"{off:.2f} s without λmax, {on:.2f} s with λmax every {edge.PRESET['every']} steps: the estimate costs "
           f"{on / off - 1:.0%} of the training time (target <= {SHARPNESS_TARGET:.0%} while on, 0 when off)")
+
+    walked = edge.run(m, 0.2)
+    drawn = timed(lambda: edge.plane(m, walked))
+    print(f"  the loss on the plane of that run's path (15 x 15 points of {edge.PRESET['n']} images): {drawn:.1f} s "
+          f"(target <= {LANDSCAPE_TARGET:g} s)")
 
     print("\nSteps per second by batch size (Adam):")
     for batch in (1, 8, 32, 128, 512, 2048):
