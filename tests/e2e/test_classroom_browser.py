@@ -73,7 +73,7 @@ def test_a_teacher_leads_two_students_pauses_them_and_holds_a_second_vote(browse
         teacher.get_by_text(f"Class {code} · you teach").wait_for(timeout=30_000)
         teacher.get_by_role("button", name="Bring everyone here").click()
         for student in students:
-            student.get_by_text("You follow your teacher").wait_for(timeout=30_000)  # pages look every 2 s; a deadline, not a target
+            student.get_by_text("You follow your teacher").wait_for(timeout=30_000)  # a deadline: bench/class_room.py times it
             wait_idle(student)
             assert "/trajectories" in student.url and "traj_surface=saddle" in student.url and "traj_steps=50" in student.url
             steps = student.get_by_role("spinbutton", name=re.compile("^Steps"))
