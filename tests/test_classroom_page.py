@@ -10,6 +10,7 @@ import statistics
 import pytest
 from apptest import APP, open_page
 from streamlit.testing.v1 import AppTest
+from test_mnist_page import finish, race
 
 from optviz import batching, initialisation, train, vega
 from optviz.presets import INIT_PRESETS
@@ -423,14 +424,18 @@ def test_own_questions_leave_as_toml_and_come_back_into_another_class(rooms):
     assert not any(b.key and b.key.startswith("_room_own") for b in student.button)
 
 
-def test_a_teacher_asks_which_network_of_a_finished_race_wins_and_the_answer_is_the_races(rooms):
-    from test_mnist_page import finish, race
-
+def teacher_after_a_race():
+    """A teacher in a new class whose overfitting race, cut to 100 iterations, has finished."""
     teacher, code = teacher_on("mnist")
     teacher.segmented_control(key="mnist_exp").set_value("overfit").run()
     teacher.select_slider(key="mnist_iterations").set_value(100).run()
     teacher.button(key="mnist_start").click().run()
     finish(teacher)
+    return teacher, code
+
+
+def test_a_teacher_asks_which_network_of_a_finished_race_wins_and_the_answer_is_the_races(rooms):
+    teacher, code = teacher_after_a_race()
     accuracy = {r.key.net: r.final[1] for r in race(teacher)}
     assert teacher.radio(key="_room_own_pick").options[0].startswith("Which network reaches")
     teacher.button(key="_room_own_go").click().run()
@@ -445,13 +450,7 @@ def test_a_teacher_asks_which_network_of_a_finished_race_wins_and_the_answer_is_
 
 
 def test_a_click_on_a_loss_curves_axes_guesses_where_it_ends_and_the_reveal_draws_it_whole(rooms):
-    from test_mnist_page import finish, race
-
-    teacher, code = teacher_on("mnist")
-    teacher.segmented_control(key="mnist_exp").set_value("overfit").run()
-    teacher.select_slider(key="mnist_iterations").set_value(100).run()
-    teacher.button(key="mnist_start").click().run()
-    finish(teacher)
+    teacher, code = teacher_after_a_race()
     first = race(teacher)[0]
     pick = teacher.radio(key="_room_own_pick")
     curve_offer = next(k for k, label in enumerate(pick.options) if "loss curve ends" in label)

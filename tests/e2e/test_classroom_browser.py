@@ -51,6 +51,17 @@ def test_a_students_answer_reaches_the_board_and_the_reveal_reaches_the_student(
         student_ctx.close()
 
 
+def reveal(teacher, students, on_board: str, on_page: str) -> None:
+    """The teacher reveals once both answers are in; the board and every student's page say so."""
+    teacher.get_by_text("2 answers so far").wait_for(timeout=30_000)
+    teacher.get_by_role("button", name="Reveal").click()
+    teacher.get_by_text(on_board).wait_for(timeout=30_000)
+    for student in students:
+        student.get_by_text(on_page).wait_for(timeout=30_000)
+        wait_idle(student)
+        assert_no_exception(student)
+
+
 def test_a_teacher_leads_two_students_pauses_them_and_holds_a_second_vote(browser, server_url):
     """One teacher, two students, three browsers: the teacher's cookie survives a new tab, the
     class follows the teacher's page and settings, a pause covers the students' pages, and a
@@ -134,13 +145,7 @@ def test_a_teacher_leads_two_students_pauses_them_and_holds_a_second_vote(browse
             student.mouse.click(box["x"] + box["width"] * (0.55 + 0.1 * k), box["y"] + box["height"] * 0.45)
             student.get_by_text("Sent: (").wait_for(timeout=30_000)
             assert student.locator("text=your guess").count() >= 1
-        teacher.get_by_text("2 answers so far").wait_for(timeout=30_000)
-        teacher.get_by_role("button", name="Reveal").click()
-        teacher.get_by_text("2 guesses; the class's median distance").wait_for(timeout=30_000)
-        for student in students:
-            student.get_by_text("2 guesses; the class's median distance").wait_for(timeout=30_000)
-            wait_idle(student)
-            assert_no_exception(student)
+        reveal(teacher, students, "2 guesses; the class's median distance", "2 guesses; the class's median distance")
         students[0].screenshot(path=str(ARTIFACTS / "classroom_click_cloud.png"), full_page=True)
         assert_no_exception(teacher)
 
@@ -159,14 +164,8 @@ def test_a_teacher_leads_two_students_pauses_them_and_holds_a_second_vote(browse
             student.get_by_text(f"Sent: 0.{k + 2}").wait_for(timeout=30_000)
         teacher.goto(f"{server_url}/classroom")
         wait_idle(teacher)
-        teacher.get_by_text("2 answers so far").wait_for(timeout=30_000)
-        teacher.get_by_role("button", name="Reveal").click()
-        teacher.get_by_text("2 guesses; the class's median error").wait_for(timeout=30_000)
-        for student in students:
-            student.get_by_text("The page computed this answer").wait_for(timeout=30_000)
-            wait_idle(student)
-            assert "init_layers=3" in student.url
-            assert_no_exception(student)
+        reveal(teacher, students, "2 guesses; the class's median error", "The page computed this answer")
+        assert all("init_layers=3" in student.url for student in students)
         students[1].screenshot(path=str(ARTIFACTS / "classroom_own_question.png"), full_page=True)
 
         # The report: every vote of the four questions asked.
