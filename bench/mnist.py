@@ -142,6 +142,36 @@ def headless_rate(m: data.Mnist, seconds: float) -> float:
     return (head.t - i0) / (time.perf_counter() - t0)
 
 
+def race_sharpness(m: data.Mnist, iterations: int = 2000) -> None:
+    """A race network's λmax tracked on its probe (on and off), and the plane of its own path."""
+    print(f"\nA race network's sharpness ({iterations} iterations, SGD lr 0.1, batch 128, the default net):")
+    times = {}
+    for tracked in (False, True, False, True):
+        key = train.RaceConfig((train.NetConfig("SGD", 0.1),), batch=128, iterations=iterations).keys(m)[0]
+        run = train.Run(key, m)
+        if tracked:
+            run.track_sharpness()
+        while not run.done:
+            run.advance(1.0)
+        times[tracked] = min(times.get(tracked, float("inf")), run.seconds)
+    share = times[True] / times[False] - 1
+    print(f"  {times[False]:.2f} s without, {times[True]:.2f} s with λmax ({len(run.tracker.at)} measurements, "
+          f"last {run.tracker.values[-1]:.3g} against 2/η = {run.tracker.limits[-1]:g}): it costs {share:.0%} "
+          f"(target <= {SHARPNESS_TARGET:.0%} while on, 0 when off: nothing runs unless asked)")
+    print(f"  its path kept: {len(run.path.t)} snapshots, {run.path.nbytes / 2**20:.1f} MB of {run.nbytes / 2**20:.1f} MB "
+          f"the run holds (counted in the store's budget)")
+    drawn = timed(run.plane)
+    print(f"  the loss on the plane of its path (15 x 15 points, {len(run.landscape_images(15)[1])} images): "
+          f"{drawn:.1f} s (target <= {LANDSCAPE_TARGET:g} s)")
+    big = train.RaceConfig((train.NetConfig("SGD", 0.1),), hidden=(1024, 1024), batch=128, iterations=200).keys(m)[0]
+    run = train.Run(big, m)
+    while not run.done:
+        run.advance(1.0)
+    drawn = timed(run.plane)
+    print(f"  the same for a network of {run.mlp.size:,} weights ({len(run.landscape_images(15)[1])} images): {drawn:.1f} s; "
+          f"its path {run.path.nbytes / 2**20:.1f} MB")
+
+
 def main() -> None:
     if not os.environ.get(data.ENV_DIR):
         sys.exit("set OPTVIZ_MNIST_DIR (for example ../shared/mnist/offline)")
@@ -184,6 +214,8 @@ def main() -> None:
     drawn = timed(lambda: edge.plane(m, walked))
     print(f"  the loss on the plane of that run's path (15 x 15 points of {edge.PRESET['n']} images): {drawn:.1f} s "
           f"(target <= {LANDSCAPE_TARGET:g} s)")
+
+    race_sharpness(m)
 
     print("\nSteps per second by batch size (Adam):")
     for batch in (1, 8, 32, 128, 512, 2048):

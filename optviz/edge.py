@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from optviz import landscape, layers, sharpness
+from optviz import landscape, sharpness
 from optviz.data import Mnist
 from optviz.jobs import Step
 from optviz.mlp import MLP
@@ -101,18 +101,10 @@ def working_bytes(data: Mnist) -> int:
     return PRESET["n"] * data.x_train.shape[1] * 8 + 40 * size * 8
 
 
-def hovering(edge: Edge, share: float = 1 / 3) -> float:
-    """The median λmax over the last ``share`` of the run: where the sharpness hovers (it swings
-    around 2/η from one measurement to the next)."""
-    last = edge.at >= edge.at[-1] * (1 - share)
-    return float(np.median(edge.sharpness[last]))
-
-
 def plane(data: Mnist, run: Edge, n: int = 15) -> tuple[landscape.Plane, Array, Array, Array]:
     """The loss of ``run``'s network on the plane of its own path (the preset's set-up and images):
     (plane, xs (n,), ys (n,), losses (n, n), row = y). About 2 s for 15 × 15 here."""
     x, labels = np.asarray(data.x_train[:PRESET["n"]], np.float64), data.y_train[:PRESET["n"]]
     mlp = MLP(x.shape[1], PRESET["hidden"], 10, activation=PRESET["activation"], init=PRESET["init"])
     flat = landscape.pca_plane(run.weights.astype(np.float64), run.weights[-1])
-    loss = lambda w: float(layers.softmax_cross_entropy(mlp.forward(w, x, True).out, labels)[0])  # noqa: E731
-    return flat, *landscape.grid(flat, loss, n)
+    return flat, *landscape.grid(flat, landscape.loss_of(mlp, x, labels), n)

@@ -7,11 +7,18 @@ a grid of that plane around the final weights.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
 
+from optviz import layers
+from optviz.mlp import MLP
+
 Array = np.ndarray
+
+IMAGES = 1000  # training images the loss on a plane is measured on, at most
+FLOPS = 4e10  # a drawing's budget of multiply-adds over its grid: about 2 s on two cores in float32
 
 
 class Plane(NamedTuple):
@@ -46,3 +53,62 @@ def grid(plane: Plane, loss: Callable[[Array], float], n: int = 21, margin: floa
     xs, ys = (np.linspace(lo[k] - pad[k], hi[k] + pad[k], n) for k in range(2))
     z = np.array([[loss(plane.origin + a * plane.directions[0] + b * plane.directions[1]) for a in xs] for b in ys])
     return xs, ys, z
+
+
+def loss_of(mlp: MLP, x: Array, labels: Array) -> Callable[[Array], float]:
+    """The mean cross-entropy of (x, labels) as a function of ``mlp``'s flat weights: training mode
+    (batch norm on the images' own statistics) without dropout, in x's precision."""
+    probe = replace(mlp, dropout=0.0)
+
+    def loss(w: Array) -> float:
+        with np.errstate(all="ignore"):
+            return float(layers.softmax_cross_entropy(probe.forward(w.astype(x.dtype), x, True).out, labels)[0])
+    return loss
+
+
+def images_for(size: int, n: int, most: int = IMAGES, least: int = 100) -> int:
+    """How many images a grid of n × n on a network of ``size`` weights can afford within ``FLOPS``."""
+    return int(np.clip(FLOPS / (2 * n * n * size), least, most))
+
+
+KEEP = 20  # weight snapshots a path keeps at most (then every other one is dropped and the stride doubles)
+
+
+class Path:
+    """A training run's weights along the way, in bounded memory: the start in float32 and, at every
+    ``stride``-th call of ``offer``, the displacement from it in float16 (at most ``KEEP``: when
+    full, every other one goes and the stride doubles, so they stay evenly spaced). float16 keeps
+    three significant digits of each weight's displacement, which is what the plane's directions
+    are made of."""
+
+    def __init__(self, start: Array) -> None:
+        self.start = np.array(start, np.float32)
+        self.t: list[int] = []  # iteration of each kept snapshot
+        self.moved: list[Array] = []  # (P,) float16 weights less ``start``
+        self.stride, self._offers = 1, 0
+
+    def offer(self, t: int, params: Array) -> None:
+        """Keep the weights of iteration ``t`` if it is this offer's turn."""
+        with np.errstate(over="ignore", invalid="ignore"):
+            moved = (np.asarray(params, np.float32) - self.start).astype(np.float16)
+        if self._offers % self.stride == 0 and np.isfinite(moved).all():  # beyond float16's 65,504: diverging
+            self.t.append(t)
+            self.moved.append(moved)
+            if len(self.moved) > KEEP:
+                self.t, self.moved, self.stride = self.t[::2], self.moved[::2], self.stride * 2
+        self._offers += 1
+
+    def copy(self) -> Path:
+        """An independent path with the same snapshots (arrays shared: never written)."""
+        new = Path.__new__(Path)
+        new.start, new.t, new.moved, new.stride, new._offers = self.start, list(self.t), list(self.moved), \
+            self.stride, self._offers
+        return new
+
+    def weights(self) -> Array:
+        """(m, P) float64 weights of the kept snapshots."""
+        return self.start.astype(np.float64) + np.array(self.moved, np.float64).reshape(len(self.moved), -1)
+
+    @property
+    def nbytes(self) -> int:
+        return self.start.nbytes + sum(m.nbytes for m in self.moved)

@@ -38,6 +38,15 @@ def gd_limit(eigenvalues: Array, momentum: float = 0.0) -> float:
     return 2 * (1 + momentum) / float(np.max(eigenvalues))
 
 
+def stability_limit(lr: float, momentum: float = 0.0, nesterov: bool = False) -> float:
+    """The largest sharpness λmax under which ``SGD`` (PyTorch's, at ``lr`` with ``momentum``) is
+    stable on a quadratic: 2(1 + μ)/η, or with Nesterov 2(1 + μ)/(η(1 + 2μ)) (where the iteration's
+    matrix first has the eigenvalue −1); inf at η = 0."""
+    if lr <= 0:
+        return float("inf")
+    return 2 * (1 + momentum) / (lr * ((1 + 2 * momentum) if nesterov else 1))
+
+
 def gd_limits(lr: float, schedule, n: int) -> Array:
     """2/η_t for steps t = 0..n−1 of a run at ``lr`` with ``schedule`` (t -> factor): the largest
     λmax gradient descent is stable under at each step; inf where the rate is 0."""

@@ -25,6 +25,11 @@ Array = np.ndarray
 EPS = 1e-4  # step of the central difference along a unit vector, in weight units
 ITERATIONS = 30  # power-iteration steps at most
 TOL = 1e-4  # relative change of λ between two steps that ends the iteration
+SHARE = 0.2  # a tracker's products cost at most this share of the images trained on
+TRACK_TOL = 1e-2  # a tracker's λ to 1 %: a plot's precision
+TRACK_ITERATIONS = 20
+VERDICTS = ("edge", "sharpening", "below", "adaptive")  # what ``verdict`` says of a run
+EDGE = 0.2  # a sharpness within this share of its stability limit (or above it) is at the edge
 
 
 class Top(NamedTuple):
@@ -82,3 +87,69 @@ def top_eigenvalue(mlp: MLP, params: Array, x: Array, labels: Array, start: Arra
         betas.append(beta)
         basis.append(w / beta)
     return Top(value, vector / np.linalg.norm(vector), iterations)
+
+
+class Tracker:
+    """λmax of a training run on its fixed probe, measured when the run offers (``offer``) and its
+    cost allows: a measurement's Hessian-vector products, counted as images through the network (two
+    float64 gradients of the probe each, a float64 image costing about two float32 ones), are kept
+    under ``share`` of the images the run trained on since the tracker started. The first
+    measurement starts from a random vector and runs to ``TOL``; each later one is warm-started
+    from the last one's vector and runs to ``tol``."""
+
+    def __init__(self, share: float = SHARE, tol: float = TRACK_TOL) -> None:
+        self.share, self.tol = share, tol
+        self.at: list[int] = []  # iterations measured
+        self.values: list[float] = []  # λmax there
+        self.limits: list[float] = []  # the optimizer's stability limit there (nan: none known)
+        self.trained = 0  # images trained on since the start
+        self.spent = 0  # images' worth of products spent
+        self.vector: Array | None = None
+
+    def trained_on(self, images: int) -> None:
+        self.trained += images
+
+    def offer(self, mlp: MLP, params: Array, x: Array, labels: Array, t: int, limit: float) -> bool:
+        """Measure at iteration ``t`` unless the cost so far says wait; True when it measured."""
+        if self.at and self.spent > self.share * self.trained:
+            return False
+        cold = self.vector is None  # from a random vector: Lanczos needs longer to settle
+        top = top_eigenvalue(mlp, params, x, labels, start=self.vector, iterations=ITERATIONS if cold else TRACK_ITERATIONS,
+                             tol=TOL if cold else self.tol, seed=t)
+        self.spent += top.products * 4 * len(x)
+        if not np.isfinite(top.value):
+            return False
+        self.vector = top.vector
+        self.at.append(t)
+        self.values.append(top.value)
+        self.limits.append(limit)
+        return True
+
+    def copy(self) -> Tracker:
+        new = Tracker(self.share, self.tol)
+        new.at, new.values, new.limits = list(self.at), list(self.values), list(self.limits)
+        new.trained, new.spent, new.vector = self.trained, self.spent, self.vector
+        return new
+
+    @property
+    def nbytes(self) -> int:
+        return 0 if self.vector is None else self.vector.nbytes
+
+
+def level(values: Array) -> float:
+    """Where a measured sharpness has settled: the median of its last third of measurements (it
+    swings around the limit from one to the next)."""
+    values = np.asarray(values, float)
+    return float(np.median(values[-max(1, len(values) // 3):]))
+
+
+def verdict(values: Array, limits: Array) -> str:
+    """What a run's sharpness did: "adaptive" (its optimizer has no one limit), "edge" (it settled
+    within ``EDGE`` of its last limit, or above), "sharpening" (it rose by more than ``EDGE`` from its
+    first measurement, short of the edge) or "below"."""
+    if not len(values) or not np.isfinite(limits[-1]):
+        return "adaptive"
+    settled = level(values)
+    if settled >= (1 - EDGE) * limits[-1]:
+        return "edge"
+    return "sharpening" if settled > (1 + EDGE) * values[0] else "below"

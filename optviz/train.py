@@ -9,13 +9,14 @@ one run per key (``optviz.store``).
 from __future__ import annotations
 
 import copy
+import pickle
 import time
 from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
 
-from optviz import inside, jobs
+from optviz import inside, jobs, landscape, rates, sharpness
 from optviz.layers import ACTIVATIONS
 from optviz.mlp import MLP
 from optviz.registry import OPTIMIZERS, SCHEDULES, make_optimizer, make_schedule
@@ -152,6 +153,7 @@ class Run:
         self.key, self.data = key, data
         net, seed = key.net, key.seed
         self.train_idx = np.random.default_rng([seed, 3]).permutation(len(data.x_train))[:key.n_train].astype(np.int32)
+        self.probe_idx = self.train_idx[:max(inside.PROBE, landscape.IMAGES)]  # kept when the rest goes
         self.mlp = net.mlp(key.hidden)
         self.optimizer = net.optimizer_object()
         self.schedule = make_schedule(net.schedule, key.iterations)
@@ -175,6 +177,8 @@ class Run:
         self.every = inside.interval(key.iterations, key.batch)  # iterations between two looks inside
         self.snapshots: list[inside.Snapshot] = []  # appended only: a reader copies the list first
         self.moves: list[inside.Move] = []  # the update of every snapshot's iteration
+        self.path = landscape.Path(self.params)  # its weights at the looks inside, for the plane of its path
+        self.tracker: sharpness.Tracker | None = None  # λmax on the probe at the looks, once someone asks
 
     @property
     def done(self) -> bool:
@@ -240,8 +244,58 @@ class Run:
         new = copy.copy(self)
         new.key, new.losses, new.dropout_rng = key, self.losses.copy(), copy.deepcopy(self.dropout_rng)
         new.eval_at, new.train_acc, new.test_acc = list(self.eval_at), list(self.train_acc), list(self.test_acc)
-        new.snapshots, new.moves = list(self.snapshots), list(self.moves)
+        new.snapshots, new.moves, new.path = list(self.snapshots), list(self.moves), self.path.copy()
+        new.tracker = self.tracker and self.tracker.copy()
         return new
+
+    def checkpoint(self) -> bytes:
+        """Everything its next step reads (weights, optimizer and batch-norm state, dropout
+        generator, iteration, curves), as bytes; the data set is not in it. Pickled: only the
+        app's own replicas write where checkpoints are kept (``optviz.replicas``)."""
+        state = self.__dict__.copy()
+        del state["data"]
+        return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def restore(cls, blob: bytes, data) -> Run:
+        """The run of ``checkpoint`` on ``data`` (which must be the data set its key names): its
+        next steps are those the checkpointed run would have taken, bit for bit."""
+        run = cls.__new__(cls)
+        run.__dict__.update(pickle.loads(blob))
+        if run.key.data != data.fingerprint:
+            raise ValueError(f"the checkpoint is of a run on {run.key.data}, not {data.fingerprint}")
+        run.data = data
+        return run
+
+    def track_sharpness(self) -> None:
+        """Measure λmax at the looks inside from now on (for every watcher: it changes no number
+        of the training, only its cost, by at most ``sharpness.SHARE``)."""
+        if self.tracker is None:
+            self.tracker = sharpness.Tracker()
+
+    def stability_limit(self, t: int) -> float:
+        """The largest λmax the optimizer of iteration ``t`` is stable under on a quadratic, with
+        its scheduled learning rate there; nan for the adaptive optimizers (their steps are scaled
+        weight by weight, so no one number of the Hessian bounds them)."""
+        net = self.key.net_at(t)
+        opt = net.optimizer_object()
+        if not hasattr(opt, "nesterov"):
+            return float("nan")
+        return rates.stability_limit(opt.lr * make_schedule(net.schedule, self.key.iterations)(t), opt.momentum,
+                                     opt.nesterov)
+
+    def landscape_images(self, n: int) -> tuple[Array, Array]:
+        """The training images (float32) and labels the plane of its path is drawn on, for a grid
+        of n × n: the first of its subset, as many as ``landscape.images_for`` affords."""
+        idx = self.probe_idx[:landscape.images_for(self.mlp.size, n)]
+        return self.data.x_train[idx].astype(np.float32), self.data.y_train[idx]
+
+    def plane(self, n: int = 15) -> tuple[landscape.Plane, Array, Array, Array]:
+        """The loss on the plane of its own path so far, around its present weights (a finished
+        or paused run): (plane, xs (n,), ys (n,), losses (n, n), row = y)."""
+        kept = self.path.weights()
+        flat = landscape.pca_plane(np.vstack([kept, self.params.astype(np.float64)]), self.params)
+        return flat, *landscape.grid(flat, landscape.loss_of(self.mlp, *self.landscape_images(n)), n)
 
     def _switch(self, net: NetConfig) -> None:
         if net.optimizer != self.net.optimizer:
@@ -273,6 +327,8 @@ class Run:
                 if looking:
                     self.moves.append(inside.move(self.mlp, before, self.params, grad, lr, self.t))
         self.losses[self.t] = loss
+        if self.tracker is not None:
+            self.tracker.trained_on(len(x))
         if np.isfinite(loss):
             self.t += 1
             every = max(1, self.key.iterations // self.key.evals)
@@ -285,9 +341,12 @@ class Run:
         self.seconds += time.perf_counter() - start
 
     def _look(self) -> None:
-        probe = self.train_idx[:inside.PROBE]
-        self.snapshots.append(inside.snapshot(self.mlp, self.params, self.data.x_train[probe],
-                                              self.data.y_train[probe], self.t))
+        probe = self.probe_idx[:inside.PROBE]
+        x, labels = self.data.x_train[probe], self.data.y_train[probe]
+        self.snapshots.append(inside.snapshot(self.mlp, self.params, x, labels, self.t))
+        self.path.offer(self.t, self.params)
+        if self.tracker is not None:
+            self.tracker.offer(self.mlp, self.params, x, labels, self.t, self.stability_limit(self.t))
 
     def _evaluate(self) -> None:
         train_acc, test_acc = self._accuracy(EVAL_SAMPLES)
@@ -316,18 +375,19 @@ class Run:
                                    for i in range(0, len(x), 2000)])
 
     def compact(self) -> None:
-        """Drop the weights and batch order of a finished run; what a page shows stays."""
+        """Drop the batch order of a finished run; what a page shows (its final weights and path
+        among it) stays."""
         if self.done:
-            self.params = self.bn_state = None
             self.train_idx, self._perm = np.zeros(0, np.int32), (-1, np.zeros(0, np.int32))
 
     @property
     def nbytes(self) -> int:
         """Memory held by this run's own arrays (the data set is shared and not counted)."""
-        arrays = [self.params, self.losses, self.train_idx, self.test_pred, self._perm[1], self.snapshots, self.moves]
+        arrays = [self.params, self.losses, self.train_idx, self.probe_idx, self.test_pred, self._perm[1],
+                  self.snapshots, self.moves]
         if self.opt_state is not None:
             arrays.append(self.opt_state)
-        return jobs.nbytes(arrays)
+        return jobs.nbytes(arrays) + self.path.nbytes + (self.tracker.nbytes if self.tracker else 0)
 
     @property
     def iterations_per_second(self) -> float:

@@ -326,6 +326,29 @@ def sharpness_chart(lam: Array, limit: Array, at: int, name: str, colour: str, l
 
 
 
+def tracked_chart(at: Array, values: Array, limits: Array, iterations: int, colour: str, words: dict[str, str]
+                  ) -> tuple[dict, dict]:
+    """One training run's λmax at the iterations ``at`` (m,) it was measured, ``values`` (m,), and its
+    optimizer's stability limit there, ``limits`` (m,) (nan: none; drawn as steps, since a schedule
+    or a change moves it). ``words``: "x" (the axis), "lam" and "limit" (the two lines' names)."""
+    at, values, limits = np.asarray(at, np.int32), np.asarray(values, float), np.asarray(limits, float)
+    ok, fine = np.isfinite(values), np.isfinite(limits)
+    kinds = [words["lam"], words["limit"]]
+    columns = {"iteration": np.r_[at[ok], at[fine]], "v": np.r_[values[ok], limits[fine]],
+               "k": np.r_[np.zeros(ok.sum(), np.int8), np.ones(fine.sum(), np.int8)]}
+    colour_scale = {"field": "kind", "type": "nominal", "title": None, "legend": {"orient": "top", "labelLimit": 400},
+                    "scale": {"domain": kinds, "range": [colour, "#555555"]}}
+    y = {"field": "v", "type": "quantitative", "title": "λmax"}
+    tooltip = [{"field": "kind", "title": " "}, {"field": "iteration", "title": words["x"]},
+               {"field": "v", "title": "λ", "format": ".3g"}]
+    spec = {"height": 240, "transform": [_named("kind", kinds, "k")], "usermeta": {"embedOptions": {"renderer": "canvas"}},
+            "encoding": {"x": _x(iterations, words["x"]), "y": y, "color": colour_scale, "tooltip": tooltip},
+            "layer": [{"transform": [{"filter": "datum.k == 0"}], "mark": {"type": "line", "point": True, "strokeWidth": 2}},
+                      {"transform": [{"filter": "datum.k == 1"}],
+                       "mark": {"type": "line", "interpolate": "step-after", "strokeDash": [6, 4], "strokeWidth": 1.5}}]}
+    return columns, spec
+
+
 def edge_chart(edges: list, iteration: str, loss: str, limit: str) -> tuple[dict, dict]:
     """Full-batch gradient descent at each learning rate of ``edges`` (``optviz.edge.Edge``): above,
     λmax at each measurement with its 2/η as a dashed line of the same colour; below, the training

@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from optviz import digits, edge, exports, inside, questions, search, train, vega
+from optviz import digits, edge, exports, inside, questions, search, sharpness, train, vega
 from optviz.jobs import Job
 from optviz.layers import ACTIVATIONS
 from optviz.presets import MNIST_PRESETS
@@ -233,6 +233,54 @@ def inside_view(race: list[train.Run]) -> None:
     st.caption(tr("mnist.inside.ratio.caption"))
     st.download_button(tr("mnist.inside.csv"), lambda: exports.inside_csv(label, h, edges, inside.grad_edges()),
                        file_name="optviz-inside.csv", mime="text/csv", icon="⬇️", key=P + "inside_csv")
+    sharpness_view(run, pick)
+    plane_view(run)
+
+
+def sharpness_view(run: train.Run, pick: int) -> None:
+    """λmax of the watched network on its probe as it trains, against its optimizer's limit."""
+    st.markdown(f"**{tr('mnist.sharp')}**")
+    if not st.toggle(tr("mnist.sharp.on"), key=P + "sharp_on", help=tr("mnist.sharp.help", share=f"{sharpness.SHARE:.0%}")):
+        return
+    if run.tracker is None and run.done:
+        st.caption(tr("mnist.sharp.late"))
+        return
+    run.track_sharpness()
+    at, values, limits = (np.array(v) for v in (run.tracker.at, run.tracker.values, run.tracker.limits))
+    if ss[P + "upto"] is not None:
+        at, values, limits = (v[at <= ss[P + "upto"]] for v in (at, values, limits))
+    if not len(at):
+        st.caption(tr("mnist.sharp.waiting", every=run.every))
+        return
+    words = {"x": tr("mnist.iteration"), "lam": f"λmax ({tr('mnist.sharp.probe', n=inside.PROBE)})",
+             "limit": tr("mnist.sharp.limit")}
+    columns, spec = vega.tracked_chart(at, values, limits, run.key.iterations, vega.COLOURS[pick % len(vega.COLOURS)], words)
+    st.vega_lite_chart(arrow(columns), spec, width="stretch", key=P + "sharp_chart")
+    if len(values) < 2:
+        st.caption(tr("mnist.sharp.one", v=f"{values[0]:.3g}", t=int(at[0])))
+        return
+    said = sharpness.verdict(values, limits)
+    st.info(tr(f"mnist.sharp.{said}", first=f"{values[0]:.3g}", now=f"{sharpness.level(values):.3g}",
+               limit=f"{limits[-1]:.3g}"), icon="⛰️")
+
+
+def plane_view(run: train.Run) -> None:
+    """The loss on the plane of the watched network's own path, once it is finished or paused."""
+    st.markdown(f"**{tr('mnist.plane')}**")
+    if run.diverged_at is not None:
+        st.caption(tr("mnist.plane.diverged"))
+    elif not run.done and ss.get(P + "running"):
+        st.caption(tr("mnist.plane.pause"))
+    elif st.toggle(tr("mnist.plane.on"), key=P + "plane_on"):
+        with st.spinner(tr("mnist.edge.plane.wait")):
+            xs, ys, losses, path, explained = cached.race_plane(key=repr(run.key), t=run.t, _run=run)
+        words = {"loss": tr("mnist.plane.loss"), "start": tr("mnist.edge.plane.start"),
+                 "end": tr("mnist.edge.plane.end") if run.done else tr("mnist.plane.now"),
+                 "d1": tr("mnist.edge.plane.d", k=1), "d2": tr("mnist.edge.plane.d", k=2)}
+        columns, spec = vega.plane_chart(xs, ys, losses, path, words)
+        st.vega_lite_chart(arrow(columns), spec, width="content", key=P + "plane_chart")
+        st.caption(tr("mnist.plane.about", a=f"{explained[0]:.0%}", b=f"{explained[1]:.0%}", n=len(path),
+                      images=len(run.landscape_images(len(xs))[1])))
 
 
 def failures(race: list[train.Run]) -> None:

@@ -90,3 +90,43 @@ def mirror(tmp_path):
     yield served, f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A Redis for the tests that need one: ``OPTVIZ_TEST_REDIS_URL`` when set (``.ci/run`` starts
+    Debian's redis-server on a loopback port), else a redis-server of this machine started here on a
+    free port without persistence. Without either (a fresh machine without Redis), those tests skip:
+    the app needs Redis only with several replicas."""
+    import socket
+    import subprocess
+    import time
+
+    pytest.importorskip("redis", reason="the redis client is installed only for several replicas")
+    import redis
+
+    if url := os.environ.get("OPTVIZ_TEST_REDIS_URL"):
+        yield url
+        return
+    if not shutil.which("redis-server"):
+        pytest.skip("no Redis here: set OPTVIZ_TEST_REDIS_URL or install redis-server")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                               "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("redis-server did not start within 20 s")
+            time.sleep(0.05)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)

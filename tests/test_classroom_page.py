@@ -496,3 +496,38 @@ def test_a_teacher_asks_which_batch_ends_lowest_and_the_reveal_opens_the_surface
     rooms.reveal(code, teacher.session_state[classroom.TEACHER])
     student.run()
     assert not student.exception and student.session_state["bs_tab"] == t("bs.tab.surface", "en")
+
+
+def test_a_class_on_redis_is_the_same_class_on_every_replica(redis_url, monkeypatch):
+    """With OPTVIZ_REDIS_URL the teacher's replica and the student's share the room: each page run
+    here builds its own connection (as a replica would), and the vote, the count and the reveal
+    cross between them."""
+    monkeypatch.setenv(classroom.ENV_REDIS, redis_url)
+    replica = classroom._shared_store.clear
+    replica()
+    teacher, code = start_class()
+    teacher.button(key="_room_next").click().run()
+    first = QUESTIONS[0]
+    replica()
+    student = open_page(first.page, room=code)
+    assert student.session_state[classroom.ROOM] == code
+    student.radio[0].set_value(first.answer).run()
+    replica()
+    teacher.run()
+    assert "1 student has joined" in texts(teacher) and "1 answer so far" in texts(teacher)
+    teacher.button(key="_room_reveal").click().run()
+    replica()
+    student.run()
+    assert f"The experiment says: {first.answer}" in texts(student) and not student.exception
+    assert classroom._shared_store(redis_url).tally(code, first.key) == {first.answer: 1}
+
+
+def test_a_lost_redis_is_said_once_and_every_page_goes_on(monkeypatch):
+    monkeypatch.setenv(classroom.ENV_REDIS, "redis://127.0.0.1:1/0")  # nothing listens there
+    pytest.importorskip("redis")
+    classroom._shared_store.clear()
+    for page in ("classroom", "trajectories"):
+        at = open_page(page, room="ACDE")
+        assert not at.exception
+        assert [w.value for w in at.sidebar.warning] == [t("room.err.offline", "en")] and not at.error
+    assert at.get("plotly_chart") or at.get("vega_lite_chart")  # the lesson itself is drawn

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optviz import data, edge
+from optviz import data, edge, sharpness
 from optviz.jobs import Job
 from optviz.mlp import MLP
 from optviz.text import t
@@ -21,8 +21,9 @@ def digits():
 def test_the_sharpness_rises_to_two_over_eta_and_hovers_there(digits, lr):
     run = edge.run(digits, lr)
     assert run.limit == pytest.approx(2 / lr)
-    assert edge.hovering(run) == pytest.approx(run.limit, rel=0.2)  # within 20 % of 2/η
-    assert edge.hovering(run) > 1.2 * run.sharpness[0]  # it rose to get there
+    assert sharpness.level(run.sharpness) == pytest.approx(run.limit, rel=0.2)  # within 20 % of 2/η
+    assert sharpness.level(run.sharpness) > 1.2 * run.sharpness[0]  # it rose to get there
+    assert sharpness.verdict(run.sharpness, np.full(len(run.at), run.limit)) == "edge"  # what the page says of it
     assert run.loss[-1] < 0.5 * run.loss[0]  # the loss kept falling meanwhile ...
     assert np.any(np.diff(run.loss) > 0)  # ... though not at every step
 
@@ -30,6 +31,7 @@ def test_the_sharpness_rises_to_two_over_eta_and_hovers_there(digits, lr):
 def test_below_the_edge_the_sharpness_never_reaches_it(digits):
     run = edge.run(digits, 0.05, iterations=150)
     assert run.sharpness.max() < 0.8 * run.limit and np.all(np.diff(run.loss) < 0)
+    assert sharpness.verdict(run.sharpness, np.full(len(run.at), run.limit)) in ("sharpening", "below")
 
 
 def test_the_class_job_gives_each_run_as_alone_and_shows_it_as_it_goes(digits):

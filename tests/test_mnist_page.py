@@ -102,7 +102,7 @@ def test_a_finished_race_shows_results_and_digits():
     assert len(shown) == 12 and str(shown.iloc[0, 0]).startswith("data:image/png;base64,")
     assert any("✗" in str(v) for v in shown.iloc[0, 2:])  # the first digit fooled some network
     assert at.button(key="mnist_reset") and not at.exception
-    assert all(r.params is None for r in race(at))  # finished runs keep their results, not their weights
+    assert all(r.opt_state is None and r.train_idx.size == 0 for r in race(at))  # compacted: no optimizer state or batch order
 
 
 def test_a_classmates_finished_race_is_served_not_trained_again():
@@ -333,6 +333,63 @@ def test_the_inside_view_follows_the_picked_network_while_it_trains():
     assert ratio["iteration"][0] == 0 and min(ratio["value"]) > 0
     assert any(f"Every {race(at)[3].every} iterations" in c.value for c in at.caption)
     assert not at.exception
+
+
+def spec_of(chart) -> dict:
+    return json.loads(chart.proto.spec)
+
+
+def test_the_sharpness_of_the_watched_network_is_drawn_against_its_limit_then_its_landscape():
+    at = open_page("mnist")
+    at.select_slider(key="mnist_iterations").set_value(1000).run()
+    at.button(key="mnist_start").click().run()
+    at.toggle(key="mnist_inside").set_value(True).run()  # the first network: SGD at lr 0.01
+    assert race(at)[0].tracker is None  # nothing measured until asked: it costs training time
+    at.toggle(key="mnist_sharp_on").set_value(True).run()
+    run = race(at)[0]
+    assert run.tracker is not None and race(at)[1].tracker is None  # only the watched network
+    for _ in range(60):
+        at.run()
+        if len(run.tracker.at) >= 2:
+            break
+    at.button(key="mnist_pause").click().run()
+    chart = next(c for c in at.get("vega_lite_chart") if "step-after" in c.proto.spec)
+    shown = vega_data(chart).to_pydict()
+    lam = [v for v, k in zip(shown["v"], shown["k"], strict=True) if k == 0]
+    line = [v for v, k in zip(shown["v"], shown["k"], strict=True) if k == 1]
+    upto = at.session_state["mnist_upto"]
+    measured = [v for t, v in zip(run.tracker.at, run.tracker.values, strict=True) if t <= upto]
+    assert lam == pytest.approx(measured) and len(lam) >= 2
+    assert line == pytest.approx([2 / 0.01] * len(lam))  # plain SGD at lr 0.01, constant schedule
+    said = train.sharpness.verdict(np.array(measured), np.array(run.tracker.limits[:len(measured)]))
+    assert any(f"{train.sharpness.level(measured):.3g}" in i.value for i in at.info)
+    assert said in ("below", "sharpening", "edge")
+    at.toggle(key="mnist_plane_on").set_value(True).run()
+    plane = next(c for c in at.get("vega_lite_chart") if {"x2", "loss"} <= set(vega_data(c).column_names))
+    cells = vega_data(plane).to_pydict()
+    assert len(cells["loss"]) == 15 * 15 and min(cells["loss"]) > 0
+    assert "now" in plane.proto.spec  # a paused network's plane is centred on its present weights
+    assert any("of the path's variance" in c.value for c in at.caption)
+    assert not at.exception
+
+
+def test_a_running_race_asks_for_a_pause_before_its_landscape_and_an_adaptive_optimizer_has_no_line():
+    at = open_page("mnist")
+    at.select_slider(key="mnist_iterations").set_value(1000).run()
+    at.button(key="mnist_start").click().run()
+    at.toggle(key="mnist_inside").set_value(True).run()
+    at.selectbox(key="mnist_inside_net").set_value(3).run()  # AdaGrad
+    at.toggle(key="mnist_sharp_on").set_value(True).run()
+    run = race(at)[3]
+    for _ in range(60):
+        at.run()
+        if len(run.tracker.at) >= 2:
+            break
+    assert any("Pause the race" in c.value for c in at.caption)
+    assert not [t for t in at.toggle if t.key == "mnist_plane_on"]  # no landscape of a moving network
+    chart = next(c for c in at.get("vega_lite_chart") if "step-after" in c.proto.spec)
+    assert set(vega_data(chart).to_pydict()["k"]) == {0}  # no limit line
+    assert any("no single line" in i.value for i in at.info) and not at.exception
 
 
 def test_a_network_changed_mid_race_branches_off_where_it_paused_and_is_marked():

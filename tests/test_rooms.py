@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+import uuid
 
 import pytest
 
@@ -36,9 +37,23 @@ def clock():
     return Clock()
 
 
-@pytest.fixture
-def rooms(tmp_path, clock):
-    return Rooms(tmp_path / "class" / "rooms.db", clock=clock)
+@pytest.fixture(params=["sqlite", "redis"])
+def rooms(request, tmp_path, clock):
+    """The same rooms in either store: SQLite (one server) or Redis (several replicas)."""
+    if request.param == "sqlite":
+        return Rooms(tmp_path / "class" / "rooms.db", clock=clock)
+    from optviz.redis_rooms import RedisRooms
+
+    return RedisRooms(request.getfixturevalue("redis_url"), clock=clock, prefix=f"test:{uuid.uuid4().hex}:")
+
+
+def left(rooms, code: str) -> int:
+    """Rows (SQLite) or keys (Redis) the store still holds for the class ``code``."""
+    if isinstance(rooms, Rooms):
+        with sqlite3.connect(rooms.path) as db:
+            return sum(db.execute(f"SELECT COUNT(*) FROM {table} WHERE code = ?", (code,)).fetchone()[0]
+                       for table in ("rooms", "members", "votes", "asked", "own", "results"))
+    return len(list(rooms.db.scan_iter(match=rooms._key(code) + "*")))
 
 
 def reason(call, *args) -> str:
@@ -58,7 +73,8 @@ def test_a_room_has_a_short_readable_code_and_a_long_secret(rooms):
     assert not set("0O1IL2Z5S8B") & set(ALPHABET)
 
 
-def test_the_file_is_in_wal_mode_and_keeps_no_secret_in_clear(rooms):
+def test_the_file_is_in_wal_mode_and_keeps_no_secret_in_clear(tmp_path, clock):
+    rooms = Rooms(tmp_path / "rooms.db", clock=clock)
     code, secret = rooms.create()
     with sqlite3.connect(rooms.path) as db:
         assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -132,9 +148,9 @@ def test_a_room_expires_after_a_day_and_is_dropped(rooms, clock):
     assert rooms.room(code) is None and not rooms.is_teacher(code, secret)
     assert reason(rooms.join, code, "s2") == "unknown"
     assert reason(rooms.answer, code, "s1", "lowest", "Adam") == "unknown"
+    assert left(rooms, code) > 0
     rooms.create()  # purges what expired
-    with sqlite3.connect(rooms.path) as db:
-        assert db.execute("SELECT COUNT(*) FROM votes").fetchone()[0] == 0
+    assert left(rooms, code) == 0
 
 
 def test_the_board_shows_plain_nicknames_best_first(rooms):
@@ -361,8 +377,7 @@ def test_a_teachers_own_questions_are_kept_in_order_for_that_class_only(rooms, c
     assert rooms.room(code).question == "own3"
     clock.now += 24 * 3600 + 1
     rooms.create()  # purges the expired class with its questions
-    with sqlite3.connect(rooms.path) as db:
-        assert db.execute("SELECT COUNT(*) FROM own").fetchone()[0] == 0
+    assert left(rooms, code) == left(rooms, other) == 0
 
 
 def test_a_class_holds_at_most_its_share_of_own_questions(rooms):
@@ -370,3 +385,118 @@ def test_a_class_holds_at_most_its_share_of_own_questions(rooms):
     for _ in range(OWN_MAX):
         rooms.write(code, secret, "{}")
     assert reason(rooms.write, code, secret, "{}") == "full" and len(rooms.written(code)) == OWN_MAX
+
+
+def redis_rooms(url: str, prefix: str, clock=None):
+    from optviz.redis_rooms import RedisRooms
+
+    return RedisRooms(url, prefix=prefix, **({"clock": clock} if clock else {}))
+
+
+def test_redis_keeps_no_secret_in_clear_and_each_key_expires_with_its_room(redis_url, clock):
+    rooms = redis_rooms(redis_url, f"test:{uuid.uuid4().hex}:", clock)
+    code, secret = rooms.create()
+    rooms.ask(code, secret, "lowest")
+    rooms.join(code, "s1")
+    rooms.answer(code, "s1", "lowest", "SGD")
+    rooms.post(code, "s1", "ada", [("SGD", 0.9)])
+    rooms.write(code, secret, "{}")
+    keys = list(rooms.db.scan_iter(match=rooms._key(code) + "*"))
+    assert len(keys) == 6 and all(0 < rooms.db.pttl(k) <= 24 * 3600 * 1000 for k in keys)
+    assert secret not in str([rooms.db.dump(k) for k in keys])
+
+
+def _replica(url: str, prefix: str, code: str, first: int, barrier) -> None:
+    """One replica's thirty students answering at once (run in its own process)."""
+    rooms = redis_rooms(url, prefix)
+    barrier.wait(timeout=30)
+
+    def student(i: int) -> None:
+        rooms.join(code, f"s{i}")
+        rooms.answer(code, f"s{i}", "lowest", ("SGD", "Adam")[i % 2])
+        rooms.answer(code, f"s{i}", "lowest", ("Momentum", "AdaGrad")[i % 2])  # changed their mind
+
+    threads = [threading.Thread(target=student, args=(i,)) for i in range(first, first + 30)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+
+def test_two_replicas_answering_at_once_lose_no_answer(redis_url):
+    import multiprocessing
+
+    prefix = f"test:{uuid.uuid4().hex}:"
+    rooms = redis_rooms(redis_url, prefix)
+    code, secret = rooms.create()
+    rooms.ask(code, secret, "lowest")
+    spawn = multiprocessing.get_context("spawn")
+    barrier = spawn.Barrier(2)
+    replicas = [spawn.Process(target=_replica, args=(redis_url, prefix, code, k * 30, barrier)) for k in range(2)]
+    for p in replicas:
+        p.start()
+    for p in replicas:
+        p.join(timeout=120)
+    assert [p.exitcode for p in replicas] == [0, 0]
+    assert rooms.members(code) == 60 and rooms.tally(code, "lowest") == {"Momentum": 30, "AdaGrad": 30}
+
+
+def test_a_lost_redis_says_offline_and_the_rooms_come_back_with_it(tmp_path):
+    """Redis with its append-only file (as the README's recipe runs it): stopped, every call says
+    "offline"; started again, the same object finds the room and its answers."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    if not shutil.which("redis-server"):
+        pytest.skip("needs redis-server to stop and start")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--appendonly", "yes", "--appendfsync",
+               "always", "--save", "", "--dir", str(tmp_path)]
+
+    def start() -> subprocess.Popen:
+        server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while not probe.alive(every=0) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return server
+
+    url = f"redis://127.0.0.1:{port}/0"
+    probe = redis_rooms(url, "test:")
+    server = start()
+    rooms = redis_rooms(url, "test:")
+    code, secret = rooms.create()
+    rooms.ask(code, secret, "lowest")
+    rooms.answer(code, "s1", "lowest", "SGD")
+    server.terminate()
+    server.wait(timeout=10)
+    assert not rooms.alive(every=0)
+    for call, args in ((rooms.room, (code,)), (rooms.answer, (code, "s2", "lowest", "Adam")), (rooms.tally, (code, "lowest"))):
+        assert reason(call, *args) == "offline"
+    server = start()
+    try:
+        assert rooms.alive(every=0) and rooms.room(code).question == "lowest"
+        rooms.answer(code, "s2", "lowest", "Adam")
+        assert rooms.tally(code, "lowest") == {"SGD": 1, "Adam": 1}
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_wrong_codes_are_counted_across_replicas(redis_url):
+    from optviz.redis_rooms import RedisAttempts
+
+    now, prefix = [1000.0], f"test:{uuid.uuid4().hex}:"
+    one, two = (RedisAttempts(redis_url, limit=5, window=60.0, clock=lambda: now[0], address_limit=8, prefix=prefix)
+                for _ in range(2))
+    for k in range(5):
+        (one if k % 2 else two).wrong("s1", "10.0.0.1")
+    assert not one.allowed("s1", "10.0.0.1") and not two.allowed("s1", "10.0.0.1")
+    for k in range(3):
+        two.wrong(f"other{k}", "10.0.0.1")  # new sessions from the same address
+    assert not one.allowed("fresh", "10.0.0.1") and one.allowed("fresh", "10.0.0.2")
+    now[0] += 61
+    assert one.allowed("s1", "10.0.0.1")

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from optviz import curvature
+from optviz import curvature, sharpness
 from optviz.text import BOOKS, LANG_NAMES, LANGS, t
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,7 +53,7 @@ def keys_built_at_run_time() -> set[str]:
             | {f"bs.phase.{k}" for k in ("sizes", *NOISE_PHASES, *LANDSCAPE_PHASES)}
             | {f"mnist.search.phase.{k}" for k in SEARCH_PHASES}
             | {f"bs.{k}.about" for k in ("time", "noise", "surface", "sweep", "flat")}
-            | {f"init.preset.{k}" for k in INIT_PRESETS}
+            | {f"init.preset.{k}" for k in INIT_PRESETS} | {f"mnist.sharp.{k}" for k in sharpness.VERDICTS}
             | {f"{p}.{part}" for p in (*PAGES.values(), "room") for part in ("title", "caption")}
             | {f"q.{q.key}{part}" for q in QUESTIONS for part in ("", ".why", *(f".{o}" for o in q.options))}
             | {f"room.{part}.{q.kind}" for q in QUESTIONS if q.kind != "choice" for part in ("kind", "median")}

@@ -89,3 +89,11 @@ def edge_plane(*, fingerprint: str, lr: float, _data, _run: edge.Edge):
     """The loss on the plane of the edge-of-stability run at ``lr`` on the data ``fingerprint``
     names (the run and data are not hashed): computed once for the class."""
     return edge.plane(_data, _run)
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def race_plane(*, key: str, t: int, _run: train.Run):
+    """The loss on the plane of the path of the race run ``key`` (its repr) at iteration ``t`` (the run is not hashed):
+    (xs, ys, losses, path (m, 2), explained (2,)), computed once for the class."""
+    flat, xs, ys, losses = _run.plane()
+    return xs, ys, losses, flat.path, flat.explained

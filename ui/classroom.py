@@ -25,11 +25,14 @@ import streamlit as st
 
 from optviz import board, data, guess_chart, surfaces
 from optviz.questions import BY_KEY, Question, error, from_json, from_toml, median_error, read, to_json, to_toml, written
+from optviz.redis_rooms import RedisAttempts, RedisRooms
 from optviz.rooms import NICKNAME_MAX, Attempts, Room, RoomError, Rooms, normalise_code
 from ui import links
 from ui.common import LANG_KEY, PAGES, PRESENT_KEY, tr
 
 ENV_DB = "OPTVIZ_DB"
+ENV_REDIS = "OPTVIZ_REDIS_URL"  # redis://host:port/db: the rooms every replica shares
+OFFLINE = "_room_offline"  # Redis could not be reached in this run
 ROOM, TEACHER, SESSION, OPENED = "_room", "_room_teacher", "_room_session", "_room_opened"
 MESSAGE = "_room_message"  # what a callback has to say, shown by the page
 FOLLOWED = "_room_followed"  # (where, moved): the teacher's move this student's page last followed
@@ -62,13 +65,36 @@ def _store(path: str) -> Rooms:
     return Rooms(Path(path))
 
 
-def store() -> Rooms | None:
-    """The process's rooms, or None (with a message) when the file cannot be used."""
+@st.cache_resource(show_spinner=False)
+def _shared_store(url: str) -> RedisRooms:
+    return RedisRooms(url)
+
+
+def store() -> Rooms | RedisRooms | None:
+    """The rooms: in Redis when ``OPTVIZ_REDIS_URL`` is set (several replicas), else in this
+    server's SQLite file. None (with a message) when they cannot be used; while Redis cannot be
+    reached, ``badge`` says so once per run and the page goes on without the class."""
+    url = os.environ.get(ENV_REDIS)
     try:
-        return _store(str(db_path()))
-    except (RoomError, OSError):
+        rooms = _shared_store(url) if url else _store(str(db_path()))
+    except (RoomError, OSError, ValueError, ImportError):  # ImportError: a Redis URL without the redis package
         st.sidebar.error(tr("room.err.storage"), icon="🗄️")
         return None
+    if url and not rooms.alive():
+        ss[OFFLINE] = True
+        return None
+    return rooms
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_attempts(url: str) -> RedisAttempts:
+    return RedisAttempts(url)
+
+
+def attempts() -> Attempts | RedisAttempts:
+    """Wrong codes counted in Redis across replicas when there is one, else in this process."""
+    url = os.environ.get(ENV_REDIS)
+    return _shared_attempts(url) if url else ATTEMPTS
 
 
 def session() -> str:
@@ -88,16 +114,16 @@ def join(code: str) -> str | None:
     """Join room ``code`` (as typed); None, or the message that says why not. A wrong code counts
     against the session's limit."""
     rooms, code, where_from = store(), normalise_code(code), address()
-    if rooms is None:
-        return tr("room.err.storage")
-    if not ATTEMPTS.allowed(session(), where_from):
+    if rooms is None:  # offline: ``badge`` says so, and a link's code joins once Redis is back
+        return None if ss.get(OFFLINE) else tr("room.err.storage")
+    if not attempts().allowed(session(), where_from):
         return tr("room.too_many")
     try:
         rooms.join(code, session())
     except RoomError as err:
         if err.reason != "unknown":
             return tr(f"room.err.{err.reason}")
-        ATTEMPTS.wrong(session(), where_from)
+        attempts().wrong(session(), where_from)
         return tr("room.unknown", code=code[:8])
     ss[ROOM] = code
     return None
@@ -236,6 +262,8 @@ def badge(page: str) -> None:
         with st.sidebar:
             _cookie(key="_room_cookie_forget", data={"name": COOKIE, "value": "", "age": 0})
     room = current()
+    if ss.pop(OFFLINE, False):
+        st.sidebar.warning(tr("room.err.offline"), icon="🔌")
     if room is None:
         return
     st.query_params["room"] = room.code  # a reload or a shared link stays in the class

@@ -139,3 +139,26 @@ def test_the_edge_of_stability_runs_and_is_drawn(open_page):
     assert_no_exception(pg)
     chart.scroll_into_view_if_needed()
     pg.screenshot(path=str(ARTIFACTS / "mnist_edge_of_stability.png"), full_page=True)
+
+
+def test_a_race_networks_sharpness_and_landscape_are_drawn(open_page):
+    """During a race: the watched network's λmax against its limit, then, paused, the loss on the
+    plane of its own path."""
+    pg = open_page("mnist?mnist_iterations=1000")
+    pg.get_by_role("button", name="Start").click()
+    pg.locator("[data-testid='stMetric']").first.wait_for(timeout=20_000)
+    pg.get_by_text("Inside the network").click()
+    pg.get_by_text("Measure the sharpness").click()
+    pg.get_by_text(re.compile(r"The sharpness (rose|went) from")).wait_for(timeout=120_000)
+    pg.get_by_role("button", name="Pause").click()
+    pg.get_by_role("button", name="Resume").wait_for(timeout=10_000)
+    pg.get_by_text("Draw the landscape").click()
+    pg.get_by_text("of the path's variance").wait_for(timeout=60_000)
+    wait_idle(pg)
+    assert_no_exception(pg)
+    assert pg.locator("[data-testid='stVegaLiteChart']").count() == 9  # the race's 2, the inside view's 5, and these 2
+    chart = pg.locator("[data-testid='stVegaLiteChart']").last
+    chart.scroll_into_view_if_needed()
+    chart.locator("canvas").first.wait_for(timeout=10_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    pg.screenshot(path=str(ARTIFACTS / "mnist_race_sharpness_landscape.png"), full_page=True)
