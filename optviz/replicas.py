@@ -1,13 +1,14 @@
 """Training runs shared by several replicas of the app through Redis: one owner per run at a time.
 
 A run's key is a pure description of it, so its name in Redis (``name``) is the same on every
-replica. Whoever holds the run's lease (``Lease``: ``SET NX PX``, renewed by its owner, released
-or left to lapse) trains it; it publishes a checkpoint (``Run.checkpoint``: everything the next
-step reads) every ``CHECKPOINT_EVERY`` iterations and at the end, and what the pages draw after
-every turn. When an owner dies, its lease lapses after ``LEASE_MS`` and the next replica that takes
-a turn on the run claims it and goes on from the last checkpoint: since a step reads nothing the
-checkpoint does not hold, the numbers are those of a run that was never interrupted. No
-Streamlit here; ``redis`` is imported by the caller that makes the client.
+replica. A replica's ``optviz.store.Store`` asks its ``Coordinator`` before each turn at a run:
+whoever holds the run's lease (``Lease``: ``SET NX PX``, renewed at each turn, released at the end
+or left to lapse) trains it and publishes its checkpoint (``Run.checkpoint``: everything the next
+step reads) after its turns, at most every half second and always at the end; the other replicas
+draw that checkpoint. When the owner dies, or its students leave while others still watch, its
+lease lapses after ``LEASE_MS`` and the next replica to take a turn claims it and goes on from the
+last checkpoint: since a step reads nothing the checkpoint does not hold, the numbers are those of
+a run that was never interrupted. No Streamlit here; the caller makes the Redis client.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from collections.abc import Callable
 from optviz.train import Run
 
 LEASE_MS = 5000  # a dead owner's run waits this long for another replica
-CHECKPOINT_EVERY = 200  # iterations between two checkpoints (and at the end)
 PREFIX = "optviz:"
 
 # KEYS: lease; ARGV: owner, ms. Renew only one's own lease.
@@ -60,62 +60,51 @@ class Lease:
         return value.decode() if isinstance(value, bytes) else value
 
 
-def publish(db, run_name: str, run: Run) -> None:
-    """Keep ``run``'s checkpoint under its name (the last one replaces the one before)."""
-    db.set(f"{run_name}:checkpoint", run.checkpoint())
+def publish(db, run_name: str, run: Run, full: bool = True) -> None:
+    """Keep what other replicas need of ``run`` under its name: its view (what pages draw) and its
+    iteration, and with ``full`` its checkpoint (what training goes on from)."""
+    pipe = db.pipeline()
+    pipe.set(f"{run_name}:view", run.checkpoint(full=False))
+    if full:
+        pipe.set(f"{run_name}:checkpoint", run.checkpoint())
+    pipe.set(f"{run_name}:t", f"{run.t}:{int(run.done)}")
+    pipe.execute()
 
 
-def latest(db, run_name: str, data) -> Run | None:
-    """The run as last checkpointed by any replica, on ``data``; None before the first checkpoint."""
-    blob = db.get(f"{run_name}:checkpoint")
+def stamp(db, run_name: str) -> tuple[int, bool] | None:
+    """(iteration, finished) of the run's last publication; None before the first."""
+    value = db.get(f"{run_name}:t")
+    if value is None:
+        return None
+    t, done = (value.decode() if isinstance(value, bytes) else value).split(":")
+    return int(t), done == "1"
+
+
+def latest(db, run_name: str, data, full: bool = True) -> Run | None:
+    """The run as last published by any replica, on ``data`` (its checkpoint, or with ``full``
+    False its view); None before the first."""
+    blob = db.get(f"{run_name}:{'checkpoint' if full else 'view'}")
     return None if blob is None else Run.restore(blob, data)
-
-
-def turn(db, key: object, owner: str, mine: Run | None, make: Callable[[], Run], data, seconds: float,
-         prefix: str = PREFIX, lease_ms: int = LEASE_MS) -> tuple[Run | None, bool]:
-    """One replica's turn at the run of ``key``: (the run as this replica now has it, whether it
-    trained). With the lease it trains ``mine`` (or, when it has none or another replica trained it
-    further meanwhile, the last checkpoint, or a new run from ``make``) for about ``seconds``,
-    checkpointing every ``CHECKPOINT_EVERY`` iterations and at the end of the turn, which is also
-    what other replicas' pages draw; without the lease it returns the last checkpoint (or ``mine``
-    before there is one)."""
-    run_name = name(key, prefix)
-    lease = Lease(db, run_name, owner, lease_ms)
-    if not lease.claim():
-        return latest(db, run_name, data) or mine, False
-    stored = latest(db, run_name, data)
-    if mine is None or (stored is not None and (stored.t > mine.t or stored.done and not mine.done)):
-        mine = stored or make()  # taking over: from the last checkpoint, never from a stale copy of our own
-    deadline = time.perf_counter() + seconds
-    while not mine.done:
-        before = mine.t
-        mine.advance(max(0.0, min(0.05, deadline - time.perf_counter())))
-        if mine.done or time.perf_counter() >= deadline:
-            break
-        if mine.t // CHECKPOINT_EVERY > before // CHECKPOINT_EVERY:
-            publish(db, run_name, mine)
-            lease.claim()  # renewed while it trains
-    publish(db, run_name, mine)
-    if mine.done:
-        lease.release()
-    return mine, True
 
 
 class Coordinator:
     """What a replica's ``optviz.store.Store`` asks before and after each turn at a training run,
     so that the replicas sharing the Redis at ``db`` train each run once: ``own`` (train it here,
-    from the freshest state any replica has published), ``publish`` (after a turn, at most every
-    ``every`` seconds, and at the end), and ``watch``/``watchers`` (sessions on every replica,
+    from the freshest state any replica has published, or draw another replica's view), ``publish``
+    (after a turn: the view at most every ``every`` seconds, the full checkpoint at most every
+    ``full_every``, both at the end), and ``watch``/``watchers`` (sessions on every replica,
     by expiring heartbeats). A lost connection makes each replica train on its own until Redis
     returns (``offline``): a class never waits on it."""
 
     def __init__(self, db, owner: str, prefix: str = PREFIX, lease_ms: int = LEASE_MS, every: float = 0.5,
-                 clock: Callable[[], float] = time.time) -> None:
+                 full_every: float = 2.0, clock: Callable[[], float] = time.time) -> None:
         import redis
 
-        self.db, self.owner, self.prefix, self.lease_ms, self.every, self.clock = db, owner, prefix, lease_ms, every, clock
+        self.db, self.owner, self.prefix, self.lease_ms, self.clock = db, owner, prefix, lease_ms, clock
+        self.every, self.full_every = every, full_every
         self._errors = (redis.ConnectionError, redis.TimeoutError)
-        self._published: dict[str, float] = {}  # run name -> when this replica last published it
+        self._published: dict[str, float] = {}  # run name -> when this replica last published its view
+        self._checkpointed: dict[str, float] = {}  # run name -> when this replica last published its checkpoint
         self._seen: dict[str, float] = {}  # run name -> when this replica last refreshed a foreign run
         self.offline = False
 
@@ -125,9 +114,10 @@ class Coordinator:
         return isinstance(task, Run)
 
     def own(self, key: object, task: Run) -> tuple[Run, bool]:
-        """(the run to keep for ``key``, whether this replica trains it now): with the lease, its
-        own copy or a checkpoint further on; without it, the last checkpoint (refreshed at most
-        every ``every`` seconds) to draw."""
+        """(the run to keep for ``key``, whether this replica trains it now). With the lease: its
+        own copy, unless it is a view or behind what another replica published, when training goes
+        on from the last full checkpoint. Without it: the last published view (looked for at most
+        every ``every`` seconds, fetched only when it changed) to draw."""
         run_name = name(key, self.prefix)
         try:
             lease = Lease(self.db, run_name, self.owner, self.lease_ms)
@@ -136,29 +126,48 @@ class Coordinator:
             if not mine and now - self._seen.get(run_name, float("-inf")) < self.every:
                 return task, False
             self._seen[run_name] = now
-            stored = latest(self.db, run_name, task.data)
+            at = stamp(self.db, run_name)
             self.offline = False
+            if not mine:  # a finished run comes whole (its path and weights too), a running one as its view
+                fresh = at is not None and at != (task.t, task.done) and latest(self.db, run_name, task.data, full=at[1])
+                return fresh or task, False
+            if task.partial or (at is not None and (at[0] > task.t or at[1] and not task.done)):
+                full = latest(self.db, run_name, task.data)
+                if full is not None and not full.done:
+                    self.db.incr(f"{run_name}:taken")  # went on from another replica's checkpoint (bench/replicas.py)
+                task = full if full is not None else Run(task.key, task.data)
+            if task.tracker is None and self.db.exists(f"{run_name}:sharp"):
+                task.track_sharpness()  # a page on another replica asked for it
+            if at is None and task.t == 0:
+                self.db.incr(f"{run_name}:started")  # begun from scratch (bench/replicas.py: once per run)
+            if task.done:
+                lease.release()
         except self._errors:
             self.offline = True
-            return task, not task.done
-        if stored is not None and (stored.t > task.t or stored.done and not task.done):
-            task = stored
-        if mine and task.done:
-            lease.release()
-        if mine and not task.done and stored is None:
-            self.db.incr(f"{run_name}:started")  # how many times the run was begun from scratch (bench/replicas.py)
-        return task, mine and not task.done
+            return task, not task.done and not task.partial
+        return task, not task.done
 
     def publish(self, key: object, task: Run) -> None:
-        """After a turn: the run's checkpoint for the other replicas (throttled; always at the end)."""
+        """After a turn: the run's view for the other replicas' pages (at most every ``every``
+        seconds) and its full checkpoint (at most every ``full_every`` seconds); both at the end."""
         run_name, now = name(key, self.prefix), self.clock()
         if not task.done and now - self._published.get(run_name, float("-inf")) < self.every:
             return
+        full = task.done or now - self._checkpointed.get(run_name, float("-inf")) >= self.full_every
         try:
-            publish(self.db, run_name, task)
+            publish(self.db, run_name, task, full)
             self._published[run_name] = now
+            if full:
+                self._checkpointed[run_name] = now
             if task.done:
                 Lease(self.db, run_name, self.owner, self.lease_ms).release()
+        except self._errors:
+            self.offline = True
+
+    def track_sharpness(self, key: object) -> None:
+        """A page asked for ``key``'s sharpness: whichever replica trains it measures it."""
+        try:
+            self.db.set(f"{name(key, self.prefix)}:sharp", 1, ex=24 * 3600)
         except self._errors:
             self.offline = True
 

@@ -13,6 +13,11 @@ it is open). Each turn runs inside its own error boundary: a task that raises is
 its message (``error``), no longer advanced, and the exception never reaches the session that
 happened to hold the work slot.
 
+With ``shared`` (an ``optviz.replicas.Coordinator``), several replicas' stores share their training
+runs through Redis: before a turn at a run the store asks whether this replica owns it (else it
+swaps in the owner's last checkpoint to draw), after the turn it publishes, and watchers are
+counted across replicas.
+
 A task is any object with ``done``, ``nbytes``, ``progress`` -> (phase, done, total), ``lockstep``
 (None: advances alone), ``advance(seconds, companions)`` and ``compact()`` (called once it is
 done, to drop what no page shows); it may also say it failed with ``error`` (a message). Plain
@@ -53,8 +58,9 @@ class Busy(NamedTuple):
 
 class Store:
     def __init__(self, budget: int, stale: float = 3.0, idle: float = 120.0, quantum: float = 0.05,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, shared: object | None = None) -> None:
         self.budget, self.stale, self.idle, self.quantum, self.clock = budget, stale, idle, quantum, clock
+        self.shared = shared  # an ``optviz.replicas.Coordinator`` when several replicas share the runs
         self._lock = threading.Lock()  # guards the entries
         self._slot = threading.Lock()  # one worker at a time: a training step already uses both cores
         self._entries: dict[Hashable, _Entry] = {}
@@ -111,11 +117,16 @@ class Store:
 
     def watch(self, session: str, keys: Iterable[Hashable]) -> None:
         """``session`` is looking at these tasks now: keep them advancing (those that exist)."""
+        shared = []
         with self._lock:
             now = self.clock()
             for key in keys:
                 if (entry := self._entries.get(key)) is not None:
                     entry.watchers[session] = entry.used = now
+                    if self.shared is not None and self.shared.shares(entry.task):
+                        shared.append(key)
+        for key in shared:  # outside the lock: a round trip to Redis
+            self.shared.watch(key, session, self.stale)
 
     def unwatch(self, session: str, keys: Iterable[Hashable]) -> None:
         """``session`` stops looking at ``keys``."""
@@ -160,10 +171,15 @@ class Store:
             return None if entry is None else _failure(entry)
 
     def watchers(self, key: Hashable) -> set[str]:
-        """Sessions that watched ``key`` within the last ``stale`` seconds."""
+        """Sessions that watched ``key`` within the last ``stale`` seconds (on every replica, when
+        they share it: another replica's sessions as "replica/session")."""
         with self._lock:
             entry = self._entries.get(key)
-            return set() if entry is None else self._fresh(entry, self.clock())
+            here = set() if entry is None else self._fresh(entry, self.clock())
+        if entry is None or self.shared is None or not self.shared.shares(entry.task):
+            return here
+        mine = f"{self.shared.owner}/"
+        return here | {w[len(mine):] if w.startswith(mine) else w for w in self.shared.watchers(key, self.stale)}
 
     def busy(self) -> Busy:
         with self._lock:
@@ -210,29 +226,67 @@ class Store:
         if not self._slot.acquire(timeout=wait) if wait > 0 else not self._slot.acquire(blocking=False):
             return False
         try:
-            deadline, turns = time.perf_counter() + seconds, 0
-            while ((left := deadline - time.perf_counter()) > 0 or not turns) and (group := self._next_group()):
-                head, *rest = group
-                try:
-                    head.advance(max(0.0, min(left, self.quantum * len(group))), tuple(rest))
-                except Exception as err:  # noqa: BLE001 - the task's own watchers see it, nobody else
-                    self._failed(group, f"{type(err).__name__}: {err}")
-                self._after_turn(group)
+            deadline, turns, foreign, trained = time.perf_counter() + seconds, 0, set(), False
+            while ((left := deadline - time.perf_counter()) > 0 or not turns) and (group := self._next_group(foreign)):
+                if self.shared is not None:
+                    group = self._claim(group, foreign)
+                if group:
+                    trained = True
+                    head, *rest = group
+                    try:
+                        head.advance(max(0.0, min(left, self.quantum * len(group))), tuple(rest))
+                    except Exception as err:  # noqa: BLE001 - the task's own watchers see it, nobody else
+                        self._failed(group, f"{type(err).__name__}: {err}")
+                    self._after_turn(group)
+                    if self.shared is not None:
+                        for key, task in self._keys(group):
+                            if self.shared.shares(task):
+                                self.shared.publish(key, task)
                 turns += 1
-            return True
         finally:
             self._slot.release()
             with self._lock:
                 self._evict(self.clock())
+        if foreign and not trained:  # only other replicas' runs: redraw at their pace, not as fast as this one can
+            time.sleep(seconds)
+        return True
 
     def _fresh(self, entry: _Entry, now: float) -> set[str]:
         return {s for s, seen in entry.watchers.items() if now - seen <= self.stale}
 
-    def _next_group(self) -> list:
-        """The watched, unfinished task that waited longest for a turn, with its lockstep peers."""
+    def _claim(self, group: list, foreign: set) -> list:
+        """The tasks of ``group`` this replica trains now; each run another replica owns is replaced
+        by that replica's last checkpoint (to draw) and left out of this turn, as is (in
+        ``foreign``) for the rest of it."""
+        mine = []
+        for key, task in self._keys(group):
+            if not self.shared.shares(task):
+                mine.append(task)
+                continue
+            kept, trains = self.shared.own(key, task)
+            if kept is not task:
+                with self._lock:
+                    if (entry := self._entries.get(key)) is not None and entry.task is task:
+                        entry.task = kept
+                self._after_turn([kept])
+            if trains:
+                mine.append(kept)
+            else:
+                foreign.add(key)
+        lead = mine[0].lockstep if mine else None
+        return [t for t in mine if t.lockstep == lead] if lead is not None else mine[:1]
+
+    def _keys(self, tasks: list) -> list[tuple[Hashable, object]]:
+        with self._lock:
+            return [(k, e.task) for k, e in self._entries.items() if any(e.task is t for t in tasks)]
+
+    def _next_group(self, skip: set = frozenset()) -> list:
+        """The watched, unfinished task that waited longest for a turn, with its lockstep peers
+        (none of the keys in ``skip``)."""
         with self._lock:
             now = self.clock()
-            due = [e for e in self._entries.values() if not e.task.done and _failure(e) is None and self._fresh(e, now)]
+            due = [e for k, e in self._entries.items()
+                   if k not in skip and not e.task.done and _failure(e) is None and self._fresh(e, now)]
             if not due:
                 return []
             first = min(due, key=lambda e: e.served)

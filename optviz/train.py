@@ -179,6 +179,7 @@ class Run:
         self.moves: list[inside.Move] = []  # the update of every snapshot's iteration
         self.path = landscape.Path(self.params)  # its weights at the looks inside, for the plane of its path
         self.tracker: sharpness.Tracker | None = None  # λmax on the probe at the looks, once someone asks
+        self.partial = False  # a view of a run another replica trains (``checkpoint(full=False)``): never trained
 
     @property
     def done(self) -> bool:
@@ -219,6 +220,8 @@ class Run:
         runs = [self, *companions]
         if any(r.lockstep != self.lockstep for r in companions):
             raise ValueError("only runs in lockstep advance together")
+        if any(r.partial for r in runs):
+            raise ValueError("a view of another replica's run does not train")
         start = time.perf_counter()
         done = 0
         x_train, y_train = self.data.x_train, self.data.y_train
@@ -248,12 +251,17 @@ class Run:
         new.tracker = self.tracker and self.tracker.copy()
         return new
 
-    def checkpoint(self) -> bytes:
+    def checkpoint(self, full: bool = True) -> bytes:
         """Everything its next step reads (weights, optimizer and batch-norm state, dropout
-        generator, iteration, curves), as bytes; the data set is not in it. Pickled: only the
+        generator, iteration, curves), as bytes; the data set is not in it. Not ``full``: only what
+        a page draws (a view, about a fifth of the size), which never trains. Pickled: only the
         app's own replicas write where checkpoints are kept (``optviz.replicas``)."""
         state = self.__dict__.copy()
         del state["data"]
+        if not full:
+            state |= {"opt_state": None, "_weights": None, "train_idx": np.zeros(0, np.int32),
+                      "_perm": (-1, np.zeros(0, np.int32)), "path": landscape.Path(np.zeros(0, np.float32)),
+                      "partial": True}
         return pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
 
     @classmethod

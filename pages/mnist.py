@@ -245,7 +245,7 @@ def sharpness_view(run: train.Run, pick: int) -> None:
     if run.tracker is None and run.done:
         st.caption(tr("mnist.sharp.late"))
         return
-    run.track_sharpness()
+    shared.track_sharpness(run)
     at, values, limits = (np.array(v) for v in (run.tracker.at, run.tracker.values, run.tracker.limits))
     if ss[P + "upto"] is not None:
         at, values, limits = (v[at <= ss[P + "upto"]] for v in (at, values, limits))
@@ -269,6 +269,8 @@ def plane_view(run: train.Run) -> None:
     st.markdown(f"**{tr('mnist.plane')}**")
     if run.diverged_at is not None:
         st.caption(tr("mnist.plane.diverged"))
+    elif run.partial:  # another replica trains it: its path comes with it once it is finished
+        st.caption(tr("mnist.plane.elsewhere"))
     elif not run.done and ss.get(P + "running"):
         st.caption(tr("mnist.plane.pause"))
     elif st.toggle(tr("mnist.plane.on"), key=P + "plane_on"):

@@ -50,6 +50,18 @@ def test_a_restored_checkpoint_goes_on_exactly_as_the_run_would_have(toy_digits)
     same(finished(train.Run.restore(blob, toy_digits)), whole)
 
 
+def test_a_view_is_what_a_page_draws_and_never_trains(toy_digits):
+    run = train.Run(CONFIG.keys(toy_digits)[0], toy_digits)
+    while run.t < 300:
+        run.advance(0.0)
+    view = train.Run.restore(run.checkpoint(full=False), toy_digits)
+    assert len(run.checkpoint(full=False)) < len(run.checkpoint()) and view.opt_state is None
+    assert np.array_equal(view.losses, run.losses, equal_nan=True) and view.test_acc == run.test_acc and view.t == run.t
+    assert len(view.snapshots) == len(run.snapshots) and view.partial and not run.partial
+    with pytest.raises(ValueError):
+        view.advance(0.0)
+
+
 def test_a_checkpoint_is_refused_on_other_data(toy_digits):
     run = train.Run(CONFIG.keys(toy_digits)[0], toy_digits)
     other = type("Other", (), {"fingerprint": "other-digits"})()
@@ -95,46 +107,130 @@ def test_one_owner_per_run_under_claims_from_several_processes(redis_url):
 
 
 def _owner(url: str, prefix: str, folder: str, started) -> None:
-    """A replica that trains the run in turns until it is killed."""
-    import redis
-
+    """A replica whose student watches the run, training it in turns until the replica is killed."""
     os.environ["OPTVIZ_MNIST_DIR"] = folder
     from optviz import data
 
-    digits, db = data.load(), redis.Redis.from_url(url)
+    digits = data.load()
     key = LONG.keys(digits)[0]
-    mine = None
+    store = replica(url, prefix, "doomed", lease_ms=400, every=0.5, full_every=2.0)  # the app's own pace
+    store.get(key, lambda: train.Run(key, digits))
     while True:
-        mine, trained = replicas.turn(db, key, "doomed", mine, lambda: train.Run(key, digits), digits, 0.02,
-                                      prefix=prefix, lease_ms=400)
-        if mine is not None and mine.t >= 300:
+        store.watch("ann", [key])
+        store.work(0.05)
+        if store.peek(key).t >= 300:
             started.set()
 
 
-def test_a_run_handed_over_when_its_owner_dies_ends_as_if_never_interrupted(redis_url):
-    import redis
-
+def test_a_run_handed_over_when_its_owner_is_killed_ends_as_if_never_interrupted(redis_url):
     from optviz import data
 
-    digits = data.load()  # the data set the owner's process loads: the same run's name
-    prefix, db = f"test:{uuid.uuid4().hex}:", redis.Redis.from_url(redis_url)
+    digits, prefix = data.load(), f"test:{uuid.uuid4().hex}:"  # the data set the owner's process loads
     key = LONG.keys(digits)[0]
     spawn = multiprocessing.get_context("spawn")
     started = spawn.Event()
     owner = spawn.Process(target=_owner, args=(redis_url, prefix, os.environ["OPTVIZ_MNIST_DIR"], started))
     owner.start()
     assert started.wait(timeout=120)
-    mine, trained = replicas.turn(db, key, "heir", None, lambda: train.Run(key, digits), digits, 1.0,
-                                  prefix=prefix, lease_ms=400)
-    assert not trained and mine is not None and 0 < mine.t < LONG.iterations  # a watcher sees the owner's run
-    os.kill(owner.pid, signal.SIGKILL)  # mid-run, after some checkpoint
+    heir = replica(redis_url, prefix, "heir", lease_ms=400)
+    heir.get(key, lambda: train.Run(key, digits))
+    heir.watch("bob", [key])
+    heir.work(0.05)
+    assert 0 < heir.peek(key).t < LONG.iterations  # a watcher on another replica draws the owner's run
+    os.kill(owner.pid, signal.SIGKILL)  # mid-run
     owner.join(timeout=10)
-    deadline = time.monotonic() + 30
-    while not (mine is not None and mine.done) and time.monotonic() < deadline:
-        mine, trained = replicas.turn(db, key, "heir", mine, lambda: train.Run(key, digits), digits, 1.0,
-                                      prefix=prefix, lease_ms=400)
-        time.sleep(0.05)
-    assert mine.done and db.get(replicas.name(key, prefix) + ":lease") is None  # finished and released
-    whole = finished(train.Run(key, digits))
-    assert np.array_equal(mine.losses, whole.losses) and np.array_equal(mine.params, whole.params)
-    assert mine.final == whole.final and np.array_equal(mine.test_pred, whole.test_pred)
+    deadline = time.monotonic() + 120
+    while not heir.peek(key).done and time.monotonic() < deadline:
+        heir.watch("bob", [key])
+        heir.work(0.1)
+    run, whole = heir.peek(key), finished(train.Run(key, digits))
+    assert run.done and heir.shared.db.get(replicas.name(key, prefix) + ":lease") is None  # finished and released
+    assert np.array_equal(run.losses, whole.losses) and np.array_equal(run.params, whole.params)
+    assert run.final == whole.final and np.array_equal(run.test_pred, whole.test_pred)
+    assert int(heir.shared.db.get(replicas.name(key, prefix) + ":started")) == 1
+
+
+def replica(url: str, prefix: str, who: str, lease_ms: int = 5000, every: float = 0.0, full_every: float = 0.0):
+    """One replica's store, sharing runs through the Redis at ``url`` (publishing after every turn
+    unless told otherwise)."""
+    import redis
+
+    from optviz.store import Store
+
+    coordinator = replicas.Coordinator(redis.Redis.from_url(url), who, prefix=prefix, lease_ms=lease_ms, every=every,
+                                       full_every=full_every)
+    return Store(10**9, stale=3.0, idle=120.0, shared=coordinator)
+
+
+def test_two_replicas_watching_one_run_train_it_once_and_draw_the_same(redis_url, toy_digits):
+    prefix = f"test:{uuid.uuid4().hex}:"
+    a, b = replica(redis_url, prefix, "a"), replica(redis_url, prefix, "b")
+    key = CONFIG.keys(toy_digits)[0]
+    for store, session in ((a, "ann"), (b, "bob")):
+        store.get(key, lambda: train.Run(key, toy_digits))
+        store.watch(session, [key])
+    assert a.watchers(key) == {"ann", "b/bob"} and b.watchers(key) == {"a/ann", "bob"}  # one class across replicas
+    b.shared.track_sharpness(key)  # bob's page asks for the sharpness; whichever replica trains it measures it
+    deadline = time.monotonic() + 60
+    while not (a.peek(key).done and b.peek(key).done) and time.monotonic() < deadline:
+        for store, session in ((a, "ann"), (b, "bob")):
+            store.watch(session, [key])
+            store.work(0.05)
+    ran, seen = a.peek(key), b.peek(key)
+    assert ran.done and seen.done
+    assert int(a.shared.db.get(replicas.name(key, prefix) + ":started")) == 1  # trained once, by one replica
+    whole = finished(train.Run(key, toy_digits))
+    for run in (ran, seen):
+        assert np.array_equal(run.losses, whole.losses) and run.final == whole.final
+        assert run.tracker.at and not run.partial and len(run.path.t) >= 2  # measured; finished, it comes whole
+    assert seen.tracker.values == ran.tracker.values
+
+
+def test_a_replica_that_stops_hands_its_run_to_one_that_watches(redis_url, toy_digits):
+    prefix = f"test:{uuid.uuid4().hex}:"
+    a, b = replica(redis_url, prefix, "a", lease_ms=300), replica(redis_url, prefix, "b", lease_ms=300)
+    key = LONG.keys(toy_digits)[0]
+    for store in (a, b):
+        store.get(key, lambda: train.Run(key, toy_digits))
+    while a.peek(key).t < 500:  # a alone trains ...
+        a.watch("ann", [key])
+        a.work(0.05)
+    b.watch("bob", [key])
+    b.work(0.05)
+    assert b.peek(key).t > 0 and b.peek(key) is not a.peek(key)  # ... b draws a's checkpoint, not training it
+    deadline = time.monotonic() + 120  # a stops (its replica died): b takes over once the lease lapses
+    while not b.peek(key).done and time.monotonic() < deadline:
+        b.watch("bob", [key])
+        b.work(0.1)
+    whole = finished(train.Run(key, toy_digits))
+    assert b.peek(key).done and np.array_equal(b.peek(key).losses, whole.losses)
+    assert np.array_equal(b.peek(key).params, whole.params) and b.peek(key).final == whole.final
+    assert int(b.shared.db.get(replicas.name(key, prefix) + ":started")) == 1  # b went on; it did not start over
+
+
+def test_without_redis_each_replica_trains_on_its_own(toy_digits):
+    pytest.importorskip("redis")
+    store = replica("redis://127.0.0.1:1/0", "test:", "lonely")
+    key = CONFIG.keys(toy_digits)[0]
+    store.get(key, lambda: train.Run(key, toy_digits))
+    while not store.peek(key).done:
+        store.watch("ann", [key])
+        store.work(1.0)
+    assert store.shared.offline and store.watchers(key) == {"ann"}
+    assert np.array_equal(store.peek(key).losses, finished(train.Run(key, toy_digits)).losses)
+
+
+def test_jobs_stay_each_replicas_own(redis_url):
+    from optviz.jobs import Job, Step
+
+    def steps():
+        for k in range(3):
+            yield Step(0, k + 1, 3, k)
+        return "done"
+
+    store = replica(redis_url, f"test:{uuid.uuid4().hex}:", "a")
+    job = store.get("job", lambda: Job(steps(), ("p",)))
+    while not job.done:
+        store.watch("ann", ["job"])
+        store.work(0.1)
+    assert job.result == "done" and not store.shared.shares(job)

@@ -3,12 +3,14 @@ a session id to watch them with, and the call a live fragment makes to move them
 
 from __future__ import annotations
 
+import os
+import socket
 import uuid
 from collections.abc import Callable, Hashable, Sequence
 
 import streamlit as st
 
-from optviz import train
+from optviz import replicas, train
 from optviz.jobs import Job
 from optviz.store import Busy, Store
 from ui.common import tr
@@ -20,9 +22,24 @@ SID = "sid"
 HOLD = 600.0  # seconds a paused race is kept after its page last said it is open
 RENEW = 60.0  # seconds between a paused page's renewals (a background tab's timers fire once a minute)
 
+ENV_REDIS = "OPTVIZ_REDIS_URL"  # several replicas: they share the training runs (and the rooms) through it
+
+
+def coordinator() -> replicas.Coordinator | None:
+    """The replicas' coordinator when ``OPTVIZ_REDIS_URL`` is set (this process named by a fresh
+    id), else None: one process alone, as by default."""
+    url = os.environ.get(ENV_REDIS)
+    if not url:
+        return None
+    import redis  # only a school with several replicas installs it
+
+    client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
+    return replicas.Coordinator(client, owner=f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}")
+
+
 # Process-wide: shared by every session on purpose. Its own locks guard it; what it hands out is
 # read by pages and written only by whoever holds its work slot.
-STORE = Store(BUDGET, stale=3.0, idle=120.0)
+STORE = Store(BUDGET, stale=3.0, idle=120.0, shared=coordinator())
 
 
 def session_id() -> str:
@@ -41,6 +58,13 @@ def changed_run(old: train.RunKey, new: train.RunKey, data) -> train.Run:
     at = new.changes[-1].at
     return STORE.derive(new, old, lambda parent: parent.branch(new) if parent is not None and not parent.done
                         and parent.t == at else train.Run(new, data))
+
+
+def track_sharpness(run_: train.Run) -> None:
+    """Measure ``run_``'s sharpness from its next look inside, on whichever replica trains it."""
+    run_.track_sharpness()
+    if STORE.shared is not None:
+        STORE.shared.track_sharpness(run_.key)
 
 
 def job(key: Hashable, make: Callable[[], Job], max_age: float | None = None) -> Job:
