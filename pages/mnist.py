@@ -171,6 +171,8 @@ def status(race: list[train.Run]) -> None:
     watching = shared.watchers(ss[P + "keys"])
     me = shared.session_id()
     cols[3].metric(tr("mnist.watching"), len(set().union(*watching) | {me}), help=tr("mnist.watching_help"))
+    if shared.offline():
+        st.warning(tr("mnist.offline"), icon="🔌")
     if presenting():  # the projector shows the race; who shares it is for the students' own screens
         return
     if finished:

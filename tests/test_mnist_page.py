@@ -543,3 +543,19 @@ def test_the_edge_of_stability_is_drawn_as_it_runs_then_explained(monkeypatch):
     assert f"hold {flat.explained[0]:.0%} and {flat.explained[1]:.0%} of the path" in " ".join(c.value for c in at.caption)
     at.radio(key="mnist_edge_plane").set_value(2).run()
     assert not at.exception and len([c for c in at.get("vega_lite_chart") if '"rect"' in c.proto.spec]) == 1
+
+
+def test_a_replica_that_lost_redis_says_so_and_trains_the_race_itself(monkeypatch):
+    redis = pytest.importorskip("redis")
+    from optviz import replicas
+    from optviz.store import Store
+
+    lost = replicas.Coordinator(redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2), "lonely")
+    monkeypatch.setattr(shared, "STORE", Store(shared.BUDGET, shared=lost))
+    at = open_page("mnist")
+    at.select_slider(key="mnist_iterations").set_value(100).run()
+    at.button(key="mnist_start").click().run()
+    at.run()
+    assert any("cannot reach the school's shared Redis" in w.value for w in at.warning)
+    finish(at)
+    assert all(r.done for r in race(at)) and not at.exception

@@ -60,6 +60,11 @@ def changed_run(old: train.RunKey, new: train.RunKey, data) -> train.Run:
                         and parent.t == at else train.Run(new, data))
 
 
+def offline() -> bool:
+    """Whether this replica lost the Redis it shares runs through (it trains on its own meanwhile)."""
+    return STORE.shared is not None and STORE.shared.offline
+
+
 def track_sharpness(run_: train.Run) -> None:
     """Measure ``run_``'s sharpness from its next look inside, on whichever replica trains it."""
     run_.track_sharpness()
