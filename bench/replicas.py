@@ -123,8 +123,13 @@ def taken(db: redis.Redis) -> int:
     return sum(int(db.get(k)) for k in db.scan_iter(match="optviz:run:*:taken"))
 
 
+def runs(db: redis.Redis) -> int:
+    """How many distinct runs were published (whatever replica trained them)."""
+    return sum(1 for _ in db.scan_iter(match="optviz:run:*:t"))
+
+
 def forget(db: redis.Redis) -> None:
-    for pattern in ("optviz:run:*:started", "optviz:run:*:taken"):
+    for pattern in ("optviz:run:*:started", "optviz:run:*:taken", "optviz:run:*:t"):
         if keys := list(db.scan_iter(match=pattern)):
             db.delete(*keys)
 
@@ -203,16 +208,16 @@ async def lesson(url: str, alone_url: str, n: int, iterations: int, db: redis.Re
     forget(db)
     together = await class_race(url, n, q + "&mnist_seed=2", [None] * n)
     counts = started(db)
-    print(f"2. {n} students over {len(replicas)} replicas press Start on the same preset: {len(counts)} runs, begun "
-          f"{sorted(set(counts))} time(s) each (target: once) -> {'met' if set(counts) == {1} else 'NOT met'}; "
+    print(f"2. {n} students over {len(replicas)} replicas press Start on the same preset: {runs(db)} runs, {len(counts)} "
+          f"begun, {sorted(set(counts))} time(s) each (target: once) -> "
+          f"{'met' if set(counts) == {1} and len(counts) == runs(db) else 'NOT met'}; "
           f"the last saw it finished after {together:.1f} s = {together / solo:.2f} x (1); {taken(db)} hand-overs")
     forget(db)
     edits = row_edits(min(n, 40))
     edits = [edits[k % len(edits)] for k in range(n)]
     rows = await class_race(url, n, q + "&mnist_seed=3", edits)
-    counts = started(db)
-    distinct = 5 + len({str(e) for e in edits})
-    print(f"3. {n} students each change one row ({distinct} distinct runs): {len(counts)} runs, begun "
+    counts, distinct = started(db), runs(db)  # an edit may give a row's network the settings of another row
+    print(f"3. {n} students each change one row: {distinct} distinct runs, {len(counts)} begun, "
           f"{sorted(set(counts))} time(s) each -> {'met' if set(counts) == {1} and len(counts) == distinct else 'NOT met'}; "
           f"all finished after {rows:.1f} s; one student alone would take {solo * distinct / 6:.1f} s for them "
           f"({rows / (solo * distinct / 6):.2f} x); {taken(db)} hand-overs")

@@ -42,15 +42,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server():
-    """A fresh Streamlit server process serving app.py; ``url`` and ``pid`` on the returned
-    process. Stop it with ``stop_server``, which fails on any logged traceback."""
+def start_server(env: dict[str, str] | None = None):
+    """A fresh Streamlit server process serving app.py (``env`` added to its environment); ``url``
+    and ``pid`` on the returned process. Stop it with ``stop_server``, which fails on any logged
+    traceback."""
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1",
          "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
