@@ -7,6 +7,7 @@ of work at most) and returns its result.
 
 from __future__ import annotations
 
+import pickle
 import time
 from collections.abc import Generator
 from typing import NamedTuple
@@ -79,6 +80,38 @@ class Job:
     @property
     def nbytes(self) -> int:
         return nbytes(self.result) + nbytes(self.partial) + (0 if self.done else self.working_bytes)
+
+    def view(self) -> bytes:
+        """What a page draws of it (phases, progress, partial and final result, error), as bytes
+        for another replica's pages (``JobView.restore``). Pickled: only the app's replicas write it."""
+        return pickle.dumps((self.phases, tuple(self.step[:3]), self.partial, self.result, self.error, self.done),
+                            protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class JobView:
+    """A job another replica runs, as its pages see it (``Job.view``): it never advances here."""
+
+    lockstep = None
+    working_bytes = 0
+
+    def __init__(self, phases: tuple[str, ...], progress: tuple[int, int, int], partial: object, result: object,
+                 error: str | None, done: bool) -> None:
+        self.phases, self.progress, self.partial, self.result, self.error, self.done = (
+            phases, progress, partial, result, error, done)
+
+    @classmethod
+    def restore(cls, blob: bytes) -> JobView:
+        return cls(*pickle.loads(blob))
+
+    def advance(self, seconds: float, companions: tuple = ()) -> None:
+        raise ValueError("a view of another replica's job does not run")
+
+    def compact(self) -> None:
+        """Nothing to drop: it holds what the other replica published."""
+
+    @property
+    def nbytes(self) -> int:
+        return nbytes(self.result) + nbytes(self.partial)
 
 
 def run_to_end(steps: Generator[Step, None, object]) -> object:

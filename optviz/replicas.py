@@ -1,4 +1,4 @@
-"""Training runs shared by several replicas of the app through Redis: one owner per run at a time.
+"""Training runs and jobs shared by several replicas of the app through Redis: one owner at a time.
 
 A run's key is a pure description of it, so its name in Redis (``name``) is the same on every
 replica. A replica's ``optviz.store.Store`` asks its ``Coordinator`` before each turn at a run:
@@ -8,15 +8,19 @@ step reads) after its turns, at most every half second and always at the end; th
 draw that checkpoint. When the owner dies, or its students leave while others still watch, its
 lease lapses after ``LEASE_MS`` and the next replica to take a turn claims it and goes on from the
 last checkpoint: since a step reads nothing the checkpoint does not hold, the numbers are those of
-a run that was never interrupted. No Streamlit here; the caller makes the Redis client.
+a run that was never interrupted. Jobs (``optviz.jobs``) follow the same rules with their views
+(``Job.view``), except that a generator cannot be checkpointed: a job taken over runs from its
+start. No Streamlit here; the caller makes the Redis client.
 """
 
 from __future__ import annotations
 
 import hashlib
+import pickle
 import time
 from collections.abc import Callable
 
+from optviz.jobs import Job, JobView
 from optviz.train import Run
 
 LEASE_MS = 5000  # a dead owner's run waits this long for another replica
@@ -60,24 +64,31 @@ class Lease:
         return value.decode() if isinstance(value, bytes) else value
 
 
-def publish(db, run_name: str, run: Run, full: bool = True) -> None:
-    """Keep what other replicas need of ``run`` under its name: its view (what pages draw) and its
-    iteration, and with ``full`` its checkpoint (what training goes on from)."""
+def mark(task: Run | Job | JobView) -> str:
+    """How far ``task`` has come, as its stamp in Redis says it: "progress:finished"."""
+    done = int(task.done)
+    return f"{task.t}:{done}" if isinstance(task, Run) else f"{'.'.join(map(str, task.progress[:2]))}:{done}"
+
+
+def publish(db, run_name: str, task: Run | Job, full: bool = True) -> None:
+    """Keep what other replicas need of ``task`` under its name: its view (what pages draw) and
+    its stamp, and for a run with ``full`` its checkpoint (what training goes on from)."""
     pipe = db.pipeline()
-    pipe.set(f"{run_name}:view", run.checkpoint(full=False))
-    if full:
-        pipe.set(f"{run_name}:checkpoint", run.checkpoint())
-    pipe.set(f"{run_name}:t", f"{run.t}:{int(run.done)}")
+    pipe.set(f"{run_name}:view", task.checkpoint(full=False) if isinstance(task, Run) else task.view())
+    if full and isinstance(task, Run):
+        pipe.set(f"{run_name}:checkpoint", task.checkpoint())
+    pipe.set(f"{run_name}:t", mark(task))
     pipe.execute()
 
 
-def stamp(db, run_name: str) -> tuple[int, bool] | None:
-    """(iteration, finished) of the run's last publication; None before the first."""
+def stamp(db, run_name: str) -> str | None:
+    """The stamp (``mark``) of the task's last publication; None before the first."""
     value = db.get(f"{run_name}:t")
-    if value is None:
-        return None
-    t, done = (value.decode() if isinstance(value, bytes) else value).split(":")
-    return int(t), done == "1"
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def finished(at: str | None) -> bool:
+    return at is not None and at.endswith(":1")
 
 
 def latest(db, run_name: str, data, full: bool = True) -> Run | None:
@@ -106,19 +117,25 @@ class Coordinator:
         self._published: dict[str, float] = {}  # run name -> when this replica last published its view
         self._checkpointed: dict[str, float] = {}  # run name -> when this replica last published its checkpoint
         self._seen: dict[str, float] = {}  # run name -> when this replica last refreshed a foreign run
+        self._jobs: dict[str, Job] = {}  # name -> this replica's own job, kept while it shows another's view
+        self._unshared: set[str] = set()  # names of tasks whose state could not be pickled: each replica's own
         self.offline = False
 
     @staticmethod
     def shares(task: object) -> bool:
-        """Training runs are shared; jobs (generators) are not, and stay each replica's own."""
-        return isinstance(task, Run)
+        """Training runs and jobs (and the views of them) are shared."""
+        return isinstance(task, (Run, Job, JobView))
 
-    def own(self, key: object, task: Run) -> tuple[Run, bool]:
-        """(the run to keep for ``key``, whether this replica trains it now). With the lease: its
-        own copy, unless it is a view or behind what another replica published, when training goes
-        on from the last full checkpoint. Without it: the last published view (looked for at most
-        every ``every`` seconds, fetched only when it changed) to draw."""
+    def own(self, key: object, task: Run | Job | JobView) -> tuple[Run | Job | JobView, bool]:
+        """(the task to keep for ``key``, whether this replica advances it now). With the lease:
+        a run goes on from its own state, or from the last full checkpoint when it has only a view
+        or another replica published it further on; a job runs here (from its start: a generator
+        cannot be checkpointed) unless another replica already finished it. Without the lease: the
+        last published view (looked for at most every ``every`` seconds, fetched only when it
+        changed) to draw."""
         run_name = name(key, self.prefix)
+        if run_name in self._unshared:  # what it holds cannot be published: this replica runs its own
+            return task, not task.done and not isinstance(task, JobView)
         try:
             lease = Lease(self.db, run_name, self.owner, self.lease_ms)
             mine = lease.claim()
@@ -128,10 +145,22 @@ class Coordinator:
             self._seen[run_name] = now
             at = stamp(self.db, run_name)
             self.offline = False
-            if not mine:  # a finished run comes whole (its path and weights too), a running one as its view
-                fresh = at is not None and at != (task.t, task.done) and latest(self.db, run_name, task.data, full=at[1])
-                return fresh or task, False
-            if task.partial or (at is not None and (at[0] > task.t or at[1] and not task.done)):
+            if isinstance(task, Job):
+                self._jobs[run_name] = task  # what this replica runs if the lease comes to it
+            if not mine or (finished(at) and not isinstance(task, Run)):
+                if finished(at):
+                    lease.release()
+                    self._jobs.pop(run_name, None)
+                return (self._view(run_name, task, at) if at is not None and at != mark(task) else task), False
+            if not isinstance(task, Run):
+                job = self._jobs.pop(run_name, task)
+                if isinstance(job, JobView):  # nothing of its own to run here: let a replica that has it
+                    lease.release()
+                    return job, False
+                if at is None:
+                    self.db.incr(f"{run_name}:started")
+                return job, not job.done
+            if task.partial or (at is not None and int(at.split(":")[0]) > task.t or finished(at) and not task.done):
                 full = latest(self.db, run_name, task.data)
                 if full is not None and not full.done:
                     self.db.incr(f"{run_name}:taken")  # went on from another replica's checkpoint (bench/replicas.py)
@@ -144,12 +173,19 @@ class Coordinator:
                 lease.release()
         except self._errors:
             self.offline = True
-            return task, not task.done and not task.partial
+            return task, not task.done and not isinstance(task, JobView) and not getattr(task, "partial", False)
         return task, not task.done
 
-    def publish(self, key: object, task: Run) -> None:
-        """After a turn: the run's view for the other replicas' pages (at most every ``every``
-        seconds) and its full checkpoint (at most every ``full_every`` seconds); both at the end."""
+    def _view(self, run_name: str, task, at: str):
+        """Another replica's published ``run_name``: a run's view (whole, once finished), a job's view."""
+        if isinstance(task, Run):
+            return latest(self.db, run_name, task.data, full=finished(at)) or task
+        blob = self.db.get(f"{run_name}:view")
+        return task if blob is None else JobView.restore(blob)
+
+    def publish(self, key: object, task: Run | Job) -> None:
+        """After a turn: the task's view for the other replicas' pages (at most every ``every``
+        seconds) and a run's full checkpoint (at most every ``full_every`` seconds); both at the end."""
         run_name, now = name(key, self.prefix), self.clock()
         if not task.done and now - self._published.get(run_name, float("-inf")) < self.every:
             return
@@ -163,6 +199,9 @@ class Coordinator:
                 Lease(self.db, run_name, self.owner, self.lease_ms).release()
         except self._errors:
             self.offline = True
+        except (pickle.PicklingError, TypeError, AttributeError):  # a result that cannot be pickled
+            self._unshared.add(run_name)
+            Lease(self.db, run_name, self.owner, self.lease_ms).release()
 
     def track_sharpness(self, key: object) -> None:
         """A page asked for ``key``'s sharpness: whichever replica trains it measures it."""

@@ -13,10 +13,10 @@ it is open). Each turn runs inside its own error boundary: a task that raises is
 its message (``error``), no longer advanced, and the exception never reaches the session that
 happened to hold the work slot.
 
-With ``shared`` (an ``optviz.replicas.Coordinator``), several replicas' stores share their training
-runs through Redis: before a turn at a run the store asks whether this replica owns it (else it
-swaps in the owner's last checkpoint to draw), after the turn it publishes, and watchers are
-counted across replicas.
+With ``shared`` (an ``optviz.replicas.Coordinator``), several replicas' stores share their runs and
+jobs through Redis: before a turn at a task the store asks whether this replica owns it (else it
+swaps in the owner's last published view to draw, and redraws at that pace), after the turn it
+publishes, and watchers are counted across replicas.
 
 A task is any object with ``done``, ``nbytes``, ``progress`` -> (phase, done, total), ``lockstep``
 (None: advances alone), ``advance(seconds, companions)`` and ``compact()`` (called once it is

@@ -220,17 +220,70 @@ def test_without_redis_each_replica_trains_on_its_own(toy_digits):
     assert np.array_equal(store.peek(key).losses, finished(train.Run(key, toy_digits)).losses)
 
 
-def test_jobs_stay_each_replicas_own(redis_url):
+def counted_steps(n: int, log: list):
+    """A job of ``n`` pieces that notes each piece it runs in ``log``."""
+    from optviz.jobs import Step
+
+    for k in range(n):
+        log.append(k)
+        time.sleep(0.01)
+        yield Step(0, k + 1, n, list(range(k + 1)))
+    return sum(range(n))
+
+
+def test_two_replicas_watching_one_job_run_it_once_and_both_show_it(redis_url):
+    from optviz.jobs import Job, JobView
+
+    prefix = f"test:{uuid.uuid4().hex}:"
+    a, b = replica(redis_url, prefix, "a"), replica(redis_url, prefix, "b")
+    logs = {"a": [], "b": []}
+    key = ("sweep", 7)
+    a.get(key, lambda: Job(counted_steps(30, logs["a"]), ("p",)))
+    b.get(key, lambda: Job(counted_steps(30, logs["b"]), ("p",)))
+    seen_partial = False
+    deadline = time.monotonic() + 60
+    while not (a.peek(key).done and b.peek(key).done) and time.monotonic() < deadline:
+        for store, session in ((a, "ann"), (b, "bob")):
+            store.watch(session, [key])
+            store.work(0.05)
+        seen_partial |= isinstance(b.peek(key), JobView) and not b.peek(key).done and bool(b.peek(key).partial)
+    assert a.peek(key).result == b.peek(key).result == sum(range(30))
+    assert sorted(len(log) for log in logs.values()) == [0, 30]  # one replica ran it, once
+    assert seen_partial  # the other drew its progress as it came
+    assert int(a.shared.db.get(replicas.name(key, prefix) + ":started")) == 1
+
+
+def test_a_job_whose_replica_stops_is_run_by_one_that_watches(redis_url):
+    from optviz.jobs import Job
+
+    prefix = f"test:{uuid.uuid4().hex}:"
+    a, b = replica(redis_url, prefix, "a", lease_ms=300), replica(redis_url, prefix, "b", lease_ms=300)
+    logs = {"a": [], "b": []}
+    key = ("sweep", 8)
+    a.get(key, lambda: Job(counted_steps(40, logs["a"]), ("p",)))
+    b.get(key, lambda: Job(counted_steps(40, logs["b"]), ("p",)))
+    while len(logs["a"]) < 10:  # a runs it a while, then stops (its replica died)
+        a.watch("ann", [key])
+        a.work(0.05)
+    deadline = time.monotonic() + 60
+    while not b.peek(key).done and time.monotonic() < deadline:
+        b.watch("bob", [key])
+        b.work(0.05)
+    assert b.peek(key).result == sum(range(40)) and len(logs["b"]) == 40  # run again from its start
+
+
+def test_a_job_whose_result_cannot_be_published_still_finishes_on_its_replica(redis_url):
     from optviz.jobs import Job, Step
 
     def steps():
-        for k in range(3):
-            yield Step(0, k + 1, 3, k)
+        yield Step(0, 1, 2, lambda: None)  # a partial result pickle cannot carry
+        yield Step(0, 2, 2)
         return "done"
 
     store = replica(redis_url, f"test:{uuid.uuid4().hex}:", "a")
-    job = store.get("job", lambda: Job(steps(), ("p",)))
-    while not job.done:
-        store.watch("ann", ["job"])
-        store.work(0.1)
-    assert job.result == "done" and not store.shared.shares(job)
+    store.get("odd", lambda: Job(steps(), ("p",)))
+    deadline = time.monotonic() + 30
+    while not store.peek("odd").done and time.monotonic() < deadline:
+        store.watch("ann", ["odd"])
+        store.work(0.05)
+    assert store.peek("odd").result == "done" and store.error("odd") is None
