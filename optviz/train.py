@@ -53,7 +53,7 @@ class NetConfig:
     @property
     def decoupled(self) -> bool:
         """Whether ``weight_decay`` shrinks the weights directly (AdamW) instead of adding λ·w to the gradient."""
-        return self.optimizer == "AdamW"
+        return OPTIMIZERS[self.optimizer].decoupled
 
     def optimizer_object(self):
         """The optimizer with PyTorch's defaults for everything but lr (momentum 0.9); AdamW's own

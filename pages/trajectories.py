@@ -23,7 +23,7 @@ from optviz import (
 from optviz.expressions import ExpressionError
 from optviz.jobs import Job
 from optviz.presets import TRAJECTORY_PRESETS
-from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, SYMBOLS, knob_values, make_schedule
+from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, make_schedule, symbol
 from optviz.text import SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
 from ui import cached, classroom, explorer, links, shared
 from ui.common import (
@@ -60,7 +60,7 @@ def use_best(eigenvalues: np.ndarray) -> None:
     ss[P + "opts"] = list(dict.fromkeys(["SGD", "Momentum", *ss.get(P + "opts", [])]))
     ss[P + "lr_SGD"] = rates.nearest(gd.lr, LR_VALUES)
     ss[P + "lr_Momentum"] = rates.nearest(hb.lr, LR_VALUES)
-    ss[P + "momentum_Momentum"] = rates.nearest(hb.momentum, knob_values("Momentum", "momentum"))
+    ss[P + "momentum_Momentum"] = rates.nearest(hb.momentum, OPTIMIZERS["Momentum"].knobs["momentum"].values)
 
 
 def rate_table(surface, kappa: float, runs: list, settings: dict, start: tuple[float, float], n_steps: int) -> None:
@@ -72,14 +72,14 @@ def rate_table(surface, kappa: float, runs: list, settings: dict, start: tuple[f
         theory = rates.predicted(run.label, settings[run.label], lam)
         observed = tr("traj.diverged", k=run.path.diverged_at) if run.note and not run.escaped else fmt(
             rates.observed_rate(surface.distance_to_minimum(run.path.points)))
-        knobs = ", ".join(f"{SYMBOLS[k]} = {v:g}" for k, v in settings[run.label].items())
+        knobs = ", ".join(f"{symbol(k)} = {v:g}" for k, v in settings[run.label].items())
         rows.append((run.label, knobs, fmt(theory and theory[1]), fmt(theory and theory[0]), observed))
     for label, best, opt in ((tr("traj.rates.best_gd"), rates.best_gd(lam), "SGD"),
                              (tr("traj.rates.best_hb"), rates.best_heavy_ball(lam), "Momentum")):
         knobs = {"lr": best.lr} | ({"momentum": best.momentum} if opt == "Momentum" else {})
         path = cached.path(surface_key=surface.key, kappa=kappa, own=None, name=opt, settings=tuple(sorted(knobs.items())),
                            start=start, n_steps=n_steps, schedule="constant", noise=0.0, seed=0)
-        rows.append((label, ", ".join(f"{SYMBOLS[k]} = {v:.4g}" for k, v in knobs.items()),
+        rows.append((label, ", ".join(f"{symbol(k)} = {v:.4g}" for k, v in knobs.items()),
                      fmt(rates.gd_limit(lam, best.momentum)), fmt(best.rate),
                      fmt(rates.observed_rate(surface.distance_to_minimum(path.points)))))
     st.subheader(tr("traj.rates.title"))
@@ -92,7 +92,7 @@ def rate_table(surface, kappa: float, runs: list, settings: dict, start: tuple[f
     st.button(tr("traj.rates.use"), on_click=use_best, args=(lam,), key=P + "use_best",
               help=tr("traj.rates.use.help", gd=f"{rates.nearest(gd.lr, LR_VALUES):g}",
                       hb=f"{rates.nearest(hb.lr, LR_VALUES):g}",
-                      mu=f"{rates.nearest(hb.momentum, knob_values('Momentum', 'momentum')):g}"))
+                      mu=f"{rates.nearest(hb.momentum, OPTIMIZERS['Momentum'].knobs['momentum'].values):g}"))
 
 
 def show_arithmetic(name: str, cfg: dict, surface, start: tuple, n_steps: int, k: int, schedule: str,

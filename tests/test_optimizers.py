@@ -207,13 +207,13 @@ def test_cosine_schedule_brings_the_lr_to_zero_at_the_end():
 def test_every_knob_a_slider_offers_builds_a_working_optimizer():
     """The sliders' grids: each value (Nesterov's momentum 0 included, were it offered) must
     build an optimizer whose first step is finite."""
-    from optviz.registry import KNOB_DEFAULTS, OPTIMIZERS, knob_values, make_optimizer
+    from optviz.registry import OPTIMIZERS, make_optimizer
 
     for name, spec in OPTIMIZERS.items():
         knobs = spec.knobs
-        for knob in knobs:
-            for value in knob_values(name, knob):
-                settings = {k: KNOB_DEFAULTS[k] for k in knobs} | {knob: value}
+        for knob, grid in knobs.items():
+            for value in grid.values:
+                settings = {k: v.default for k, v in knobs.items()} | {knob: value}
                 opt = make_optimizer(name, 0.1, **settings)
                 p = np.array([1.0, -2.0])
                 new, _ = opt.step(p, 2 * p, opt.init(p))

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optviz import curvature, data, descent, surfaces, train
-from optviz.registry import KNOB_DEFAULTS, LR_VALUES, OPTIMIZERS, SCHEDULES, knob_values, make_optimizer, make_schedule
+from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, make_optimizer, make_schedule
 from optviz.text import BOOKS
 
 BUDGET = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
@@ -22,7 +22,7 @@ finite = st.floats(-1e3, 1e3, allow_nan=False)
 def optimizers(draw):
     """Any optimizer a page can build: a name, a learning rate and knobs from the sliders' grids."""
     name = draw(st.sampled_from(list(OPTIMIZERS)))
-    knobs = {k: draw(st.sampled_from(knob_values(name, k))) for k in OPTIMIZERS[name].knobs}
+    knobs = {k: draw(st.sampled_from(spec.values)) for k, spec in OPTIMIZERS[name].knobs.items()}
     return name, make_optimizer(name, draw(st.sampled_from(LR_VALUES)), **knobs)
 
 
@@ -59,7 +59,7 @@ def test_one_step_is_finite_and_downhill_for_a_small_step(opt, point, grad):
     does not go against the gradient (every optimizer's first step is a positive multiple of a
     preconditioned −g, componentwise)."""
     name, o = opt
-    small = make_optimizer(name, 1e-6, **{k: getattr(o, k, KNOB_DEFAULTS[k]) for k in OPTIMIZERS[name].knobs
+    small = make_optimizer(name, 1e-6, **{k: getattr(o, k, spec.default) for k, spec in OPTIMIZERS[name].knobs.items()
                                           if k not in ("beta1", "beta2")} | (
         {"beta1": o.betas[0], "beta2": o.betas[1]} if hasattr(o, "betas") else {}))
     p, g = np.array(point), np.array(grad)

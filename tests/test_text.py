@@ -35,7 +35,7 @@ def keys_built_at_run_time() -> set[str]:
     from optviz.batching import LANDSCAPE_PHASES, NOISE_PHASES
     from optviz.presets import INIT_PRESETS, MNIST_PRESETS, TRAJECTORY_PRESETS
     from optviz.questions import QUESTIONS
-    from optviz.registry import KNOB_VALUES, SCHEDULES
+    from optviz.registry import SCHEDULES, knob_names
     from optviz.search import PHASES as SEARCH_PHASES
     from optviz.surfaces import SURFACE_KEYS
     from optviz.text import TRADE_OFFS
@@ -45,7 +45,7 @@ def keys_built_at_run_time() -> set[str]:
              for critical in (True, False)}
     return ({f"traj.kind.{k}" for k in kinds} | {f"surface.{k}" for k in (*SURFACE_KEYS, "own")}
             | {f"schedule.{k}" for k in SCHEDULES} | {f"traj.preset.{k}" for k in TRAJECTORY_PRESETS}
-            | {f"traj.look.{k}" for k in TRAJECTORY_PRESETS} | {f"opt.{k}" for k in KNOB_VALUES}
+            | {f"traj.look.{k}" for k in TRAJECTORY_PRESETS} | {f"opt.{k}" for k in knob_names()}
             | {"fig.minimum", "fig.saddle", "fig.maximum"}
             | {f"mnist.{part}.{k}" for k in MNIST_PRESETS for part in ("exp", "about", "explain")}
             | {f"bs.trade.{k}{side}" for k in TRADE_OFFS for side in ("", ".small", ".large")}

@@ -303,7 +303,7 @@ def test_an_optimizer_added_to_the_registry_is_offered_drawn_and_explained(monke
 
     from optviz import optimizers, registry, train
 
-    spec = registry.OptimizerSpec(partial(optimizers.SGD, momentum=0.5), (), 0.2, r"b \leftarrow 0.5 b + g")
+    spec = registry.OptimizerSpec(partial(optimizers.SGD, momentum=0.5), {}, 0.2, r"b \leftarrow 0.5 b + g")
     monkeypatch.setitem(registry.OPTIMIZERS, "Half-momentum", spec)
     at = _page(traj_opts=["SGD", "Momentum", "Nesterov", "AdaGrad", "RMSProp", "Adam", "AdamW", "Half-momentum"])
     assert not at.exception

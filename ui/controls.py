@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optviz.registry import KNOB_DEFAULTS, LR_VALUES, OPTIMIZERS, knob_values, make_optimizer
+from optviz.registry import LR_VALUES, OPTIMIZERS, make_optimizer
 from ui.common import snap_state, tr
 
 
@@ -20,11 +20,10 @@ def optimizer_settings(name: str, prefix: str, default_lr: float) -> dict[str, f
     snap_state(key, LR_VALUES, default_lr)
     values = {"lr": st.select_slider(tr("opt.lr"), LR_VALUES, value=default_lr, key=key,
                                      format_func=_fmt, bind="query-params")}
-    for knob in knobs:
+    for knob, spec in knobs.items():
         key = f"{prefix}{knob}_{name}"
-        grid = knob_values(name, knob)
-        snap_state(key, grid, KNOB_DEFAULTS[knob])
-        values[knob] = st.select_slider(tr(f"opt.{knob}"), grid, value=KNOB_DEFAULTS[knob],
+        snap_state(key, spec.values, spec.default)
+        values[knob] = st.select_slider(tr(f"opt.{knob}"), spec.values, value=spec.default,
                                         key=key, format_func=_fmt, bind="query-params")
     return values
 
