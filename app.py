@@ -26,12 +26,14 @@ def home() -> None:
     st.write(tr("home.intro"))
     st.subheader(tr("home.pages"))
     st.write(tr("home.order"))
-    for row in (PAGES[:2], PAGES[2:]):
-        for column, (path, label, url, icon) in zip(st.columns(2), row, strict=True):
+    for first in range(0, len(PAGES), 2):  # two lessons a row, however many there are
+        for column, (n, (path, label, url, icon)) in zip(st.columns(2), enumerate(PAGES[first:first + 2], first + 1),
+                                                         strict=False):  # the last row may have one
             with column.container(border=True):
-                st.caption(tr("home.step", n=PAGES.index((path, label, url, icon)) + 1))
+                st.caption(tr("home.step", n=n))
                 st.page_link(path, label=f"**{tr(label)}**", icon=icon)
-                st.image(str(THUMBNAILS / f"{url}.png"), width="stretch")
+                if (picture := THUMBNAILS / f"{url}.png").exists():  # a new lesson may have none yet
+                    st.image(str(picture), width="stretch")
                 st.caption(tr(label + ".what"))
     st.caption(tr("home.share"))
     st.page_link(CLASSROOM, label=tr("home.class"), icon="🎓")
