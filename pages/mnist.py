@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import streamlit as st
 
-from optviz import digits, edge, exports, inside, questions, search, sharpness, train, vega
+from optviz import digits, edge, exports, inside, netlabels, questions, search, sharpness, train, vega
 from optviz.jobs import Job
 from optviz.layers import ACTIVATIONS
 from optviz.presets import MNIST_PRESETS
@@ -145,7 +145,7 @@ def table(nets: tuple[train.NetConfig, ...]) -> list[train.NetConfig]:
 
 
 def names(race: list[train.Run]) -> list[str]:
-    out = [n + train.changes_label(r.key, lang()) for n, r in zip(train.labels(tuple(r.key.net for r in race), lang()),
+    out = [n + netlabels.changes_label(r.key, lang()) for n, r in zip(netlabels.labels(tuple(r.key.net for r in race), lang()),
                                                                   race, strict=True)]
     return [f"{n} ✗ {tr('mnist.diverged', at=r.diverged_at)}" if r.diverged_at is not None else n
             for n, r in zip(out, race, strict=True)]
@@ -356,7 +356,7 @@ def gradient_check_view(race: list[train.Run], labels: list[str]) -> None:
 
 def results(race: list[train.Run]) -> None:
     st.subheader(tr("mnist.results"))
-    labels = train.labels(tuple(r.key.net for r in race), lang())
+    labels = netlabels.labels(tuple(r.key.net for r in race), lang())
     window = vega.smoothing_window(race[0].key.iterations)
     st.dataframe({
         tr("mnist.net"): labels,

@@ -7,7 +7,7 @@ import math
 
 import pytest
 
-from optviz import data, train
+from optviz import data, netlabels, train
 from optviz.presets import MNIST_PRESETS
 from optviz.text import BOOKS
 
@@ -26,7 +26,7 @@ def preset_race(name: str, digits) -> dict[str, train.Run]:
     for run in runs:
         while not run.done:
             run.advance(10.0)
-    return dict(zip(train.labels(nets), runs, strict=True))
+    return dict(zip(netlabels.labels(nets), runs, strict=True))
 
 
 def test_batch_norm_text(digits):

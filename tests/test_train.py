@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from optviz import data, layers, train
+from optviz import data, layers, netlabels, train
 from optviz.mlp import MLP
 from optviz.train import NetConfig, RaceConfig
 
@@ -183,8 +183,8 @@ def test_batch_norm_on_batches_of_one_is_refused():
 
 def test_labels_name_what_differs():
     nets = (NetConfig("SGD", 0.01), NetConfig("SGD", 0.01, weight_decay=0.1), NetConfig("SGD", 0.01, dropout=0.2))
-    assert train.labels(nets) == ["SGD", "L2 λ 0.1", "dropout 0.2"]
-    assert train.labels((NetConfig(),) * 2) == ["Adam #1", "Adam #2"]
+    assert netlabels.labels(nets) == ["SGD", "L2 λ 0.1", "dropout 0.2"]
+    assert netlabels.labels((NetConfig(),) * 2) == ["Adam #1", "Adam #2"]
 
 
 def one_step(net: NetConfig, digits) -> tuple[MLP, np.ndarray, np.ndarray]:
@@ -217,9 +217,9 @@ def test_adam_l2_goes_through_the_adaptive_step_unlike_adamw(toy_digits):
     _, _, coupled = one_step(NetConfig("Adam", lr, weight_decay=lam), toy_digits)
     weights = mlp.weight_mask(np.float64).astype(bool)
     assert not np.allclose((coupled - plain)[weights], (-lr * lam * w0)[weights], atol=1e-5)
-    assert train.labels((NetConfig("AdamW", 0.001, weight_decay=0.01), NetConfig("AdamW", 0.001))) == [
+    assert netlabels.labels((NetConfig("AdamW", 0.001, weight_decay=0.01), NetConfig("AdamW", 0.001))) == [
         "decay λ 0.01", "AdamW"]
-    assert train.labels((NetConfig("Adam", 0.001, weight_decay=0.01), NetConfig("Adam", 0.001))) == ["L2 λ 0.01", "Adam"]
+    assert netlabels.labels((NetConfig("Adam", 0.001, weight_decay=0.01), NetConfig("Adam", 0.001))) == ["L2 λ 0.01", "Adam"]
 
 
 def test_keys_and_settings_cannot_change_once_made():
@@ -306,12 +306,12 @@ def test_hidden_sizes_reach_their_bounds_exactly():
 
 
 def test_labels_name_the_initialisation_and_every_change(toy_digits):
-    assert train.labels((NetConfig(init="he"), NetConfig(init="xavier"), NetConfig(init="0.01"))) == [
+    assert netlabels.labels((NetConfig(init="he"), NetConfig(init="xavier"), NetConfig(init="0.01"))) == [
         "He", "Xavier", "std 0.01"]
     key = RaceConfig((NetConfig("SGD", 0.05),), **SMALL).keys(toy_digits)[0]
-    assert train.changes_label(key) == ""
+    assert netlabels.changes_label(key) == ""
     changed = key.changed(NetConfig("SGD", 0.1), 20).changed(NetConfig("Momentum", 0.1), 40)
-    assert train.changes_label(changed) == " → lr 0.1 @20 → Momentum @40"
+    assert netlabels.changes_label(changed) == " → lr 0.1 @20 → Momentum @40"
 
 
 def test_table_cells_beyond_their_bounds_are_clipped_to_them():
