@@ -15,9 +15,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from optviz import batching, data, train  # noqa: E402
 from optviz.jobs import Job  # noqa: E402
-from optviz.store import Store  # noqa: E402
+from optviz.lessons import batching  # noqa: E402
+from optviz.nn import train  # noqa: E402
+from optviz.serve import data  # noqa: E402
+from optviz.serve.store import Store  # noqa: E402
 
 FIRST_TARGET = 10.0
 TURN = 0.3  # seconds of work per live update, as on the page

@@ -36,8 +36,8 @@ from serve import streamlit_server
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from optviz.questions import QUESTIONS  # noqa: E402
-from optviz.rooms import Rooms  # noqa: E402
+from optviz.lessons.questions import QUESTIONS  # noqa: E402
+from optviz.serve.rooms import Rooms  # noqa: E402
 
 ANSWER_TARGET, BOARD_TARGET, FOLLOW_TARGET, REVEAL_TARGET = 5.0, 2.0, 3.0, 5.0
 IDLE_S = 20.0  # s of watching the server while the class follows an idle teacher

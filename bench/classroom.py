@@ -40,8 +40,8 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from optviz import data  # noqa: E402
-from optviz.registry import LR_VALUES, OPTIMIZERS  # noqa: E402
+from optviz.optim.registry import LR_VALUES, OPTIMIZERS  # noqa: E402
+from optviz.serve import data  # noqa: E402
 
 FULL = 60_000  # training images of the full-size stand-in
 RACE_TARGET, ROWS_TARGET, BYSTANDER_P95, PEAK_MB, GROWTH = 1.3, 1.3, 1.0, 800, 0.05

@@ -18,9 +18,9 @@ import pyarrow as pa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from optviz import init_chart  # noqa: E402
-from optviz import initialisation as ini  # noqa: E402
-from optviz.layers import ACTIVATIONS  # noqa: E402
+from optviz.figures import init_chart  # noqa: E402
+from optviz.nn import initialisation as ini  # noqa: E402
+from optviz.nn.layers import ACTIVATIONS  # noqa: E402
 
 RERUN_MS, COLD_S = 60.0, 1.5
 INITS = (1.0, 0.01, "xavier", "he", 0.1)  # the four named ones and the default custom std

@@ -166,7 +166,7 @@ IN_FIGURE = """async ([figure, marks, name, value, expect]) => {
 
 
 def _rates() -> list[tuple[str, int, str]]:
-    from optviz.registry import LR_VALUES
+    from optviz.optim.registry import LR_VALUES
     return [("traj_lr_0_li", LR_VALUES.index(lr), f"traj_lr_SGD={lr:g}") for lr in (0.1, 0.05)]
 
 

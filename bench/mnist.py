@@ -20,7 +20,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from optviz import data, edge, inside, train  # noqa: E402
+from optviz.nn import (  # noqa: E402
+    edge,
+    inside,
+    train,  # noqa: E402
+)
+from optviz.serve import data  # noqa: E402
 
 STEP_TARGET = 1.6  # a step within 1.6x of its matrix products alone
 UI_TARGET = 0.10  # the page may cost at most 10 % of headless throughput
@@ -129,7 +134,7 @@ def headless_rate_one_core(seconds: float) -> float:
 
 def headless_rate(m: data.Mnist, seconds: float) -> float:
     """The same race advanced directly, in chunks of the page's length."""
-    from optviz.presets import MNIST_PRESETS
+    from optviz.lessons.presets import MNIST_PRESETS
 
     preset = MNIST_PRESETS["optimizers"]
     config = train.RaceConfig(preset["nets"], train.parse_hidden(preset["settings"]["hidden"]),
@@ -204,13 +209,13 @@ def main() -> None:
     print(f"  looking inside (a snapshot {t_look * 1e3:.2f} ms and a step's size {t_move * 1e3:.2f} ms, every {every} "
           f"steps of a 2000-step run) adds {(t_look + t_move) / (every * t_step):.1%} to the training")
 
-    off = min(timed(lambda: edge.run(m, 0.2, iterations=100, every=10**9)) for _ in range(2))
-    on = min(timed(lambda: edge.run(m, 0.2, iterations=100)) for _ in range(2))
+    off = min(timed(lambda: edge.measure(m, 0.2, iterations=100, every=10**9)) for _ in range(2))
+    on = min(timed(lambda: edge.measure(m, 0.2, iterations=100)) for _ in range(2))
     print(f"\nEdge of stability (full-batch gradient descent on {edge.PRESET['n']} images, 100 steps): "
           f"{off:.2f} s without λmax, {on:.2f} s with λmax every {edge.PRESET['every']} steps: the estimate costs "
           f"{on / off - 1:.0%} of the training time (target <= {SHARPNESS_TARGET:.0%} while on, 0 when off)")
 
-    walked = edge.run(m, 0.2)
+    walked = edge.measure(m, 0.2)
     drawn = timed(lambda: edge.plane(m, walked))
     print(f"  the loss on the plane of that run's path (15 x 15 points of {edge.PRESET['n']} images): {drawn:.1f} s "
           f"(target <= {LANDSCAPE_TARGET:g} s)")

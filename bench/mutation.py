@@ -1,6 +1,6 @@
 """Mutation testing of the core's mathematics: how many deliberately broken versions the tests catch.
 
-Run: python bench/mutation.py [optviz/optimizers.py ...]. Each mutant changes one thing in one
+Run: python bench/mutation.py [optviz/optim/optimizers.py ...]. Each mutant changes one thing in one
 module: an arithmetic operator (+ and −, × and ÷, ** to ×), a comparison (< and <=, == and !=,
 is and is not, in and not in), and/or, a dropped minus or not, a number (an integer + 1, a non-zero
 float doubled, 0.0 to 1.0) or a boolean flipped. Each runs the module's unit tests in a copy of the
@@ -31,20 +31,20 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET = 0.90
 TIMEOUT_S = 120
 TESTS = {
-    "optviz/optimizers.py": ["tests/test_optimizers.py", "tests/test_optimizer_reference.py"],
-    "optviz/schedules.py": ["tests/test_optimizers.py"],
-    "optviz/layers.py": ["tests/test_layers.py"],
-    "optviz/mlp.py": ["tests/test_layers.py"],
-    "optviz/rates.py": ["tests/test_rates.py"],
-    "optviz/expressions.py": ["tests/test_own_surface.py"],
-    "optviz/descent.py": ["tests/test_descent.py", "tests/test_optimizers.py", "tests/test_path_chart.py",
+    "optviz/optim/optimizers.py": ["tests/test_optimizers.py", "tests/test_optimizer_reference.py"],
+    "optviz/optim/schedules.py": ["tests/test_optimizers.py"],
+    "optviz/nn/layers.py": ["tests/test_layers.py"],
+    "optviz/nn/mlp.py": ["tests/test_layers.py"],
+    "optviz/toy/rates.py": ["tests/test_rates.py"],
+    "optviz/toy/expressions.py": ["tests/test_own_surface.py"],
+    "optviz/toy/descent.py": ["tests/test_descent.py", "tests/test_optimizers.py", "tests/test_path_chart.py",
                           "tests/test_surfaces.py", "tests/test_basins.py"],
-    "optviz/curvature.py": ["tests/test_curvature.py", "tests/test_surfaces.py", "tests/test_properties.py"],
-    "optviz/train.py": ["tests/test_train.py", "tests/test_changes.py"],
+    "optviz/toy/curvature.py": ["tests/test_curvature.py", "tests/test_surfaces.py", "tests/test_properties.py"],
+    "optviz/nn/train.py": ["tests/test_train.py", "tests/test_changes.py"],
 }
 # Tests that take seconds each: run only for a mutant the quick tests did not kill.
 SLOW = {
-    "optviz/train.py": ["tests/test_train.py::test_book_optimizer_race_sgd_ends_highest",
+    "optviz/nn/train.py": ["tests/test_train.py::test_book_optimizer_race_sgd_ends_highest",
                         "tests/test_train.py::test_book_init_race_small_std_stays_at_chance_while_he_learns"],
 }
 SWAPS = {

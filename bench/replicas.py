@@ -41,7 +41,7 @@ from classroom import Tab, full_size_standin, row_edits
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from optviz import data  # noqa: E402
+from optviz.serve import data  # noqa: E402
 
 REPLICAS, RECOVERY_TARGET = 3, 15.0
 NGINX = """

@@ -21,8 +21,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from optviz import basins, descent, path_chart, plots, surfaces  # noqa: E402
-from optviz.registry import LR_VALUES, OPTIMIZERS, make_optimizer  # noqa: E402
+from optviz.figures import path_chart, plots  # noqa: E402
+from optviz.optim.registry import LR_VALUES, OPTIMIZERS, make_optimizer  # noqa: E402
+from optviz.toy import (  # noqa: E402
+    basins,
+    descent,
+    surfaces,  # noqa: E402
+)
 
 TARGET_MS = 60.0
 BASIN_TARGET_S = 1.0  # issue 14: a 100 x 100 grid of starts, 300 steps, one optimizer
@@ -40,7 +45,7 @@ def median_ms(fn, repeat: int = 7) -> float:
 def all_paths(surface, n_steps):
     """Every optimizer at its default rate only: what the page computed before the neighbourhood."""
     start = np.array(surface.start)
-    return [descent.run(surface, make_optimizer(name, OPTIMIZERS[name].trajectory_lr), start, n_steps)
+    return [descent.walk(surface, make_optimizer(name, OPTIMIZERS[name].trajectory_lr), start, n_steps)
             for name in OPTIMIZERS]
 
 

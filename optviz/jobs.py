@@ -1,4 +1,4 @@
-"""A long computation cut into short pieces, so the class can share it through ``optviz.store``
+"""A long computation cut into short pieces, so the class can share it through ``optviz.serve.store``
 and a page can show its progress, phase by phase, and its partial results as they come.
 
 The computation is a generator that yields a ``Step`` after each piece (a few tenths of a second

@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import batch_plots, batching, questions, surface_chart, train, vega
+from optviz.figures import batch_plots, surface_chart, vega
+from optviz.i18n.text import TRADE_OFFS
 from optviz.jobs import Job
-from optviz.text import TRADE_OFFS
+from optviz.lessons import batching, questions
+from optviz.nn import train
 from ui import cached, classroom, explorer, links, shared
 from ui.common import accuracy_text, arrow, lang, lesson_script, page_header, presenting, tr
 from ui.datasets import mnist

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optviz.questions import following
-from optviz.rooms import ALPHABET, CODE_LENGTH, Room, RoomError
+from optviz.lessons.questions import following
+from optviz.serve.rooms import ALPHABET, CODE_LENGTH, Room, RoomError
 from ui import classroom
 from ui.common import page_header, tr
 

@@ -7,10 +7,11 @@ import time
 import numpy as np
 import streamlit as st
 
-from optviz import init_chart, plots, questions
-from optviz.layers import ACTIVATIONS
-from optviz.presets import INIT_PRESETS
-from optviz.text import ACTIVATION_NAMES, INIT_NAMES, link_names, named
+from optviz.figures import init_chart, plots
+from optviz.i18n.text import ACTIVATION_NAMES, INIT_NAMES, link_names, named
+from optviz.lessons import questions
+from optviz.lessons.presets import INIT_PRESETS
+from optviz.nn.layers import ACTIVATIONS
 from ui import cached, classroom, explorer, links
 from ui.common import apply_preset, arrow, lang, lesson_bar, lesson_script, page_header, presenting, table, tr
 
@@ -24,7 +25,7 @@ PREVIEW_S = 0.3  # computing the neighbourhood longer than this: the picked set-
 
 
 def scale_of(init: str, std: float) -> str | float:
-    """What ``initialisation.run`` takes for the select's ``init``: a name or a standard deviation."""
+    """What ``initialisation.measure`` takes for the select's ``init``: a name or a standard deviation."""
     return std if init == "custom" else float(init) if init[0].isdigit() else init
 
 

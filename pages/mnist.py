@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import streamlit as st
 
-from optviz import digits, edge, exports, inside, netlabels, questions, search, sharpness, train, vega
+from optviz.figures import digits, exports, vega
+from optviz.i18n import netlabels
+from optviz.i18n.text import ACTIVATION_NAMES, EXPERIMENT_FORMULAS, INIT_NAMES, LANGS, SCHEDULE_NAMES, named, t
 from optviz.jobs import Job
-from optviz.layers import ACTIVATIONS
-from optviz.presets import MNIST_PRESETS
-from optviz.registry import LR_VALUES, OPTIMIZERS
-from optviz.text import ACTIVATION_NAMES, EXPERIMENT_FORMULAS, INIT_NAMES, LANGS, SCHEDULE_NAMES, named, t
-from ui import cached, classroom, links, shared
+from optviz.lessons import questions
+from optviz.lessons.presets import MNIST_PRESETS
+from optviz.nn import edge, inside, search, sharpness, train
+from optviz.nn.layers import ACTIVATIONS
+from optviz.optim.registry import LR_VALUES, OPTIMIZERS
+from ui import cached, classroom, links, race_state, shared
 from ui.common import accuracy_text, arrow, lang, lesson_bar, lesson_script, page_header, presenting, tr
 from ui.datasets import require_mnist
 
-P = "mnist_"
+P = race_state.P  # the session keys of the race and the page's widgets
 N_TRAIN = (300, 1000, 2000, 5000, 10000, 20000)
 BATCHES = (1, 2, 4, 8, 16, 32, 64, 100, 128, 256, 512, 1024)
 ITERATIONS = (100, 200, 300, 400, 500, 900, 1000, 2000, 3000, 5000, 10000)
@@ -35,51 +36,6 @@ def apply_experiment(exp: str, first_visit: bool) -> None:
     ss[P + "nets"] = preset["nets"]
     ss[P + "table"] = ss.get(P + "table", 0) + 1  # a fresh table widget drops old edits
     ss[P + "applied"] = exp
-
-
-def start(config: train.RaceConfig, data) -> None:
-    """Watch the class's runs of this race: those a classmate started are shared, not repeated."""
-    if ss.get(P + "keys"):
-        shared.release(ss[P + "keys"])  # a paused race of this student's is no longer kept for it
-    keys = config.keys(data)
-    for key in keys:
-        shared.run(key, data)
-    ss[P + "config"], ss[P + "keys"], ss[P + "upto"] = config, keys, None
-    ss[P + "running"] = True
-
-
-def pause() -> None:
-    """Freeze this student's view; the runs stop too unless classmates are watching them, and are
-    kept while this page is open (and ``shared.HOLD`` seconds after)."""
-    ss[P + "running"] = False
-    ss[P + "upto"] = min(r.t for r in runs())
-    shared.leave(ss[P + "keys"])
-    shared.hold(ss[P + "keys"])
-
-
-def resume() -> None:
-    shared.release(ss[P + "keys"])
-    ss[P + "running"], ss[P + "upto"] = True, None
-
-
-def retry() -> None:
-    """Start the networks that failed again from the beginning; the others go on where they are."""
-    shared.retry(ss[P + "keys"])
-    resume()
-
-
-def change(pick: int) -> None:
-    """Give network ``pick`` the settings chosen in the change form from the paused iteration on,
-    then resume: its run is now the one with that change in its history."""
-    keys, at = list(ss[P + "keys"]), ss[P + "upto"]
-    old = keys[pick]
-    net = replace(old.net_at(at), optimizer=ss[f"{P}chg_opt{pick}"], lr=ss[f"{P}chg_lr{pick}"],
-                  schedule=ss[f"{P}chg_sched{pick}"])
-    if net != old.net_at(at):
-        keys[pick] = old.changed(net, at)
-        shared.changed_run(old, keys[pick], data)
-        ss[P + "keys"] = tuple(keys)
-    resume()
 
 
 def change_form(race: list[train.Run]) -> None:
@@ -100,20 +56,8 @@ def change_form(race: list[train.Run]) -> None:
                           else 0, key=f"{P}chg_lr{pick}")
         cols[2].selectbox(tr("mnist.col.schedule"), list(train.SCHEDULES), index=list(train.SCHEDULES).index(now.schedule),
                           format_func=lambda c: named(SCHEDULE_NAMES, c, lang()), key=f"{P}chg_sched{pick}")
-        st.button(tr("mnist.change.apply"), type="primary", key=P + "chg_apply", on_click=change, args=(pick,),
+        st.button(tr("mnist.change.apply"), type="primary", key=P + "chg_apply", on_click=race_state.change, args=(pick, data),
                   icon="▶️")
-
-
-def reset() -> None:
-    """Leave the race: it is neither watched nor kept for this student any more."""
-    shared.leave(ss[P + "keys"])
-    shared.release(ss[P + "keys"])
-    ss[P + "running"], ss[P + "upto"], ss[P + "keys"] = False, None, None
-
-
-def runs() -> list[train.Run]:
-    """The runs of this student's race (a run the store let go is started again)."""
-    return [shared.run(k, data) for k in ss[P + "keys"]]
 
 
 def table(nets: tuple[train.NetConfig, ...]) -> list[train.NetConfig]:
@@ -257,7 +201,7 @@ def sharpness_view(run: train.Run, pick: int) -> None:
     words = {"x": tr("mnist.iteration"), "lam": f"λmax ({tr('mnist.sharp.probe', n=inside.PROBE)})",
              "limit": tr("mnist.sharp.limit")}
     columns, spec = vega.tracked_chart(at, values, limits, run.key.iterations, vega.COLOURS[pick % len(vega.COLOURS)], words)
-    st.vega_lite_chart(arrow(columns), spec, width="stretch", key=P + "sharp_chart")
+    st.container(key=P + "sharp_box").vega_lite_chart(arrow(columns), spec, width="stretch", key=P + "sharp_chart")
     if len(values) < 2:
         st.caption(tr("mnist.sharp.one", v=f"{values[0]:.3g}", t=int(at[0])))
         return
@@ -282,7 +226,7 @@ def plane_view(run: train.Run) -> None:
                  "end": tr("mnist.edge.plane.end") if run.done else tr("mnist.plane.now"),
                  "d1": tr("mnist.edge.plane.d", k=1), "d2": tr("mnist.edge.plane.d", k=2)}
         columns, spec = vega.plane_chart(xs, ys, losses, path, words)
-        st.vega_lite_chart(arrow(columns), spec, width="content", key=P + "plane_chart")
+        st.container(key=P + "plane_box").vega_lite_chart(arrow(columns), spec, width="content", key=P + "plane_chart")
         st.caption(tr("mnist.plane.about", a=f"{explained[0]:.0%}", b=f"{explained[1]:.0%}", n=len(path),
                       images=len(run.landscape_images(len(xs))[1])))
 
@@ -292,7 +236,7 @@ def failures(race: list[train.Run]) -> None:
     for label, error in zip(names(race), shared.errors(ss[P + "keys"]), strict=True):
         if error:
             st.error(tr("mnist.failed", net=label, error=error), icon="🚫")
-    st.button(tr("mnist.retry"), key=P + "retry", on_click=retry, icon="🔁")
+    st.button(tr("mnist.retry"), key=P + "retry", on_click=race_state.retry, icon="🔁")
 
 
 def paused_fragment_every() -> float | None:
@@ -309,16 +253,16 @@ def live() -> None:
         return
     if ss.get(P + "running"):
         shared.drive(ss[P + "keys"])
-        if all(r.done for r in runs()):
+        if all(r.done for r in race_state.runs(data)):
             ss[P + "running"] = False
             shared.leave(ss[P + "keys"])
             st.rerun()  # the whole page: buttons and results change
         if any(shared.errors(ss[P + "keys"])):
-            pause()  # the others wait where they are, kept, until Try again
+            race_state.pause()  # the others wait where they are, kept, until Try again
             st.rerun()
-    elif not all(r.done for r in runs()):
+    elif not all(r.done for r in race_state.runs(data)):
         shared.hold(ss[P + "keys"])
-    race = runs()
+    race = race_state.runs(data)
     if any(shared.errors(ss[P + "keys"])):
         failures(race)
     status(race)
@@ -331,7 +275,7 @@ def inside_live() -> None:
     iterations, and redrawing five more charts with every curve update cost a tenth of the
     training (bench/mnist.py)."""
     if ss.get(P + "keys"):
-        inside_view(runs())
+        inside_view(race_state.runs(data))
 
 
 def gradient_check_view(race: list[train.Run], labels: list[str]) -> None:
@@ -529,20 +473,20 @@ bn_alone = batch < 2 and any(n.batchnorm for n in nets)
 config = train.RaceConfig(tuple(nets), hidden, n_train, batch, iterations, int(seed)) if nets and not bn_alone else None
 too_big = config is not None and config.parameters > train.MAX_RACE_PARAMS
 
-finished = started and all(r.done for r in runs())
+finished = started and all(r.done for r in race_state.runs(data))
 with buttons_box:
     buttons = st.columns([1, 1, 6])
     if not started:
-        buttons[0].button(tr("mnist.start"), type="primary", key=P + "start", on_click=start,
+        buttons[0].button(tr("mnist.start"), type="primary", key=P + "start", on_click=race_state.start,
                           args=(config, data), disabled=config is None or too_big, width="stretch")
     elif ss.get(P + "running"):
-        buttons[0].button(tr("mnist.pause"), key=P + "pause", on_click=pause, width="stretch")
+        buttons[0].button(tr("mnist.pause"), key=P + "pause", on_click=race_state.pause, width="stretch")
     else:
         if not finished and not any(shared.errors(ss[P + "keys"])):  # a failed race offers Try again instead
-            buttons[0].button(tr("mnist.resume"), type="primary", key=P + "resume", on_click=resume, width="stretch")
-        buttons[0 if finished else 1].button(tr("mnist.reset"), key=P + "reset", on_click=reset, width="stretch")
+            buttons[0].button(tr("mnist.resume"), type="primary", key=P + "resume", on_click=race_state.resume, width="stretch")
+        buttons[0 if finished else 1].button(tr("mnist.reset"), key=P + "reset", on_click=race_state.reset, width="stretch")
     if started and not finished and not ss.get(P + "running"):
-        change_form(runs())
+        change_form(race_state.runs(data))
     if bn_alone:
         st.warning(tr("mnist.bn_batch1"), icon="⚠️")
     elif config is None:
@@ -560,7 +504,7 @@ with live_box:
     live()
     inside_live()
     if finished:
-        results(runs())
+        results(race_state.runs(data))
 
 search_section(int(seed))
 edge_section()

@@ -5,26 +5,14 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import (
-    arithmetic,
-    basin_plots,
-    basins,
-    curvature,
-    descent,
-    exports,
-    expressions,
-    path_chart,
-    plots,
-    questions,
-    rates,
-    surfaces,
-    vega,
-)
-from optviz.expressions import ExpressionError
+from optviz.figures import basin_plots, exports, path_chart, plots, vega
+from optviz.i18n.text import SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
 from optviz.jobs import Job
-from optviz.presets import TRAJECTORY_PRESETS
-from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, make_schedule, symbol
-from optviz.text import SCHEDULE_FORMULAS, SCHEDULE_NAMES, SURFACE_NAMES, link_names, named
+from optviz.lessons import questions
+from optviz.lessons.presets import TRAJECTORY_PRESETS
+from optviz.optim.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, make_schedule, symbol
+from optviz.toy import arithmetic, basins, curvature, descent, expressions, rates, surfaces
+from optviz.toy.expressions import ExpressionError
 from ui import cached, classroom, explorer, links, shared
 from ui.common import (
     apply_preset,
@@ -221,7 +209,7 @@ sweeps = [path_chart.Sweep(name, *plots.style(name), LR_VALUES, [o.path for o in
                            [o.diverging is not None and not o.escaped for o in outs],
                            LR_VALUES.index(settings[name]["lr"]))
           for name, outs in outcomes.items()]
-runs = [plots.Run(sw.label, sw.colour, sw.paths[sw.pick], sw.dash, sw.notes[sw.pick], outcomes[sw.label][sw.pick].escaped)
+runs = [plots.Trace(sw.label, sw.colour, sw.paths[sw.pick], sw.dash, sw.notes[sw.pick], outcomes[sw.label][sw.pick].escaped)
         for sw in sweeps]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from optviz import data  # noqa: E402
+from optviz.serve import data  # noqa: E402
 
 
 def show(name: str, done: int, total: int) -> None:

@@ -51,7 +51,7 @@ def fresh_store(monkeypatch):
     tests of the core pay nothing for it."""
     shared = sys.modules.get("ui.shared")
     if shared is not None:
-        from optviz.store import Store
+        from optviz.serve.store import Store
 
         monkeypatch.setattr(shared, "STORE", Store(shared.BUDGET))
     return shared
@@ -65,8 +65,8 @@ def rng() -> np.random.Generator:
 @pytest.fixture(scope="session")
 def toy_digits():
     """A small learnable stand-in for MNIST: 784 features, 10 classes (class centres plus noise);
-    an ``optviz.data.Mnist`` with 500 training and 100 test examples."""
-    from optviz.data import Mnist
+    an ``optviz.serve.data.Mnist`` with 500 training and 100 test examples."""
+    from optviz.serve.data import Mnist
 
     rng = np.random.default_rng(5)
     centres = rng.normal(0, 1, (10, 784)).astype(np.float32)

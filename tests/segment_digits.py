@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from optviz.data import FILES
+from optviz.serve.data import FILES
 
 # Segment end points in a unit box (x right, y down): a top, b upper right, c lower right,
 # d bottom, e lower left, f upper left, g middle.

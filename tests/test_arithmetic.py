@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optviz import arithmetic, descent, surfaces
-from optviz.registry import OPTIMIZERS, make_optimizer, make_schedule
+from optviz.optim.registry import OPTIMIZERS, make_optimizer, make_schedule
+from optviz.toy import arithmetic, descent, surfaces
 
 SETTINGS = {"SGD": {"lr": 0.01}, "Momentum": {"lr": 0.01, "momentum": 0.9},
             "Nesterov": {"lr": 0.01, "momentum": 0.8}, "AdaGrad": {"lr": 0.5}, "RMSProp": {"lr": 0.05, "alpha": 0.9},
@@ -25,7 +25,7 @@ def test_every_optimizer_and_knob_of_the_page_is_covered():
 def test_each_worked_step_lands_on_the_paths_next_point(name, schedule, noise):
     s, n = surfaces.get("himmelblau"), 25
     start = np.array(s.start)
-    path = descent.run(s, make_optimizer(name, **SETTINGS[name]), start, n, make_schedule(schedule, n), noise, 7)
+    path = descent.walk(s, make_optimizer(name, **SETTINGS[name]), start, n, make_schedule(schedule, n), noise, 7)
     for k in range(1, n + 1):
         lines = arithmetic.step_lines(name, SETTINGS[name], s, start, n, k, make_schedule(schedule, n), noise, 7)
         assert np.array_equal(lines[0].value, path.points[k - 1])  # θ before the update

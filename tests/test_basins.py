@@ -7,15 +7,15 @@ import base64
 import numpy as np
 import pytest
 
-from optviz import descent, surfaces
-from optviz.basin_plots import basin_maps
-from optviz.basins import DIVERGED, NOT_YET, basins, classify
-from optviz.registry import make_optimizer
+from optviz.figures.basin_plots import basin_maps
+from optviz.optim.registry import make_optimizer
+from optviz.toy import descent, surfaces
+from optviz.toy.basins import DIVERGED, NOT_YET, basins, classify
 
 
 def alone(surface, name: str, lr: float, start, n_steps: int) -> int:
-    """The outcome of one run from ``start`` through descent.run, classified the same way."""
-    path = descent.run(surface, make_optimizer(name, lr), np.asarray(start, float), n_steps)
+    """The outcome of one run from ``start`` through descent.walk, classified the same way."""
+    path = descent.walk(surface, make_optimizer(name, lr), np.asarray(start, float), n_steps)
     return int(classify(surface, path.points[-1:], np.array([descent.diverging_at(surface, path) is not None]))[0])
 
 
@@ -58,8 +58,8 @@ def test_the_maps_colour_each_minimum_apart_and_say_which_is_which():
 def test_the_job_pieces_give_each_optimizers_basins_and_count_its_steps():
     """The page's job: optimizer after optimizer, a piece every ``every`` steps, each map the same
     as ``basins`` alone, the finished ones offered as they come."""
-    from optviz.basins import steps
     from optviz.jobs import Job
+    from optviz.toy.basins import steps
 
     s = surfaces.get("himmelblau")
     named = [("SGD", make_optimizer("SGD", 0.01)), ("Adam", make_optimizer("Adam", 0.3))]

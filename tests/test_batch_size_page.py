@@ -10,7 +10,8 @@ import numpy as np
 import pyarrow as pa
 from apptest import open_page
 
-from optviz import batching, surface_chart
+from optviz.figures import surface_chart
+from optviz.lessons import batching
 from ui import shared
 
 TABS = {"time": "⏱ Time", "noise": "〰 Noise", "surface": "🗺 Surfaces",
@@ -166,7 +167,7 @@ def test_a_malformed_link_is_ignored():
 
 
 def test_a_diverging_sweep_run_is_named_not_shown_as_nan(monkeypatch):
-    from optviz import batching
+    from optviz.lessons import batching
 
     real = batching.accuracy_sweep
     monkeypatch.setattr(batching, "accuracy_sweep", lambda sizes, *a: real([8, 2048], *a))
@@ -185,7 +186,7 @@ def test_a_diverging_sweep_run_is_named_not_shown_as_nan(monkeypatch):
 
 
 def test_a_failing_computation_shows_a_message_and_can_be_tried_again(monkeypatch):
-    from optviz import batching
+    from optviz.lessons import batching
 
     def broken(*args):
         yield from ()

@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from optviz import batching as bt
-from optviz import layers
-from optviz.mlp import MLP
-from optviz.registry import make_optimizer
+from optviz.lessons import batching as bt
+from optviz.nn import layers
+from optviz.nn.mlp import MLP
+from optviz.optim.registry import make_optimizer
 
 
 def test_log_sizes_run_from_one_to_n():

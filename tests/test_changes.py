@@ -4,9 +4,9 @@ start, whether the change branches off a running run or trains from scratch."""
 import numpy as np
 import pytest
 
-from optviz import train
-from optviz.registry import make_optimizer, make_schedule
-from optviz.train import NetConfig, RaceConfig
+from optviz.nn import train
+from optviz.nn.train import NetConfig, RaceConfig
+from optviz.optim.registry import make_optimizer, make_schedule
 
 SMALL = dict(hidden=(20, 20), batch=32, iterations=60, evals=3)
 

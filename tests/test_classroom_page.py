@@ -12,10 +12,12 @@ from apptest import APP, open_page
 from streamlit.testing.v1 import AppTest
 from test_mnist_page import finish, race
 
-from optviz import batching, initialisation, train, vega
-from optviz.presets import INIT_PRESETS
-from optviz.questions import QUESTIONS, read
-from optviz.text import t
+from optviz.figures import vega
+from optviz.i18n.text import t
+from optviz.lessons import batching
+from optviz.lessons.presets import INIT_PRESETS
+from optviz.lessons.questions import QUESTIONS, read
+from optviz.nn import initialisation, train
 from ui import classroom
 
 BY_WORDS = {q.key: t(f"q.{q.key}", "en") for q in QUESTIONS}
@@ -299,7 +301,7 @@ def test_the_report_has_a_row_per_question_vote_and_answer_with_the_experiments_
 
 
 def test_wrong_codes_from_one_address_are_limited_across_fresh_sessions(rooms, monkeypatch):
-    from optviz.rooms import Attempts
+    from optviz.serve.rooms import Attempts
 
     monkeypatch.setattr(classroom, "ATTEMPTS", Attempts(limit=5, address_limit=12))
     monkeypatch.setattr(classroom, "address", lambda: "10.1.2.3")
@@ -382,7 +384,7 @@ def test_a_teachers_own_question_from_the_initialisation_page_is_asked_answered_
     teacher.slider(key="init_layers").set_value(3).run()
     p = INIT_PRESETS["sig1"]  # the page's first set-up, as it opens
     init = float(p["init"]) if p["init"][0].isdigit() else p["init"]
-    last_std = initialisation.run(initialisation.InitConfig(init, p["act"], 3, 100, p["bn"], 1000, 0)).stats[-1].std
+    last_std = initialisation.measure(initialisation.InitConfig(init, p["act"], 3, 100, p["bn"], 1000, 0)).stats[-1].std
     teacher.text_area(key="_room_own_prompt0").input("How wide is the *last* layer's spread?").run()
     teacher.button(key="_room_own_go").click().run()
     assert not teacher.exception and "How wide is the" in texts(teacher)  # the projector asks too, experiment hidden

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optviz import curvature, surfaces
-from optviz.own_surface import own_surface
+from optviz.toy import curvature, surfaces
+from optviz.toy.own_surface import own_surface
 
 
 @pytest.mark.parametrize("eigenvalues, critical, label", [

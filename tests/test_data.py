@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from segment_digits import idx_bytes
 
-from optviz import data
+from optviz.serve import data
 
 
 def write_mnist(folder: Path, n_train: int = 30, n_test: int = 10, seed: int = 0) -> dict[str, np.ndarray]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optviz import descent, surfaces
-from optviz.registry import make_optimizer
+from optviz.optim.registry import make_optimizer
+from optviz.toy import descent, surfaces
 
 BOWL = surfaces.bowl()  # window x ∈ [−10, 10], y ∈ [−5, 5]; one minimum
 START = np.array(BOWL.start)  # (−7, 2)
@@ -27,15 +27,15 @@ def test_a_run_is_cut_at_the_step_where_a_coordinate_passes_a_million():
     np.testing.assert_allclose(blown.points, np.c_[-7 * 0.85**k, 2 * (-2.0) ** k])
     assert calm.diverged_at is None and len(calm.points) == 31
     np.testing.assert_allclose(calm.points[-1], [-7 * 0.95**30, 0.0], atol=1e-12)
-    assert descent.run(BOWL, make_optimizer("SGD", 1.5), START, 19).diverged_at == 19  # cut at its last step
-    assert descent.run(BOWL, make_optimizer("SGD", 1.5), START, 18).diverged_at is None
+    assert descent.walk(BOWL, make_optimizer("SGD", 1.5), START, 19).diverged_at == 19  # cut at its last step
+    assert descent.walk(BOWL, make_optimizer("SGD", 1.5), START, 18).diverged_at is None
 
 
 def test_no_noise_unless_asked_and_its_draws_from_seed_zero():
     quiet = descent.sweep(BOWL, make_optimizer("SGD", 0.1), START, 5, (0.1,))[0]
     np.testing.assert_allclose(quiet.points[:, 0], -7 * 0.99 ** np.arange(6))
-    noisy = descent.run(BOWL, make_optimizer("SGD", 0.1), START, 5, noise=0.3)
-    assert np.array_equal(noisy.points, descent.run(BOWL, make_optimizer("SGD", 0.1), START, 5, noise=0.3, seed=0).points)
+    noisy = descent.walk(BOWL, make_optimizer("SGD", 0.1), START, 5, noise=0.3)
+    assert np.array_equal(noisy.points, descent.walk(BOWL, make_optimizer("SGD", 0.1), START, 5, noise=0.3, seed=0).points)
     assert np.array_equal(descent.sweep(BOWL, make_optimizer("SGD", 0.1), START, 5, (0.1,), noise=0.3)[0].points,
                           noisy.points)
     assert not np.allclose(noisy.points, quiet.points)
@@ -59,10 +59,10 @@ def test_a_loss_risen_a_million_times_its_start_is_diverging():
 
 def test_an_outcome_is_the_path_cut_where_it_began_to_diverge():
     """At η = 1.5, y_6 = 128 is past 105 first: the path drawn ends at step 6, not 19."""
-    o = descent.outcome(BOWL, descent.run(BOWL, make_optimizer("SGD", 1.5), START, 30))
+    o = descent.outcome(BOWL, descent.walk(BOWL, make_optimizer("SGD", 1.5), START, 30))
     assert o.diverging == 6 and o.path.diverged_at == 6 and len(o.path.points) == len(o.path.values) == 7
     assert not o.escaped  # the bowl has a minimum: leaving it is diverging
-    fine = descent.run(BOWL, make_optimizer("SGD", 0.5), START, 30)
+    fine = descent.walk(BOWL, make_optimizer("SGD", 0.5), START, 30)
     assert descent.outcome(BOWL, fine) == (fine, None, False)
 
 

@@ -6,7 +6,7 @@ import io
 import numpy as np
 from PIL import Image
 
-from optviz import digits
+from optviz.figures import digits
 
 
 def decode_png(uri: str) -> np.ndarray:

@@ -6,10 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optviz import data, edge, sharpness
+from optviz.i18n.text import t
 from optviz.jobs import Job
-from optviz.mlp import MLP
-from optviz.text import t
+from optviz.nn import edge, sharpness
+from optviz.nn.mlp import MLP
+from optviz.serve import data
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +20,7 @@ def digits():
 
 @pytest.mark.parametrize("lr", [0.2, 0.3])
 def test_the_sharpness_rises_to_two_over_eta_and_hovers_there(digits, lr):
-    run = edge.run(digits, lr)
+    run = edge.measure(digits, lr)
     assert run.limit == pytest.approx(2 / lr)
     assert sharpness.level(run.sharpness) == pytest.approx(run.limit, rel=0.2)  # within 20 % of 2/η
     assert sharpness.level(run.sharpness) > 1.2 * run.sharpness[0]  # it rose to get there
@@ -29,7 +30,7 @@ def test_the_sharpness_rises_to_two_over_eta_and_hovers_there(digits, lr):
 
 
 def test_below_the_edge_the_sharpness_never_reaches_it(digits):
-    run = edge.run(digits, 0.05, iterations=150)
+    run = edge.measure(digits, 0.05, iterations=150)
     assert run.sharpness.max() < 0.8 * run.limit and np.all(np.diff(run.loss) < 0)
     assert sharpness.verdict(run.sharpness, np.full(len(run.at), run.limit)) in ("sharpening", "below")
 
@@ -40,7 +41,7 @@ def test_the_class_job_gives_each_run_as_alone_and_shows_it_as_it_goes(digits):
     while not job.done:
         job.advance(0.0)
         partials.append(job.partial)
-    alone = [edge.run(digits, lr, iterations=30) for lr in (0.2, 0.3)]
+    alone = [edge.measure(digits, lr, iterations=30) for lr in (0.2, 0.3)]
     for got, want in zip(job.result, alone, strict=True):
         assert np.array_equal(got.sharpness, want.sharpness) and np.array_equal(got.loss, want.loss)
     shown = [p for p in partials if p]

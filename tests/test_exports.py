@@ -7,9 +7,11 @@ import io
 
 import numpy as np
 
-from optviz import descent, exports, inside, surfaces, train
-from optviz.basins import basins
-from optviz.registry import make_optimizer
+from optviz.figures import exports
+from optviz.nn import inside, train
+from optviz.optim.registry import make_optimizer
+from optviz.toy import descent, surfaces
+from optviz.toy.basins import basins
 
 
 def rows(text: str) -> list[dict[str, str]]:
@@ -18,7 +20,7 @@ def rows(text: str) -> list[dict[str, str]]:
 
 def test_the_paths_csv_holds_every_step_of_every_run_exactly():
     s = surfaces.get("himmelblau")
-    runs = [(n, descent.run(s, make_optimizer(n, lr), np.array(s.start), 12)) for n, lr in (("SGD", 0.01), ("Adam", 0.1))]
+    runs = [(n, descent.walk(s, make_optimizer(n, lr), np.array(s.start), 12)) for n, lr in (("SGD", 0.01), ("Adam", 0.1))]
     table = rows(exports.paths_csv(s, runs))
     assert len(table) == 2 * 13 and table[0]["optimizer"] == "SGD" and table[-1]["step"] == "12"
     adam = [r for r in table if r["optimizer"] == "Adam"]
@@ -26,7 +28,7 @@ def test_the_paths_csv_holds_every_step_of_every_run_exactly():
     assert np.array_equal(got[:, :2], runs[1][1].points) and np.array_equal(got[:, 2], runs[1][1].values)
     assert np.allclose([float(r["distance_to_minimum"]) for r in adam], s.distance_to_minimum(runs[1][1].points))
     saddle = surfaces.get("saddle")
-    path = descent.run(saddle, make_optimizer("SGD", 0.1), np.array([0.5, 0.1]), 3)
+    path = descent.walk(saddle, make_optimizer("SGD", 0.1), np.array([0.5, 0.1]), 3)
     assert {r["distance_to_minimum"] for r in rows(exports.paths_csv(saddle, [("SGD", path)]))} == {""}
 
 
@@ -45,7 +47,7 @@ def test_the_basins_csv_names_each_starts_outcome():
 
 
 def test_the_race_csv_holds_each_networks_losses_and_measured_accuracies(toy_digits):
-    from optviz import train
+    from optviz.nn import train
 
     nets = (train.NetConfig("SGD", 0.1), train.NetConfig("Adam", 0.001))
     config = train.RaceConfig(nets, (16,), 0, 8, 20, 0, 4)

@@ -12,7 +12,7 @@ import time
 import pytest
 from test_data import write_mnist
 
-from optviz import data, fetch
+from optviz.serve import data, fetch
 
 
 class Mirror(http.server.BaseHTTPRequestHandler):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optviz import layers
-from optviz.gradcheck import gradient_check
-from optviz.mlp import MLP
+from optviz.nn import layers
+from optviz.nn.gradcheck import gradient_check
+from optviz.nn.mlp import MLP
 
 
 def batch(rng, n=16):

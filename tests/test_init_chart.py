@@ -8,16 +8,16 @@ import json
 import numpy as np
 import pytest
 
-from optviz import init_chart
-from optviz.init_chart import PICK, Side
-from optviz.initialisation import InitConfig, histograms, run
+from optviz.figures import init_chart
+from optviz.figures.init_chart import PICK, Side
+from optviz.nn.initialisation import InitConfig, histograms, measure
 
 ACTS = ("sigmoid", "relu")
 INITS = (1.0, "he", 1000.0)  # std 1000 over ten linear layers of 100 overflows
 
 
 def _result(init, act, bn, layers=3, units=20):
-    e = run(InitConfig(init, act, layers, units, bn, 200, 0))
+    e = measure(InitConfig(init, act, layers, units, bn, 200, 0))
     return (histograms(e.act), histograms(e.grads), e.stats) if e.finite else None
 
 
@@ -39,7 +39,7 @@ def test_each_set_up_is_its_layers_histograms_over_one_range(results, choice):
     range of all its layers' values, in 40 bins, as shares of the layer's values."""
     cols = init_chart.columns(results)
     init, act = INITS[choice[0]], ACTS[choice[1]]
-    e = run(InitConfig(init, act, 3, 20, choice[2], 200, 0))
+    e = measure(InitConfig(init, act, 3, 20, choice[2], 200, 0))
     for k, values in enumerate((e.act, e.grads)):
         lo = min(float(v.min()) for v in values)
         hi = max(float(v.max()) for v in values)

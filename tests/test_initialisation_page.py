@@ -11,11 +11,11 @@ import pytest
 from apptest import markdown_tables, open_page
 from streamlit.testing.v1 import AppTest
 
-from optviz.init_chart import PICK
-from optviz.initialisation import InitConfig, run
-from optviz.layers import ACTIVATIONS
-from optviz.presets import INIT_PRESETS
-from optviz.text import INIT_NAMES, t
+from optviz.figures.init_chart import PICK
+from optviz.i18n.text import INIT_NAMES, t
+from optviz.lessons.presets import INIT_PRESETS
+from optviz.nn.initialisation import InitConfig, measure
+from optviz.nn.layers import ACTIVATIONS
 
 INITS = tuple(INIT_NAMES)
 ACTS = tuple(ACTIVATIONS)
@@ -59,7 +59,7 @@ def _shares(cols, choice, k: int, layer: int) -> np.ndarray:
 
 def _expected(init, act, bn, layers, units, seed, k, layer) -> np.ndarray:
     """NumPy's histogram of the experiment's own values in ``layer`` over the range of all layers."""
-    e = run(InitConfig(init, act, layers, units, bn, 1000, seed))
+    e = measure(InitConfig(init, act, layers, units, bn, 1000, seed))
     values = (e.act, e.grads)[k]
     edges = np.linspace(min(float(v.min()) for v in values), max(float(v.max()) for v in values), 41)
     return np.histogram(values[layer - 1], edges)[0] / values[layer - 1].size

@@ -4,9 +4,10 @@ written out by hand, the optimizer's moves against hand-worked steps, and the bo
 import numpy as np
 import pytest
 
-from optviz import data, inside, train
-from optviz.mlp import MLP
-from optviz.train import NetConfig, RaceConfig
+from optviz.nn import inside, train
+from optviz.nn.mlp import MLP
+from optviz.nn.train import NetConfig, RaceConfig
+from optviz.serve import data
 
 
 def sigmoid(z):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optviz import isolines
+from optviz.figures import isolines
 
 
 def grid(f, n=81):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optviz import edge, landscape, layers
-from optviz.mlp import MLP
+from optviz.nn import edge, landscape, layers
+from optviz.nn.mlp import MLP
 
 
 def test_the_plane_is_the_snapshots_two_principal_directions():
@@ -26,7 +26,7 @@ def test_the_plane_is_the_snapshots_two_principal_directions():
 
 
 def test_the_loss_at_the_origin_is_the_runs_final_loss(toy_digits):
-    run = edge.run(toy_digits, 0.2, n=500, hidden=(16,), iterations=60, every=30)
+    run = edge.measure(toy_digits, 0.2, n=500, hidden=(16,), iterations=60, every=30)
     mlp = MLP(toy_digits.x_train.shape[1], (16,), 10, activation="tanh", init="xavier")
     x, y = np.asarray(toy_digits.x_train[:500], np.float64), toy_digits.y_train[:500]
     loss = lambda w: layers.softmax_cross_entropy(mlp.forward(w, x, True).out, y)[0]  # noqa: E731

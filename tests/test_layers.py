@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optviz import layers
-from optviz.mlp import MLP
-from optviz.optimizers import Adam
+from optviz.nn import layers
+from optviz.nn.mlp import MLP
+from optviz.optim.optimizers import Adam
 
 
 def numerical_grad(f, x, h=1e-6):

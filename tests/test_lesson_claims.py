@@ -7,9 +7,11 @@ import math
 
 import pytest
 
-from optviz import data, netlabels, train
-from optviz.presets import MNIST_PRESETS
-from optviz.text import BOOKS
+from optviz.i18n import netlabels
+from optviz.i18n.text import BOOKS
+from optviz.lessons.presets import MNIST_PRESETS
+from optviz.nn import train
+from optviz.serve import data
 
 
 @pytest.fixture(scope="module")

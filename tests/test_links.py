@@ -7,9 +7,9 @@ import pytest
 from apptest import APP, open_page
 from test_data import write_mnist
 
-from optviz import data
-from optviz.registry import OPTIMIZERS
-from optviz.text import LANG_NAMES
+from optviz.i18n.text import LANG_NAMES
+from optviz.optim.registry import OPTIMIZERS
+from optviz.serve import data
 from ui import datasets
 
 HOSTILE = ["", "nan", "inf", "-1e400", "9" * 5000, "-7", "0x1f", "１２", "<script>alert(1)</script>",

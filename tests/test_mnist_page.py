@@ -10,9 +10,11 @@ import pyarrow as pa
 import pytest
 from apptest import open_page
 
-from optviz import data, fetch, jobs, landscape, search, train
-from optviz.presets import MNIST_PRESETS
-from optviz.train import NetConfig
+from optviz import jobs
+from optviz.lessons.presets import MNIST_PRESETS
+from optviz.nn import landscape, search, train
+from optviz.nn.train import NetConfig
+from optviz.serve import data, fetch
 from ui import datasets, shared
 
 
@@ -513,7 +515,7 @@ def edge_charts(at) -> list:
 
 
 def test_the_edge_of_stability_is_drawn_as_it_runs_then_explained(monkeypatch):
-    from optviz import edge
+    from optviz.nn import edge
 
     monkeypatch.setitem(edge.PRESET, "iterations", 40)  # the page's own set-up, shorter
     advance = jobs.Job.advance
@@ -547,8 +549,8 @@ def test_the_edge_of_stability_is_drawn_as_it_runs_then_explained(monkeypatch):
 
 def test_a_replica_that_lost_redis_says_so_and_trains_the_race_itself(monkeypatch):
     redis = pytest.importorskip("redis")
-    from optviz import replicas
-    from optviz.store import Store
+    from optviz.serve import replicas
+    from optviz.serve.store import Store
 
     lost = replicas.Coordinator(redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.2), "lonely")
     monkeypatch.setattr(shared, "STORE", Store(shared.BUDGET, shared=lost))

@@ -13,9 +13,11 @@ import pytest
 from apptest import open_page
 from test_mnist_page import finish, race
 
-from optviz import arithmetic, surfaces, text, train
-from optviz.registry import OPTIMIZERS, Knob, OptimizerSpec, make_schedule
-from optviz.train import NetConfig
+from optviz.i18n import text
+from optviz.nn import train
+from optviz.nn.train import NetConfig
+from optviz.optim.registry import OPTIMIZERS, Knob, OptimizerSpec, make_schedule
+from optviz.toy import arithmetic, surfaces
 
 Array = np.ndarray
 

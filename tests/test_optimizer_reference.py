@@ -1,7 +1,7 @@
 """Every option of every optimizer against a reference written from PyTorch's documented algorithms.
 
 The references below work one number at a time in plain Python (``math``, no NumPy, no folded
-bias corrections), so they share no code and no algebra with ``optviz.optimizers``. The settings
+bias corrections), so they share no code and no algebra with ``optviz.optim.optimizers``. The settings
 make every term matter: eps = 0.1 (a misplaced eps changes the third digit), dampening, lr decay, an
 initial accumulator, RMSProp's momentum, weight decay, and a learning rate that changes every step as
 a schedule would pass it.
@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pytest
 
-from optviz import optimizers as O
+from optviz.optim import optimizers as O
 
 P0 = [0.8, -1.5, 2.0]
 GRADS = [[0.3, -1.2, 0.05], [-0.7, 0.4, 2.5], [1.1, 0.9, -0.6], [0.2, -0.3, 0.8], [-1.4, 0.6, 0.1]]

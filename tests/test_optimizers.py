@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from optviz import optimizers as O
-from optviz import schedules as S
-from optviz.descent import run
-from optviz.registry import OPTIMIZERS, make_optimizer
-from optviz.surfaces import bowl
+from optviz.optim import optimizers as O
+from optviz.optim import schedules as S
+from optviz.optim.registry import OPTIMIZERS, make_optimizer
+from optviz.toy.descent import walk
+from optviz.toy.surfaces import bowl
 
 G1, G2 = np.array([1.0, -2.0]), np.array([0.5, 4.0])  # two gradients for hand-worked steps
 P0 = np.array([3.0, -1.0])
@@ -26,7 +26,7 @@ def two_steps(opt):
 
 def test_sgd_matches_closed_form_on_the_books_bowl():
     # f = x²/20 + y²: x ← x − 0.95·x/10 = 0.905x, y ← y − 0.95·2y = −0.9y
-    path = run(bowl(), O.SGD(lr=0.95), np.array([-7.0, 2.0]), 30)
+    path = walk(bowl(), O.SGD(lr=0.95), np.array([-7.0, 2.0]), 30)
     k = np.arange(31)
     np.testing.assert_allclose(path.points[:, 0], -7 * 0.905**k, rtol=1e-12)
     np.testing.assert_allclose(path.points[:, 1], 2 * (-0.9) ** k, rtol=1e-12, atol=1e-15)
@@ -47,7 +47,7 @@ def test_momentum_first_steps_by_hand():
 
 def test_momentum_equals_the_textbook_velocity_form():
     # v ← μv − lr·g; p ← p + v (the book's convention) gives the same points at constant lr.
-    path = run(bowl(), O.Momentum(lr=0.1, momentum=0.9), np.array([-7.0, 2.0]), 30)
+    path = walk(bowl(), O.Momentum(lr=0.1, momentum=0.9), np.array([-7.0, 2.0]), 30)
     p, v = np.array([-7.0, 2.0]), np.zeros(2)
     for k in range(30):
         v = 0.9 * v - 0.1 * np.array([p[0] / 10, 2 * p[1]])
@@ -103,7 +103,7 @@ def test_sgd_weight_decay_is_l2_in_the_gradient():
 def test_every_optimizer_reaches_the_minimum_of_a_convex_bowl(name):
     lr = {"SGD": 0.5, "Momentum": 0.05, "Nesterov": 0.05, "AdaGrad": 1.0, "RMSProp": 0.01,
           "Adam": 0.1, "AdamW": 0.1}[name]
-    path = run(bowl(5.0), make_optimizer(name, lr), np.array([3.0, -2.0]), 1000)
+    path = walk(bowl(5.0), make_optimizer(name, lr), np.array([3.0, -2.0]), 1000)
     assert path.diverged_at is None
     assert np.linalg.norm(path.points[-1]) < 0.05, path.points[-1]
 
@@ -194,7 +194,7 @@ def test_schedules_by_hand():
 def test_a_schedule_scales_every_step():
     # SGD on the bowl with a schedule: x_{k+1} = x_k·(1 − lr·s(k)/10).
     sched = S.StepDecay(step_size=3, gamma=0.5)
-    path = run(bowl(), O.SGD(lr=0.5), np.array([-7.0, 0.0]), 9, schedule=sched)
+    path = walk(bowl(), O.SGD(lr=0.5), np.array([-7.0, 0.0]), 9, schedule=sched)
     expect = -7 * np.cumprod([1] + [1 - 0.5 * sched(k) / 10 for k in range(9)])
     np.testing.assert_allclose(path.points[:, 0], expect)
 
@@ -207,7 +207,7 @@ def test_cosine_schedule_brings_the_lr_to_zero_at_the_end():
 def test_every_knob_a_slider_offers_builds_a_working_optimizer():
     """The sliders' grids: each value (Nesterov's momentum 0 included, were it offered) must
     build an optimizer whose first step is finite."""
-    from optviz.registry import OPTIMIZERS, make_optimizer
+    from optviz.optim.registry import OPTIMIZERS, make_optimizer
 
     for name, spec in OPTIMIZERS.items():
         knobs = spec.knobs
@@ -224,8 +224,8 @@ def test_every_knob_a_slider_offers_builds_a_working_optimizer():
 def test_every_schedule_follows_its_formula_over_any_run_length(n):
     """One registry serves trajectories (30 steps) and races (2,000 iterations); each schedule is
     relative to the run's length T = n, as its formula on the page says."""
-    from optviz.registry import SCHEDULES, make_schedule
-    from optviz.text import SCHEDULE_FORMULAS
+    from optviz.i18n.text import SCHEDULE_FORMULAS
+    from optviz.optim.registry import SCHEDULES, make_schedule
 
     assert set(SCHEDULES) == set(SCHEDULE_FORMULAS)
     f = {k: [make_schedule(k, n)(t) for t in range(n)] for k in SCHEDULES}

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optviz import surfaces
-from optviz.expressions import ExpressionError, latex, parse
-from optviz.own_surface import own_surface
+from optviz.toy import surfaces
+from optviz.toy.expressions import ExpressionError, latex, parse
+from optviz.toy.own_surface import own_surface
 
 BUILT_IN = {
     "bowl": "x**2/20 + y**2", "saddle": "x**2 - y**2", "monkey": "x**3 - 3*x*y**2", "li": "(1 - x*y)**2",

@@ -8,8 +8,9 @@ import json
 import numpy as np
 import pytest
 
-from optviz import descent, path_chart, surfaces
-from optviz.registry import LR_VALUES, OPTIMIZERS, make_optimizer, make_schedule
+from optviz.figures import path_chart
+from optviz.optim.registry import LR_VALUES, OPTIMIZERS, make_optimizer, make_schedule
+from optviz.toy import descent, surfaces
 
 
 def _by_hand(s, opt, start, n_steps, schedule, noise, seed) -> np.ndarray:
@@ -34,7 +35,7 @@ def test_a_sweep_equals_each_learning_rate_stepped_alone(name, key):
     assert len(paths) == len(LR_VALUES)
     cut = 0
     for lr, path in zip(LR_VALUES, paths, strict=True):
-        alone = descent.run(s, make_optimizer(name, lr), start, 80, schedule, 0.2, 5)
+        alone = descent.walk(s, make_optimizer(name, lr), start, 80, schedule, 0.2, 5)
         assert path.diverged_at == alone.diverged_at, lr
         np.testing.assert_allclose(path.points, alone.points, rtol=1e-12, atol=1e-12)
         if path.diverged_at is None:

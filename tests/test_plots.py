@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from optviz import plots, raster, surfaces
+from optviz.figures import plots, raster
+from optviz.toy import surfaces
 
 
 def test_png_decodes_to_the_same_pixels(rng):

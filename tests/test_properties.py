@@ -10,9 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optviz import curvature, data, descent, surfaces, train
-from optviz.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, make_optimizer, make_schedule
-from optviz.text import BOOKS
+from optviz.i18n.text import BOOKS
+from optviz.nn import train
+from optviz.optim.registry import LR_VALUES, OPTIMIZERS, SCHEDULES, make_optimizer, make_schedule
+from optviz.serve import data
+from optviz.toy import curvature, descent, surfaces
 
 BUDGET = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 finite = st.floats(-1e3, 1e3, allow_nan=False)
@@ -91,7 +93,7 @@ def test_any_run_is_finite_and_the_curvature_at_its_end_is_defined(key, opt, sch
     point never fails (the page's Curvature tab)."""
     s = surfaces.get(key)
     start = np.array([s.xlim[0] + u * (s.xlim[1] - s.xlim[0]), s.ylim[0] + v * (s.ylim[1] - s.ylim[0])])
-    path = descent.run(s, opt[1], start, n, make_schedule(schedule, n))
+    path = descent.walk(s, opt[1], start, n, make_schedule(schedule, n))
     assert np.isfinite(path.points).all() and np.isfinite(path.values).all()
     assert len(path.points) == (n + 1 if path.diverged_at is None else path.diverged_at)
     a = curvature.analyse(s, path.points[-1])

@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 from test_lesson_claims import preset_race
 
-from optviz import batching, data, descent, initialisation, surfaces, train
-from optviz.presets import INIT_PRESETS, MNIST_PRESETS, TRAJECTORY_PRESETS
-from optviz.questions import (
+from optviz.i18n.text import BOOKS
+from optviz.lessons import batching
+from optviz.lessons.presets import INIT_PRESETS, MNIST_PRESETS, TRAJECTORY_PRESETS
+from optviz.lessons.questions import (
     BY_KEY,
     QUESTIONS,
     curve_end,
@@ -30,14 +31,16 @@ from optviz.questions import (
     to_toml,
     written,
 )
-from optviz.registry import make_optimizer, make_schedule
-from optviz.text import BOOKS
+from optviz.nn import initialisation, train
+from optviz.optim.registry import make_optimizer, make_schedule
+from optviz.serve import data
+from optviz.toy import descent, surfaces
 
 
 def trajectory_ends(preset: str) -> dict[str, descent.Path]:
     p = TRAJECTORY_PRESETS[preset]
     surface = surfaces.get(p["surface"], p.get("kappa", 20.0))
-    return {name: descent.run(surface, make_optimizer(name, p[f"lr_{name}"]), np.array([p["x0"], p["y0"]]),
+    return {name: descent.walk(surface, make_optimizer(name, p[f"lr_{name}"]), np.array([p["x0"], p["y0"]]),
                               p["steps"], make_schedule(p["sched"], p["steps"]), p["noise"], 0)
             for name in p["opts"]}
 
@@ -63,7 +66,7 @@ def test_only_momentum_leaves_the_saddle():
 def test_where_the_fifth_sigmoid_layer_lies(key, preset):
     p = INIT_PRESETS[preset]
     init = float(p["init"]) if p["init"][0].isdigit() else p["init"]
-    a = initialisation.run(initialisation.InitConfig(init, p["act"], p["layers"], p["units"], p["bn"])).act[-1]
+    a = initialisation.measure(initialisation.InitConfig(init, p["act"], p["layers"], p["units"], p["bn"])).act[-1]
     ends, middle = np.mean((a < 0.1) | (a > 0.9)), np.mean(np.abs(a - 0.5) < 0.1)
     seen = "ends" if ends > 0.5 else "middle" if middle > 0.5 else "spread"
     assert seen == BY_KEY[key].answer
@@ -117,7 +120,7 @@ def test_the_largest_stable_rate_is_where_plain_descent_stops_converging():
     surface = surfaces.get(p["surface"])
     limit = read(asked, asked.answer)
     start = np.array([p["x0"], p["y0"]])
-    ends = {lr: descent.run(surface, make_optimizer("SGD", lr), start, 2000, make_schedule("constant", 2000), 0.0, 0)
+    ends = {lr: descent.walk(surface, make_optimizer("SGD", lr), start, 2000, make_schedule("constant", 2000), 0.0, 0)
             for lr in (0.98 * limit, 1.02 * limit)}
     assert np.linalg.norm(ends[0.98 * limit].points[-1]) < 1e-6  # just below: it converges
     assert ends[1.02 * limit].diverged_at is not None or np.linalg.norm(ends[1.02 * limit].points[-1]) > 10

@@ -6,9 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optviz import inside, landscape, layers, rates, sharpness, train
-from optviz.optimizers import SGD
-from optviz.train import NetConfig, RaceConfig
+from optviz.nn import inside, landscape, layers, sharpness, train
+from optviz.nn.train import NetConfig, RaceConfig
+from optviz.optim.optimizers import SGD
+from optviz.toy import rates
 
 
 def trained(net: NetConfig, data, iterations: int = 60, track: bool = False, **kw) -> train.Run:

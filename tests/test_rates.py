@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from apptest import markdown_tables, open_page
 
-from optviz import descent, rates, surfaces
-from optviz.registry import LR_VALUES, make_optimizer
+from optviz.optim.registry import LR_VALUES, make_optimizer
+from optviz.toy import descent, rates, surfaces
 
 KAPPAS = (2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0, 1000.0)
 
@@ -23,7 +23,7 @@ def run_rate(kappa: float, name: str, predicted: float, **knobs: float) -> float
     (at most 5,000 steps)."""
     s = surfaces.bowl(kappa)
     steps = int(min(5000, max(60, math.ceil(math.log(1e-150) / math.log(predicted)))))
-    path = descent.run(s, make_optimizer(name, **knobs), np.array([-9.0, 3.0]), steps)
+    path = descent.walk(s, make_optimizer(name, **knobs), np.array([-9.0, 3.0]), steps)
     return rates.observed_rate(s.distance_to_minimum(path.points))
 
 
@@ -51,7 +51,7 @@ def test_the_stable_limit_separates_converging_from_diverging_runs(momentum):
     for factor, converges in ((0.97, True), (1.03, False)):
         knobs = {"momentum": momentum} if momentum else {}
         name = "Momentum" if momentum else "SGD"
-        path = descent.run(s, make_optimizer(name, factor * limit, **knobs), np.array([-9.0, 3.0]), 2000)
+        path = descent.walk(s, make_optimizer(name, factor * limit, **knobs), np.array([-9.0, 3.0]), 2000)
         d = s.distance_to_minimum(path.points)
         assert (d[-1] < d[0]) == converges, (factor, d[-1])
         rate = rates.predicted(name, {"lr": factor * limit, **knobs}, lam)[0]

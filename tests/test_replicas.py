@@ -14,8 +14,9 @@ import uuid
 import numpy as np
 import pytest
 
-from optviz import replicas, train
-from optviz.train import NetConfig, RaceConfig
+from optviz.nn import train
+from optviz.nn.train import NetConfig, RaceConfig
+from optviz.serve import replicas
 
 CONFIG = RaceConfig((NetConfig("Adam", 0.003, batchnorm=True, dropout=0.2),), hidden=(16, 16), batch=32,
                     iterations=600, evals=4, seed=2)
@@ -109,7 +110,7 @@ def test_one_owner_per_run_under_claims_from_several_processes(redis_url):
 def _owner(url: str, prefix: str, folder: str, started) -> None:
     """A replica whose student watches the run, training it in turns until the replica is killed."""
     os.environ["OPTVIZ_MNIST_DIR"] = folder
-    from optviz import data
+    from optviz.serve import data
 
     digits = data.load()
     key = LONG.keys(digits)[0]
@@ -123,7 +124,7 @@ def _owner(url: str, prefix: str, folder: str, started) -> None:
 
 
 def test_a_run_handed_over_when_its_owner_is_killed_ends_as_if_never_interrupted(redis_url):
-    from optviz import data
+    from optviz.serve import data
 
     digits, prefix = data.load(), f"test:{uuid.uuid4().hex}:"  # the data set the owner's process loads
     key = LONG.keys(digits)[0]
@@ -155,7 +156,7 @@ def replica(url: str, prefix: str, who: str, lease_ms: int = 5000, every: float 
     unless told otherwise)."""
     import redis
 
-    from optviz.store import Store
+    from optviz.serve.store import Store
 
     coordinator = replicas.Coordinator(redis.Redis.from_url(url), who, prefix=prefix, lease_ms=lease_ms, every=every,
                                        full_every=full_every)

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from optviz.rooms import (
+from optviz.serve.rooms import (
     ALPHABET,
     BODY_MAX,
     CODE_LENGTH,
@@ -42,7 +42,7 @@ def rooms(request, tmp_path, clock):
     """The same rooms in either store: SQLite (one server) or Redis (several replicas)."""
     if request.param == "sqlite":
         return Rooms(tmp_path / "class" / "rooms.db", clock=clock)
-    from optviz.redis_rooms import RedisRooms
+    from optviz.serve.redis_rooms import RedisRooms
 
     return RedisRooms(request.getfixturevalue("redis_url"), clock=clock, prefix=f"test:{uuid.uuid4().hex}:")
 
@@ -388,7 +388,7 @@ def test_a_class_holds_at_most_its_share_of_own_questions(rooms):
 
 
 def redis_rooms(url: str, prefix: str, clock=None):
-    from optviz.redis_rooms import RedisRooms
+    from optviz.serve.redis_rooms import RedisRooms
 
     return RedisRooms(url, prefix=prefix, **({"clock": clock} if clock else {}))
 
@@ -487,7 +487,7 @@ def test_a_lost_redis_says_offline_and_the_rooms_come_back_with_it(tmp_path):
 
 
 def test_wrong_codes_are_counted_across_replicas(redis_url):
-    from optviz.redis_rooms import RedisAttempts
+    from optviz.serve.redis_rooms import RedisAttempts
 
     now, prefix = [1000.0], f"test:{uuid.uuid4().hex}:"
     one, two = (RedisAttempts(redis_url, limit=5, window=60.0, clock=lambda: now[0], address_limit=8, prefix=prefix)

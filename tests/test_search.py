@@ -4,8 +4,10 @@ their ranges, validation held out of the training images, and a search that beat
 import numpy as np
 import pytest
 
-from optviz import data, jobs, search
-from optviz.search import SearchConfig
+from optviz import jobs
+from optviz.nn import search
+from optviz.nn.search import SearchConfig
+from optviz.serve import data
 
 
 def test_draws_are_log_uniform_in_their_ranges_and_reproducible():

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optviz import layers, sharpness
-from optviz.mlp import MLP
+from optviz.nn import layers, sharpness
+from optviz.nn.mlp import MLP
 
 SETUPS = [dict(activation="tanh"), dict(activation="sigmoid", batchnorm=True), dict(activation="relu", batchnorm=True),
           dict(activation="relu", dropout=0.5)]

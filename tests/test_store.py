@@ -5,9 +5,9 @@ import threading
 
 import numpy as np
 
-from optviz import train
-from optviz.store import Store
-from optviz.train import NetConfig, RaceConfig
+from optviz.nn import train
+from optviz.nn.train import NetConfig, RaceConfig
+from optviz.serve.store import Store
 
 MB = 2**20
 RACE = RaceConfig((NetConfig("SGD", 0.05), NetConfig("Momentum", 0.05, dropout=0.2), NetConfig("Adam", 0.003)),

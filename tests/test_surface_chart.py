@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from optviz import batching, surface_chart
-from optviz.batching import SURFACE_BATCHES, SURFACE_EPOCHS, SURFACE_LRS
+from optviz.figures import surface_chart
+from optviz.lessons import batching
+from optviz.lessons.batching import SURFACE_BATCHES, SURFACE_EPOCHS, SURFACE_LRS
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from optviz import curvature, surfaces
-from optviz.descent import BLOW_UP, diverging_at, escaped, run
-from optviz.optimizers import SGD, Momentum
+from optviz.optim.optimizers import SGD, Momentum
+from optviz.toy import curvature, surfaces
+from optviz.toy.descent import BLOW_UP, diverging_at, escaped, walk
 
 ALL = [surfaces.get(k, 7.0) for k in surfaces.SURFACE_KEYS]
 
@@ -74,8 +74,8 @@ def test_condition_number_and_stability_limit_of_the_bowl():
     assert a.condition_number == pytest.approx(20) and a.lr_limit == pytest.approx(1.0)
     assert a.label == "convex" and not a.critical
     # The limit is real: just under 2/λmax converges, just over diverges.
-    assert run(surfaces.bowl(), SGD(lr=0.99), np.array([1.0, 1.0]), 3000).diverged_at is None
-    assert run(surfaces.bowl(), SGD(lr=1.01), np.array([1.0, 1.0]), 3000).diverged_at is not None
+    assert walk(surfaces.bowl(), SGD(lr=0.99), np.array([1.0, 1.0]), 3000).diverged_at is None
+    assert walk(surfaces.bowl(), SGD(lr=1.01), np.array([1.0, 1.0]), 3000).diverged_at is not None
 
 
 def test_distance_to_the_valley_of_minima():
@@ -88,7 +88,7 @@ def test_himmelblau_has_four_minima_and_egg_crate_nine():
 
 
 def test_divergence_is_cut_at_the_first_absurd_value_with_no_warning(recwarn):
-    path = run(surfaces.bowl(), SGD(lr=1.5), np.array([-7.0, 2.0]), 1000)
+    path = walk(surfaces.bowl(), SGD(lr=1.5), np.array([-7.0, 2.0]), 1000)
     # y_k = 2·(−2)^k passes BLOW_UP at k = 19
     assert path.diverged_at == 19
     assert len(path.points) == 19 and np.isfinite(path.points).all()
@@ -106,28 +106,28 @@ def test_a_loss_grown_a_million_fold_is_diverging_at_the_step_the_closed_form_gi
     (y0, y1), h = s.ylim, s.ylim[1] - s.ylim[0]
     grown, far = f - f[0] > 1e6 * f[0], (y < y0 - 10 * h) | (y > y1 + 10 * h)  # a million-fold, or 10 windows away
     expected = min(int(np.argmax(grown)), int(np.argmax(far)))
-    path = run(s, SGD(lr=lr), start, 199)
+    path = walk(s, SGD(lr=lr), start, 199)
     assert diverging_at(s, path) == expected > 0
 
 
 def test_a_slow_or_downhill_run_in_sight_is_not_diverging():
     s = surfaces.bowl()
-    assert diverging_at(s, run(s, SGD(lr=0.001), np.array([-7.0, 2.0]), 50)) is None  # slow, not diverging
+    assert diverging_at(s, walk(s, SGD(lr=0.001), np.array([-7.0, 2.0]), 50)) is None  # slow, not diverging
     saddle = surfaces.get("saddle")  # f = x² − y² falls without bound while the path escapes along y
-    path = run(saddle, SGD(lr=0.05), np.array([0.0, 0.1]), 30)
+    path = walk(saddle, SGD(lr=0.05), np.array([0.0, 0.1]), 30)
     assert path.values[-1] < -1 and diverging_at(saddle, path) is None
-    far = run(saddle, SGD(lr=0.05), np.array([0.0, 0.1]), 150)  # ... until it leaves the window far behind
+    far = walk(saddle, SGD(lr=0.05), np.array([0.0, 0.1]), 150)  # ... until it leaves the window far behind
     assert diverging_at(saddle, far) == int(np.argmax(np.abs(far.points[:, 1]) > 2 + 10 * 4))
 
 
 def test_gradient_descent_stalls_at_the_saddle_and_momentum_escapes():
     start = np.array([-1.5, 1.5001])
-    gd = run(surfaces.LI_SADDLE, SGD(lr=0.02), start, 200)
-    mom = run(surfaces.LI_SADDLE, Momentum(lr=0.02), start, 200)
+    gd = walk(surfaces.LI_SADDLE, SGD(lr=0.02), start, 200)
+    mom = walk(surfaces.LI_SADDLE, Momentum(lr=0.02), start, 200)
     assert gd.values[-1] > 0.9  # still near f(0, 0) = 1
     assert mom.values[-1] < 1e-6  # in the valley w₁w₂ = 1
     for seed in range(10):  # noise of σ = 0.2 pushes plain SGD off the saddle, whatever the seed
-        noisy = run(surfaces.LI_SADDLE, SGD(lr=0.02), start, 200, noise=0.2, seed=seed)
+        noisy = walk(surfaces.LI_SADDLE, SGD(lr=0.02), start, 200, noise=0.2, seed=seed)
         assert noisy.values[-1] < 0.1
 
 
@@ -169,10 +169,10 @@ def test_leaving_a_saddle_downhill_is_an_escape_and_flying_off_a_bowl_is_not():
     without bound and soon leaves the window; the loss there is far below the start. On the bowl a
     too-large step makes the loss grow instead."""
     saddle = surfaces.get("saddle")
-    path = run(saddle, SGD(lr=0.4), np.array([1.0, 0.01]), 100)
+    path = walk(saddle, SGD(lr=0.4), np.array([1.0, 0.01]), 100)
     k = diverging_at(saddle, path)
     assert k is not None and escaped(saddle, path, k)
     bowl = surfaces.get("bowl")
-    flown = run(bowl, SGD(lr=1.5), np.array([-7.0, 2.0]), 100)
+    flown = walk(bowl, SGD(lr=1.5), np.array([-7.0, 2.0]), 100)
     k = diverging_at(bowl, flown)
     assert k is not None and not escaped(bowl, flown, k)

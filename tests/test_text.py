@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from optviz import curvature, sharpness
-from optviz.text import BOOKS, LANG_NAMES, LANGS, t
+from optviz.i18n.text import BOOKS, LANG_NAMES, LANGS, t
+from optviz.nn import sharpness
+from optviz.toy import curvature
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [ROOT / "app.py"] + [p for d in ("pages", "optviz", "ui") for p in (ROOT / d).glob("*.py")]
+SOURCES = [ROOT / "app.py"] + [p for d in ("pages", "optviz", "ui") for p in (ROOT / d).rglob("*.py")]
 PAGES = {"trajectories": "traj", "initialisation": "init", "batch_size": "bs", "mnist": "mnist"}
 
 
@@ -32,13 +33,13 @@ def forms(entry: str | dict) -> dict[str, str]:
 
 def keys_built_at_run_time() -> set[str]:
     """Keys the code puts together from a code or a registry, which a search for literals misses."""
-    from optviz.batching import LANDSCAPE_PHASES, NOISE_PHASES
-    from optviz.presets import INIT_PRESETS, MNIST_PRESETS, TRAJECTORY_PRESETS
-    from optviz.questions import QUESTIONS
-    from optviz.registry import SCHEDULES, knob_names
-    from optviz.search import PHASES as SEARCH_PHASES
-    from optviz.surfaces import SURFACE_KEYS
-    from optviz.text import TRADE_OFFS
+    from optviz.i18n.text import TRADE_OFFS
+    from optviz.lessons.batching import LANDSCAPE_PHASES, NOISE_PHASES
+    from optviz.lessons.presets import INIT_PRESETS, MNIST_PRESETS, TRAJECTORY_PRESETS
+    from optviz.lessons.questions import QUESTIONS
+    from optviz.nn.search import PHASES as SEARCH_PHASES
+    from optviz.optim.registry import SCHEDULES, knob_names
+    from optviz.toy.surfaces import SURFACE_KEYS
 
     # every label ``classify`` gives, from one Hessian of each sign pattern, at and off critical points
     kinds = {curvature.classify(np.array(e), critical) for e in ((1.0, 2.0), (-2.0, -1.0), (-1.0, 1.0), (0.0, 1.0))
@@ -113,14 +114,14 @@ def test_unknown_language_falls_back_to_english():
 def test_a_new_language_is_one_file_and_every_page_speaks_it(tmp_path):
     """A made-up language, English with every word in brackets, dropped into $OPTVIZ_LOCALES: the
     switch offers it and every page opens in it with its own words and no exception."""
-    english = (ROOT / "optviz" / "locales" / "en.toml").read_text()
+    english = (ROOT / "optviz" / "i18n" / "locales" / "en.toml").read_text()
     made_up = re.sub(r'^("[^"]+"(?:\.\w+)?) = ("""\\\n|")', r"\1 = \2⟦", english, flags=re.M)
     made_up = re.sub(r'^"language.name" = .*$', '"language.name" = "Bracketish"', made_up, flags=re.M)
     (tmp_path / "xb.toml").write_text(made_up)
     script = textwrap.dedent(f"""
         import sys; sys.path[:0] = [{str(ROOT / "tests")!r}, {str(ROOT)!r}]
         from apptest import open_page
-        from optviz.text import LANGS
+        from optviz.i18n.text import LANGS
         assert LANGS == ("en", "xb", "zh"), LANGS
         for page in {[*PAGES, "classroom"]!r}:
             at = open_page(page, lang="Bracketish")
@@ -141,7 +142,7 @@ def test_every_page_has_a_lesson_script_naming_its_own_presets_in_both_languages
     from apptest import open_page
     from test_data import write_mnist
 
-    from optviz import data
+    from optviz.serve import data
     from ui import datasets
 
     write_mnist(tmp_path, n_train=300, n_test=50)

@@ -7,9 +7,11 @@ import time
 import numpy as np
 import pytest
 
-from optviz import data, layers, netlabels, train
-from optviz.mlp import MLP
-from optviz.train import NetConfig, RaceConfig
+from optviz.i18n import netlabels
+from optviz.nn import layers, train
+from optviz.nn.mlp import MLP
+from optviz.nn.train import NetConfig, RaceConfig
+from optviz.serve import data
 
 
 def race(config: RaceConfig, dataset, chunk: float = 10.0) -> list[train.Run]:

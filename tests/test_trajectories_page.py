@@ -10,10 +10,10 @@ import pytest
 from apptest import APP, markdown_tables, open_page
 from streamlit.testing.v1 import AppTest
 
-from optviz import curvature, descent, surfaces
-from optviz.presets import TRAJECTORY_PRESETS
-from optviz.registry import LR_VALUES, make_optimizer, make_schedule
-from optviz.surfaces import SURFACE_KEYS
+from optviz.lessons.presets import TRAJECTORY_PRESETS
+from optviz.optim.registry import LR_VALUES, make_optimizer, make_schedule
+from optviz.toy import curvature, descent, surfaces
+from optviz.toy.surfaces import SURFACE_KEYS
 from ui import shared
 
 
@@ -239,7 +239,7 @@ def test_curvature_tab_analyses_a_chosen_step_and_shows_the_escape():
     at.slider(key="traj_at_step").set_value(200).run()
     assert not at.exception
     s = surfaces.get("li")
-    point = descent.run(s, make_optimizer("SGD", at.session_state["traj_lr_SGD"]), np.array([-1.5, 1.5001]), 200).points[200]
+    point = descent.walk(s, make_optimizer("SGD", at.session_state["traj_lr_SGD"]), np.array([-1.5, 1.5001]), 200).points[200]
     label = curvature.analyse(s, point).label  # the core's word for that point, shown as the page's kind
     assert label == "saddle-shaped"  # stalled near the saddle, not on it
     assert "**Kind:** not critical; saddle-shaped" in [m.value for m in at.markdown]
@@ -301,7 +301,8 @@ def test_an_optimizer_added_to_the_registry_is_offered_drawn_and_explained(monke
     its own, shows its formula, and a race trains it."""
     from functools import partial
 
-    from optviz import optimizers, registry, train
+    from optviz.nn import train
+    from optviz.optim import optimizers, registry
 
     spec = registry.OptimizerSpec(partial(optimizers.SGD, momentum=0.5), {}, 0.2, r"b \leftarrow 0.5 b + g")
     monkeypatch.setitem(registry.OPTIMIZERS, "Half-momentum", spec)
@@ -347,7 +348,7 @@ def opened(lang: str, state: dict, **query: str) -> AppTest:
 @pytest.mark.parametrize("lang", ["English", "中文"])
 def test_the_new_views_open_in_both_languages(lang):
     """Basins, the worked update, a teacher's own function and the rates, in each language."""
-    from optviz.text import t
+    from optviz.i18n.text import t
 
     code = "en" if lang == "English" else "zh"
     own = {"traj_surface": "own", "traj_f": "x**4 - x**2 + y**2"}

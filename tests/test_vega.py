@@ -2,8 +2,10 @@
 
 import numpy as np
 
-from optviz import descent, plots, surfaces, train, vega
-from optviz.train import NetConfig, RaceConfig
+from optviz.figures import plots, vega
+from optviz.nn import train
+from optviz.nn.train import NetConfig, RaceConfig
+from optviz.toy import descent, surfaces
 
 
 def runs_with(losses: np.ndarray, toy_digits) -> list[train.Run]:
@@ -53,7 +55,7 @@ def test_accuracy_chart_skips_diverged_networks(toy_digits):
 def _descent(surface_key: str, points: np.ndarray, names=("SGD", "Adam")):
     """Curves of paths along ``points`` (scaled by 1, 2, … for each optimizer in ``names``)."""
     surface = surfaces.get(surface_key, 20.0)
-    runs = [plots.Run(name, *plots.style(name)[:1], descent.Path(points * (k + 1), surface.value(points * (k + 1)), None),
+    runs = [plots.Trace(name, *plots.style(name)[:1], descent.Path(points * (k + 1), surface.value(points * (k + 1)), None),
                       plots.style(name)[1]) for k, name in enumerate(names)]
     return surface, runs, vega.descent_curves(surface, runs, "en")
 

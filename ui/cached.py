@@ -10,8 +10,11 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from optviz import batching, descent, edge, gradcheck, initialisation, own_surface, surface_chart, surfaces, train
-from optviz.registry import LR_VALUES, make_schedule
+from optviz.figures import surface_chart
+from optviz.lessons import batching
+from optviz.nn import edge, gradcheck, initialisation, train
+from optviz.optim.registry import LR_VALUES, make_schedule
+from optviz.toy import descent, own_surface, surfaces
 from ui.controls import build
 
 
@@ -33,7 +36,7 @@ def path(*, surface_key: str, kappa: float, own: tuple | None, name: str, settin
     """Optimizer ``name`` with ``settings`` ((knob, value) pairs) from ``start`` (x, y) for
     ``n_steps`` on the surface, its gradients with Gaussian ``noise`` drawn from ``seed``."""
     surface = surface_of(surface_key, kappa, own)
-    return descent.run(surface, build(name, dict(settings)), np.array(start), n_steps,
+    return descent.walk(surface, build(name, dict(settings)), np.array(start), n_steps,
                        make_schedule(schedule, n_steps), noise, seed)
 
 
@@ -53,7 +56,7 @@ def init_histograms(*, init: str | float, activation: str, n_layers: int, units:
     """The initialisation page's experiment on 1000 inputs: (activation histograms, gradient
     histograms, layer statistics), or None when it overflowed. Small, so a cached copy per session
     is cheap."""
-    e = initialisation.run(initialisation.InitConfig(init, activation, n_layers, units, bn, 1000, seed))
+    e = initialisation.measure(initialisation.InitConfig(init, activation, n_layers, units, bn, 1000, seed))
     if not e.finite:
         return None
     return initialisation.histograms(e.act), initialisation.histograms(e.grads), e.stats

@@ -23,10 +23,12 @@ from urllib.parse import parse_qs, urlencode
 
 import streamlit as st
 
-from optviz import board, data, guess_chart, surfaces
-from optviz.questions import BY_KEY, Question, error, from_json, from_toml, median_error, read, to_json, to_toml, written
-from optviz.redis_rooms import RedisAttempts, RedisRooms
-from optviz.rooms import NICKNAME_MAX, Attempts, Room, RoomError, Rooms, normalise_code
+from optviz.figures import board, guess_chart
+from optviz.lessons.questions import BY_KEY, Question, error, from_json, from_toml, median_error, read, to_json, to_toml, written
+from optviz.serve import data
+from optviz.serve.redis_rooms import RedisAttempts, RedisRooms
+from optviz.serve.rooms import NICKNAME_MAX, Attempts, Room, RoomError, Rooms, normalise_code
+from optviz.toy import surfaces
 from ui import links
 from ui.common import LANG_KEY, PAGES, PRESENT_KEY, tr
 

@@ -19,8 +19,8 @@ import plotly.io  # noqa: F401
 import pyarrow as pa
 import streamlit as st
 
-from optviz.text import LANG_NAMES, LANGS, t
-from optviz.train import CHANCE_LEVEL
+from optviz.i18n.text import LANG_NAMES, LANGS, t
+from optviz.nn.train import CHANCE_LEVEL
 
 # The lessons in their suggested order: (file, name key, url_path, icon). url_path equals the file's
 # name: on a freshly started server Streamlit first resolves a deep link by file name (see

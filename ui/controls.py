@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from optviz.registry import LR_VALUES, OPTIMIZERS, make_optimizer
+from optviz.optim.registry import LR_VALUES, OPTIMIZERS, make_optimizer
 from ui.common import snap_state, tr
 
 

@@ -8,7 +8,7 @@ import time
 
 import streamlit as st
 
-from optviz import data, fetch
+from optviz.serve import data, fetch
 from ui.common import tr
 
 DOWNLOAD = fetch.Download()  # process-wide on purpose: one download, however many students ask

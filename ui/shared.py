@@ -10,9 +10,10 @@ from collections.abc import Callable, Hashable, Sequence
 
 import streamlit as st
 
-from optviz import replicas, train
 from optviz.jobs import Job
-from optviz.store import Busy, Store
+from optviz.nn import train
+from optviz.serve import replicas
+from optviz.serve.store import Busy, Store
 from ui.common import tr
 
 BUDGET = 300 * 2**20  # bytes of finished and idle runs kept for the class (running ones are never dropped)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 from streamlit_page import assert_no_exception, wait_charts, wait_idle
 
-from optviz import batching
-from optviz.batching import SURFACE_LRS
-from optviz.plots import COLOURS
+from optviz.figures.plots import COLOURS
+from optviz.lessons import batching
+from optviz.lessons.batching import SURFACE_LRS
 
 
 def test_timing_sweep_and_gradient_noise(open_page):

@@ -9,7 +9,7 @@ from pathlib import Path
 from conftest import ARTIFACTS
 from streamlit_page import assert_no_exception, wait_charts, wait_idle
 
-from optviz.questions import QUESTIONS
+from optviz.lessons.questions import QUESTIONS
 
 
 def test_a_students_answer_reaches_the_board_and_the_reveal_reaches_the_student(browser, server_url):

@@ -8,7 +8,7 @@ import re
 import numpy as np
 from streamlit_page import assert_no_exception, wait_idle
 
-from optviz.initialisation import InitConfig, histograms, run
+from optviz.nn.initialisation import InitConfig, histograms, measure
 
 FIGURE = "[data-testid='stVegaLiteChart']:has(g.bars_01_marks)"
 
@@ -25,7 +25,7 @@ def heights(pg, k: int = 0, layer: int = 1, suffix: str = "") -> np.ndarray:
 
 
 def core_shares(init, act, bn=False, layer=1, k=0) -> np.ndarray:
-    e = run(InitConfig(init, act, 5, 100, bn, 1000, 0))
+    e = measure(InitConfig(init, act, 5, 100, bn, 1000, 0))
     return histograms((e.act, e.grads)[k]).shares[layer - 1]
 
 

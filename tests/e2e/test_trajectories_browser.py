@@ -8,8 +8,9 @@ import re
 import numpy as np
 from streamlit_page import assert_no_exception, wait_charts, wait_idle, wait_vega
 
-from optviz import descent, plots, surfaces
-from optviz.registry import LR_VALUES, make_optimizer
+from optviz.figures import plots
+from optviz.optim.registry import LR_VALUES, make_optimizer
+from optviz.toy import descent, surfaces
 
 FIGURE = "[data-testid='stVegaLiteChart']:has(g.heads_marks)"
 
@@ -35,7 +36,7 @@ def slide(pg, name: str, value: int) -> None:
 
 def core_path(lr: float, n: int = 30, name: str = "SGD") -> np.ndarray:
     s = surfaces.bowl()
-    return descent.run(s, make_optimizer(name, lr), np.array(s.start), n).points
+    return descent.walk(s, make_optimizer(name, lr), np.array(s.start), n).points
 
 
 def test_home_links_to_trajectories(open_page):
@@ -61,7 +62,7 @@ def test_a_learning_rate_and_the_step_move_in_the_browser_and_the_link_follows(o
         pg.wait_for_function(f"() => location.search.includes('traj_lr_SGD={lr:g}')", timeout=5_000)
         wait_idle(pg)
         assert pg.get_by_text(re.compile(r"^SGD: f = .* after 30 steps$")).count() == 1
-    f = descent.run(s, make_optimizer("SGD", 0.05), np.array(s.start), 30).values[-1]
+    f = descent.walk(s, make_optimizer("SGD", 0.05), np.array(s.start), 30).values[-1]
     assert pg.get_by_text(f"SGD: f = {f:.3g} after 30 steps").count() == 1  # the server caught up
     np.testing.assert_allclose(heads(pg, s)["SGD"], core_path(0.05)[-1], atol=0.05)  # not reset by the rerun
 
