@@ -192,9 +192,8 @@ def sharpness_view(run: train.Run, pick: int) -> None:
         st.caption(tr("mnist.sharp.late"))
         return
     shared.track_sharpness(run)
-    at, values, limits = (np.array(v) for v in (run.tracker.at, run.tracker.values, run.tracker.limits))
-    if ss[P + "upto"] is not None:
-        at, values, limits = (v[at <= ss[P + "upto"]] for v in (at, values, limits))
+    at, values, limits = (np.array(v) for v in (run.tracker.at, run.tracker.values, run.tracker.limits))  # all so far:
+    # a network shared with a classmate's race may be ahead of the iteration this race paused at
     if not len(at):
         st.caption(tr("mnist.sharp.waiting", every=run.every))
         return
