@@ -100,7 +100,7 @@ def status(race: list[train.Run]) -> None:
     t = min(r.t for r in race) if ss[P + "upto"] is None else ss[P + "upto"]
     cols = st.columns(4)
     cols[0].metric(tr("mnist.iteration"), f"{t:,} / {key.iterations:,}")
-    cols[1].metric(tr("mnist.epoch"), f"{t * key.batch / key.n_train:.1f}")
+    cols[1].metric(tr("mnist.epoch"), f"{train.epochs(t, key.n_train, key.batch, key.n_train):.1f}")
     finished = all(r.done for r in race)
     if finished:
         left = tr("mnist.eta_done")
@@ -450,8 +450,7 @@ batch = batch_place.select_slider(tr("mnist.batch"), BATCHES, value=defaults["ba
 iterations = iterations_place.select_slider(tr("mnist.iterations"), ITERATIONS, value=defaults["iterations"],
                                             key=P + "iterations", bind="query-params")
 if not presenting():  # the projector's first screen is for the race
-    st.sidebar.caption(tr("mnist.epochs", epochs=iterations * min(batch, n_train or len(data.x_train))
-                          / (n_train or len(data.x_train))))
+    st.sidebar.caption(tr("mnist.epochs", epochs=train.epochs(iterations, n_train, batch, len(data.x_train))))
 with st.sidebar:
     hidden_text = st.text_input(tr("mnist.hidden"), value=defaults["hidden"], key=P + "hidden", bind="query-params",
                                 max_chars=60)
@@ -468,7 +467,7 @@ with st.expander(tr("mnist.contestants", n=len(ss[P + "nets"])),
                  expanded=not (started or presenting())):
     st.caption(tr("mnist.table_help"))
     nets = table(ss[P + "nets"])
-bn_alone = batch < 2 and any(n.batchnorm for n in nets)
+bn_alone = train.batchnorm_alone(tuple(nets), batch)
 config = train.RaceConfig(tuple(nets), hidden, n_train, batch, iterations, int(seed)) if nets and not bn_alone else None
 too_big = config is not None and config.parameters > train.MAX_RACE_PARAMS
 

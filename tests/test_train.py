@@ -320,3 +320,20 @@ def test_table_cells_beyond_their_bounds_are_clipped_to_them():
     net = train.net_from_row({"lr": 1e-9, "weight_decay": 7, "dropout": -1})
     assert (net.lr, net.weight_decay, net.dropout) == (1e-5, 1.0, 0.0)
     assert train.net_from_row({"lr": 1e9}).lr == 10.0
+
+
+def test_epochs_and_the_subset_a_race_uses():
+    assert train.subset(0, 128, 500) == (500, 128)  # all images
+    assert train.subset(1000, 2048, 500) == (500, 500)  # no more than there are, in one batch
+    assert train.epochs(100, 0, 128, 500) == pytest.approx(100 * 128 / 500)
+    assert train.epochs(100, 1000, 2048, 500) == 100.0  # the whole set each step
+    assert train.epochs(7, 300, 30, 60_000) == pytest.approx(0.7)
+
+
+def test_batch_norm_on_single_images_is_refused_once_for_the_page_and_the_race():
+    bn, plain = NetConfig(batchnorm=True), NetConfig()
+    assert train.batchnorm_alone((plain, bn), 1) and not train.batchnorm_alone((plain, bn), 2)
+    assert not train.batchnorm_alone((plain,), 1)
+    with pytest.raises(ValueError):
+        RaceConfig((plain, bn), batch=1)
+    RaceConfig((plain,), batch=1)  # without batch norm a batch of one trains

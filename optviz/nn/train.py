@@ -132,14 +132,32 @@ class RaceConfig:
         for net in self.nets:
             if net.init not in INITS or net.schedule not in SCHEDULES:
                 raise ValueError(f"unknown init or schedule in {net}")
-        if self.batch < 2 and any(net.batchnorm for net in self.nets):
+        if batchnorm_alone(self.nets, self.batch):
             raise ValueError("batch norm needs a batch of at least 2 images")
 
     def keys(self, data) -> tuple[RunKey, ...]:
         """One run key per network, on ``data`` (an ``optviz.serve.data.Mnist``)."""
-        n = min(self.n_train or len(data.x_train), len(data.x_train))
-        return tuple(RunKey(net, self.hidden, n, min(self.batch, n), self.iterations, self.seed, self.evals,
-                            data.fingerprint) for net in self.nets)
+        n, batch = subset(self.n_train, self.batch, len(data.x_train))
+        return tuple(RunKey(net, self.hidden, n, batch, self.iterations, self.seed, self.evals, data.fingerprint)
+                     for net in self.nets)
+
+
+def subset(n_train: int, batch: int, available: int) -> tuple[int, int]:
+    """(images, batch) a race uses of ``available`` training images: ``n_train`` of them (0: all),
+    in batches of at most that many."""
+    n = min(n_train or available, available)
+    return n, min(batch, n)
+
+
+def epochs(iterations: int, n_train: int, batch: int, available: int) -> float:
+    """Passes over its training images that ``iterations`` mini-batches make."""
+    n, batch = subset(n_train, batch, available)
+    return iterations * batch / n
+
+
+def batchnorm_alone(nets: tuple[NetConfig, ...], batch: int) -> bool:
+    """Whether a network normalises batches of one image (its statistics would be the image itself)."""
+    return batch < 2 and any(net.batchnorm for net in nets)
 
 
 class Run:
@@ -200,7 +218,7 @@ class Run:
 
     @property
     def epoch(self) -> float:
-        return self.t * self.key.batch / self.key.n_train
+        return epochs(self.t, self.key.n_train, self.key.batch, self.key.n_train)
 
     def batch_indices(self, t: int) -> Array:
         """Training images of iteration t: epoch e = t // (n // B) walks a permutation drawn from
