@@ -62,9 +62,8 @@ def rate_table(surface, kappa: float, runs: list, settings: dict, start: tuple[f
             rates.observed_rate(surface.distance_to_minimum(run.path.points)))
         knobs = ", ".join(f"{symbol(k)} = {v:g}" for k, v in settings[run.label].items())
         rows.append((run.label, knobs, fmt(theory and theory[1]), fmt(theory and theory[0]), observed))
-    for label, best, opt in ((tr("traj.rates.best_gd"), rates.best_gd(lam), "SGD"),
-                             (tr("traj.rates.best_hb"), rates.best_heavy_ball(lam), "Momentum")):
-        knobs = {"lr": best.lr} | ({"momentum": best.momentum} if opt == "Momentum" else {})
+    for label, (opt, (best, knobs)) in zip((tr("traj.rates.best_gd"), tr("traj.rates.best_hb")),
+                                           rates.best_settings(lam).items(), strict=True):
         path = cached.path(surface_key=surface.key, kappa=kappa, own=None, name=opt, settings=tuple(sorted(knobs.items())),
                            start=start, n_steps=n_steps, schedule="constant", noise=0.0, seed=0)
         rows.append((label, ", ".join(f"{symbol(k)} = {v:.4g}" for k, v in knobs.items()),

@@ -113,3 +113,13 @@ def test_a_zero_setting_is_its_own_nearest_value():
 def test_the_limit_follows_the_scheduled_rate_and_is_infinite_at_zero():
     halving = lambda t: [1.0, 0.5, 0.0][t]  # noqa: E731
     np.testing.assert_array_equal(rates.gd_limits(0.5, halving, 3), [4.0, 8.0, np.inf])
+
+
+def test_the_best_settings_are_the_optima_as_each_optimizers_knobs():
+    lam = np.array([0.1, 2.0])
+    best = rates.best_settings(lam)
+    assert list(best) == ["SGD", "Momentum"]
+    (gd, gd_knobs), (hb, hb_knobs) = best["SGD"], best["Momentum"]
+    assert gd_knobs == {"lr": pytest.approx(2 / 2.1)} and gd.rate == pytest.approx(rates.gd_rate(gd.lr, lam))
+    assert hb_knobs == {"lr": hb.lr, "momentum": hb.momentum}
+    assert hb.rate == pytest.approx(rates.heavy_ball_rate(hb.lr, hb.momentum, lam), rel=1e-6)

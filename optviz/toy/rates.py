@@ -69,6 +69,13 @@ def best_heavy_ball(eigenvalues: Array) -> Optimum:
     return Optimum(4 / (np.sqrt(hi) + np.sqrt(lo)) ** 2, rate**2, float(rate))
 
 
+def best_settings(eigenvalues: Array) -> dict[str, tuple[Optimum, dict[str, float]]]:
+    """The best gradient descent (SGD) and heavy-ball (Momentum) on a bowl with these Hessian
+    eigenvalues: each optimum and the settings that give it, as that optimizer's knobs."""
+    gd, hb = best_gd(eigenvalues), best_heavy_ball(eigenvalues)
+    return {"SGD": (gd, {"lr": gd.lr}), "Momentum": (hb, {"lr": hb.lr, "momentum": hb.momentum})}
+
+
 def observed_rate(distances: Array, floor: float = 1e-200) -> float:
     """The rate a path achieved: exp of the least-squares slope of log(distance) over the second
     half of the steps whose distance is above ``floor`` × the first. The bowls' minimum is the
