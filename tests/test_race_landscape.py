@@ -1,5 +1,6 @@
 """A race network's own path and sharpness: the plane of its kept weights, its λmax on the probe
-as it trains, and the stability limit each optimizer's line is drawn at."""
+as it trains against its optimizer's stability limit (checked in tests/test_rates.py), and what the
+page says of it."""
 
 from __future__ import annotations
 
@@ -8,8 +9,6 @@ import pytest
 
 from optviz.nn import inside, landscape, layers, sharpness, train
 from optviz.nn.train import NetConfig, RaceConfig
-from optviz.optim.optimizers import SGD
-from optviz.toy import rates
 
 
 def trained(net: NetConfig, data, iterations: int = 60, track: bool = False, **kw) -> train.Run:
@@ -20,22 +19,6 @@ def trained(net: NetConfig, data, iterations: int = 60, track: bool = False, **k
     while not run.done:
         run.advance(10.0)
     return run
-
-
-@pytest.mark.parametrize("momentum, nesterov", [(0.0, False), (0.9, False), (0.5, True), (0.9, True)])
-def test_the_stability_limit_is_where_the_optimizer_stops_converging_on_a_parabola(momentum, nesterov):
-    lr = 0.1
-    limit = rates.stability_limit(lr, momentum, nesterov)
-
-    def final_distance(lam: float) -> float:  # PyTorch's SGD on f(w) = λw²/2 from w = 1, for 3,000 steps
-        opt = SGD(lr=lr, momentum=momentum, nesterov=nesterov)
-        w = np.array([1.0])
-        state = opt.init(w)
-        for _ in range(3000):
-            w, state = opt.step(w, lam * w, state)
-        return float(abs(w[0]))
-
-    assert final_distance(limit * 0.99) < 1e-3 and final_distance(limit * 1.01) > 1e3
 
 
 def test_a_path_keeps_evenly_spaced_snapshots_in_bounded_memory(rng):

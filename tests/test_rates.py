@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from apptest import markdown_tables, open_page
 
+from optviz.optim.optimizers import SGD
 from optviz.optim.registry import LR_VALUES, make_optimizer
 from optviz.toy import descent, rates, surfaces
 
@@ -123,3 +124,25 @@ def test_the_best_settings_are_the_optima_as_each_optimizers_knobs():
     assert gd_knobs == {"lr": pytest.approx(2 / 2.1)} and gd.rate == pytest.approx(rates.gd_rate(gd.lr, lam))
     assert hb_knobs == {"lr": hb.lr, "momentum": hb.momentum}
     assert hb.rate == pytest.approx(rates.heavy_ball_rate(hb.lr, hb.momentum, lam), rel=1e-6)
+
+
+@pytest.mark.parametrize("momentum, nesterov", [(0.0, False), (0.9, False), (0.5, True), (0.9, True)])
+def test_the_stability_limit_is_where_the_optimizer_stops_converging_on_a_parabola(momentum, nesterov):
+    lr = 0.1
+    limit = rates.stability_limit(lr, momentum, nesterov)
+
+    def final_distance(lam: float) -> float:  # PyTorch's SGD on f(w) = λw²/2 from w = 1, for 3,000 steps
+        opt = SGD(lr=lr, momentum=momentum, nesterov=nesterov)
+        w = np.array([1.0])
+        state = opt.init(w)
+        for _ in range(3000):
+            w, state = opt.step(w, lam * w, state)
+        return float(abs(w[0]))
+
+    assert final_distance(limit * 0.99) < 1e-3 and final_distance(limit * 1.01) > 1e3
+
+
+def test_the_stability_limit_defaults_to_plain_sgd_and_is_unbounded_without_a_step():
+    assert rates.stability_limit(0.1) == pytest.approx(20.0)  # no momentum, no Nesterov: 2/η
+    assert rates.stability_limit(0.0, 0.9) == math.inf  # a schedule's end: any sharpness is stable
+
