@@ -99,6 +99,11 @@ def test_it_races_on_mnist_beside_the_book_optimizers(lion):
     assert runs[5].key.net.optimizer == "Lion" and runs[5].done and not at.exception
     assert runs[5].final[0] > 0.3  # it learned (chance is 0.1)
     assert np.isnan(runs[5].stability_limit(0))  # no one line of sharpness for a sign-based step
+    at.toggle(key="mnist_inside").set_value(True).run()  # the inside view and its sharpness, with Lion picked
+    at.selectbox(key="mnist_inside_net").set_value(5).run()
+    at.toggle(key="mnist_sharp_on").set_value(True).run()
+    at.toggle(key="mnist_plane_on").set_value(True).run()
+    assert not at.exception and any("of the path's variance" in c.value for c in at.caption)
     lone = train.Run(runs[5].key, runs[5].data)
     while not lone.done:
         lone.advance(10.0)
