@@ -44,35 +44,7 @@ sys.path.insert(0, str(ROOT))
 from optviz.serve import data  # noqa: E402
 
 REPLICAS, RECOVERY_TARGET = 3, 15.0
-NGINX = """
-worker_processes 1;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log;
-events {{ worker_connections 4096; }}
-http {{
-    access_log off;
-    client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy; fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
-    upstream optviz {{
-        hash $remote_addr consistent;
-        {servers}
-    }}
-    map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://optviz;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header Host $host;
-            proxy_read_timeout 86400;
-            proxy_next_upstream error timeout;
-            proxy_connect_timeout 2s;
-        }}
-    }}
-}}
-"""
+NGINX = (ROOT / "deploy" / "nginx-replicas.conf").read_text()  # the README's recipe, with its scratch paths
 
 
 def free_port() -> int:

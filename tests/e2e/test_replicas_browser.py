@@ -15,30 +15,7 @@ import pytest
 from conftest import ARTIFACTS, _free_port, start_server, stop_server
 from streamlit_page import assert_no_exception, wait_idle
 
-NGINX = """
-worker_processes 1;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log;
-events {{ worker_connections 256; }}
-http {{
-    access_log off;
-    client_body_temp_path {dir}/body; proxy_temp_path {dir}/proxy; fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi; scgi_temp_path {dir}/scgi;
-    upstream optviz {{ hash $remote_addr consistent; {servers} }}
-    map $http_upgrade $connection_upgrade {{ default upgrade; '' close; }}
-    server {{
-        listen 127.0.0.1:{port};
-        location / {{
-            proxy_pass http://optviz;
-            proxy_http_version 1.1;
-            proxy_set_header Upgrade $http_upgrade;
-            proxy_set_header Connection $connection_upgrade;
-            proxy_set_header Host $host;
-            proxy_read_timeout 86400;
-        }}
-    }}
-}}
-"""
+NGINX = (Path(__file__).resolve().parents[2] / "deploy" / "nginx-replicas.conf").read_text()
 
 
 @pytest.fixture
