@@ -60,3 +60,13 @@ def test_sharpness_is_the_largest_eigenvalue_of_the_hessian_written_by_hand():
     np.testing.assert_allclose(curvature.sharpness(surfaces.bowl(), points), 2.0)
     worst = curvature.sharpness(surfaces.LI_SADDLE, np.array([[1.0, 1.0]]))[0]  # H = [[2, 2], [2, 2]]: 4
     assert worst == pytest.approx(4.0)
+
+
+def test_a_flat_direction_is_not_a_way_out():
+    """x² alone: H = diag(2, 0) everywhere. The zero eigenvalue is a flat valley floor, not a
+    descent direction, so no escape is offered; κ = 2/0 is infinite and η < 2/2 = 1 stays stable."""
+    s = own_surface("x**2")
+    for point, label in (((0.0, 0.5), "degenerate"), ((1.0, 0.5), "flat direction")):
+        a = curvature.analyse(s, np.array(point))
+        assert a.label == label and a.escape is None
+        assert a.condition_number == np.inf and a.lr_limit == pytest.approx(1.0)
