@@ -109,6 +109,36 @@ class Path:
         """(m, P) float64 weights of the kept snapshots."""
         return self.start.astype(np.float64) + np.array(self.moved, np.float64).reshape(len(self.moved), -1)
 
+    def plane(self, final: Array) -> Plane:
+        """The plane of this path ending at ``final`` (P,), the present weights."""
+        return pca_plane(np.vstack([self.weights(), np.asarray(final, np.float64)]), final)
+
+    def fold(self, final: Array) -> Folded:
+        """This path reduced to its plane through ``final`` (P,): all a finished run needs of it."""
+        flat = self.plane(final)
+        return Folded(flat.directions.astype(np.float32), flat.explained, flat.path, list(self.t))
+
     @property
     def nbytes(self) -> int:
         return self.start.nbytes + sum(m.nbytes for m in self.moved)
+
+
+class Folded(NamedTuple):
+    """A finished run's path as its plane: 8 bytes a weight, where the path holds 4 and 2 more for
+    each of its (up to ``KEEP``) snapshots. The directions are float32, the precision the loss is
+    measured in on the plane."""
+    directions: Array  # (2, P) float32
+    explained: Array  # (2,)
+    coords: Array  # (m + 1, 2) the snapshots' and the final weights' coordinates
+    t: list[int]  # iteration of each snapshot
+
+    def plane(self, final: Array) -> Plane:
+        """The plane, around ``final`` (P,): the weights it was folded at."""
+        return Plane(np.asarray(final, np.float64), self.directions.astype(np.float64), self.explained, self.coords)
+
+    def copy(self) -> Folded:
+        return self  # never written
+
+    @property
+    def nbytes(self) -> int:
+        return self.directions.nbytes + self.explained.nbytes + self.coords.nbytes

@@ -196,7 +196,7 @@ class Run:
         self.every = inside.interval(key.iterations, key.batch)  # iterations between two looks inside
         self.snapshots: list[inside.Snapshot] = []  # appended only: a reader copies the list first
         self.moves: list[inside.Move] = []  # the update of every snapshot's iteration
-        self.path = landscape.Path(self.params)  # its weights at the looks inside, for the plane of its path
+        self.path = landscape.Path(self.params)  # its weights at the looks inside (Folded once compacted)
         self.tracker: sharpness.Tracker | None = None  # λmax on the probe at the looks, once someone asks
         self.partial = False  # a view of a run another replica trains (``checkpoint(full=False)``): never trained
 
@@ -320,8 +320,7 @@ class Run:
     def plane(self, n: int = 15) -> tuple[landscape.Plane, Array, Array, Array]:
         """The loss on the plane of its own path so far, around its present weights (a finished
         or paused run): (plane, xs (n,), ys (n,), losses (n, n), row = y)."""
-        kept = self.path.weights()
-        flat = landscape.pca_plane(np.vstack([kept, self.params.astype(np.float64)]), self.params)
+        flat = self.path.plane(self.params)
         return flat, *landscape.grid(flat, landscape.loss_of(self.mlp, *self.landscape_images(n)), n)
 
     def _switch(self, net: NetConfig) -> None:
@@ -402,10 +401,14 @@ class Run:
                                    for i in range(0, len(x), 2000)])
 
     def compact(self) -> None:
-        """Drop the batch order of a finished run; what a page shows (its final weights and path
-        among it) stays."""
+        """Drop the batch order of a finished run and fold its path into the plane it draws; what a
+        page shows (its final weights among it) stays."""
         if self.done:
             self.train_idx, self._perm = np.zeros(0, np.int32), (-1, np.zeros(0, np.int32))
+            if self.diverged_at is not None:  # a diverged run's plane is never drawn
+                self.path = landscape.Path(np.zeros(0, np.float32))
+            elif isinstance(self.path, landscape.Path):
+                self.path = self.path.fold(self.params)
 
     @property
     def nbytes(self) -> int:
