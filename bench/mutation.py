@@ -40,7 +40,10 @@ TESTS = {
     "optviz/toy/descent.py": ["tests/test_descent.py", "tests/test_optimizers.py", "tests/test_path_chart.py",
                           "tests/test_surfaces.py", "tests/test_basins.py"],
     "optviz/toy/curvature.py": ["tests/test_curvature.py", "tests/test_surfaces.py", "tests/test_properties.py"],
-    "optviz/nn/train.py": ["tests/test_train.py", "tests/test_changes.py"],
+    "optviz/nn/train.py": ["tests/test_train.py", "tests/test_changes.py", "tests/test_race_landscape.py",
+                           *(f"tests/test_replicas.py::test_a_{name}" for name in (
+                               "restored_checkpoint_goes_on_exactly_as_the_run_would_have",
+                               "view_is_what_a_page_draws_and_never_trains", "checkpoint_is_refused_on_other_data"))],
 }
 # Tests that take seconds each: run only for a mutant the quick tests did not kill.
 SLOW = {

@@ -82,6 +82,16 @@ def test_a_finished_run_folds_its_path_into_the_same_plane_in_less_memory(toy_di
     assert diverged.diverged_at is not None and diverged.path.nbytes == 0
 
 
+def test_the_memory_a_run_reports_counts_its_path_and_its_sharpness(toy_digits):
+    """What the store's budget sees: a tracked run holds its measurements more than the same run
+    untracked, and emptying its path takes exactly the path's bytes off."""
+    plain, tracked = (trained(NetConfig("SGD", 0.1), toy_digits, track=track) for track in (False, True))
+    assert tracked.nbytes - plain.nbytes == tracked.tracker.nbytes > 0
+    held, path = plain.nbytes, plain.path.nbytes
+    plain.path = landscape.Path(np.zeros(0, np.float32))
+    assert held - plain.nbytes == path > 0
+
+
 def test_tracking_the_sharpness_changes_no_number_of_the_training(toy_digits):
     net = NetConfig("Momentum", 0.05)
     plain, tracked = trained(net, toy_digits, 1000), trained(net, toy_digits, 1000, track=True)
