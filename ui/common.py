@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import ctypes
 import ctypes.util
+import functools
 import re
 import threading
 import time
@@ -191,6 +192,7 @@ def arrow(columns: dict) -> pa.Table:
     return pa.table(columns)
 
 
+@functools.cache
 def keep_memory_flat() -> None:
     """Make glibc's malloc give blocks of 1 MB and more their own mappings, returned to the
     system when freed. By default glibc raises that threshold as the program frees large blocks and
@@ -198,7 +200,7 @@ def keep_memory_flat() -> None:
     session, four rounds of thirty students training a race grew the server from 420 to 527 MB;
     with the threshold fixed it stayed at 252-261 MB. Lower thresholds cost training speed (128 KB:
     half, as every batch got a fresh mapping); 1 MB cost about 3 %. Does nothing where the C library
-    is not glibc."""
+    is not glibc. Once per process: finding the C library runs ``ldconfig``, a process of its own."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c"))
         libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD, fixed: no dynamic raise

@@ -11,6 +11,7 @@ numbers only: ``o`` the optimizer's place, ``li`` the learning rate's index, ``s
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import NamedTuple
 
@@ -47,33 +48,44 @@ class Sweep(NamedTuple):
     pick: int  # the index of the rate shown first
 
 
+@functools.lru_cache(maxsize=256)
 def samples(n_points: int) -> Array:
     """The steps drawn of a path of ``n_points`` points: all of them up to MAX_SAMPLES, else every
     k-th for the smallest odd k that keeps them to MAX_SAMPLES, always with the last one. Odd: a
-    path that zigzags from step to step still zigzags (every second step would draw it straight)."""
+    path that zigzags from step to step still zigzags (every second step would draw it straight).
+    Read-only and kept per length: a page draws a few hundred paths of a few lengths on every rerun,
+    and thirty students' reruns at once queue for Python's lock at every call that lets it go."""
     last = n_points - 1
     stride = max(1, -(-last // (MAX_SAMPLES - 1)))
     stride += 1 - stride % 2
-    return np.unique(np.append(np.arange(0, last + 1, stride), last))
+    steps = np.arange(0, last + 1, stride)
+    if steps[-1] != last:
+        steps = np.append(steps, last)
+    steps.flags.writeable = False
+    return steps
 
 
 def columns(sweeps: list[Sweep]) -> dict[str, Array]:
     """Every sampled point of every path: optimizer ``o``, rate ``li``, step ``s``, position ``x``,
-    ``y``, value ``f`` and ``end`` (1 at the last point of a path that ends in a cross)."""
-    cols: dict[str, list] = {k: [] for k in ("o", "li", "s", "x", "y", "f", "end")}
-    for o, sw in enumerate(sweeps):
-        for li, (path, crossed) in enumerate(zip(sw.paths, sw.crossed, strict=True)):
-            s = samples(len(path.points))
-            cols["o"].append(np.full(len(s), o, np.int8))
-            cols["li"].append(np.full(len(s), li, np.int8))
-            cols["s"].append(s.astype(np.int16))
-            cols["x"].append(path.points[s, 0].astype(np.float32))
-            cols["y"].append(path.points[s, 1].astype(np.float32))
-            cols["f"].append(path.values[s].astype(np.float32))
-            end = np.zeros(len(s), np.int8)
-            end[-1] = crossed
-            cols["end"].append(end)
-    return {k: np.concatenate(v) if v else np.zeros(0, np.float32) for k, v in cols.items()}
+    ``y``, value ``f`` and ``end`` (1 at the last point of a path that ends in a cross). Gathered
+    in one indexing of all paths at once: a page rerun for every move of a slider, thirty at once."""
+    kept = [(o, li, path, crossed) for o, sw in enumerate(sweeps)
+            for li, (path, crossed) in enumerate(zip(sw.paths, sw.crossed, strict=True))]
+    if not kept:
+        return {k: np.zeros(0, np.float32) for k in ("o", "li", "s", "x", "y", "f", "end")}
+    lengths = [len(path.points) for _, _, path, _ in kept]
+    steps = [samples(n) for n in lengths]
+    counts = np.array([len(s) for s in steps])
+    step = np.concatenate(steps)
+    rows = step + np.repeat(np.cumsum([0, *lengths[:-1]]), counts)
+    points = np.concatenate([path.points for _, _, path, _ in kept])
+    end = np.zeros(len(step), np.int8)
+    end[np.cumsum(counts) - 1] = [crossed for *_, crossed in kept]
+    return {"o": np.repeat([o for o, *_ in kept], counts).astype(np.int8),
+            "li": np.repeat([li for _, li, *_ in kept], counts).astype(np.int8),
+            "s": step.astype(np.int16), "x": points[rows, 0].astype(np.float32),
+            "y": points[rows, 1].astype(np.float32),
+            "f": np.concatenate([path.values for _, _, path, _ in kept])[rows].astype(np.float32), "end": end}
 
 
 def legend_labels(sw: Sweep) -> list[str]:
