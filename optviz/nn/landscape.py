@@ -136,6 +136,9 @@ class Folded(NamedTuple):
         """The plane, around ``final`` (P,): the weights it was folded at."""
         return Plane(np.asarray(final, np.float64), self.directions.astype(np.float64), self.explained, self.coords)
 
+    def fold(self, final: Array) -> Folded:
+        return self  # folded already
+
     def copy(self) -> Folded:
         return self  # never written
 

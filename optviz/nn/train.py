@@ -407,7 +407,7 @@ class Run:
             self.train_idx, self._perm = np.zeros(0, np.int32), (-1, np.zeros(0, np.int32))
             if self.diverged_at is not None:  # a diverged run's plane is never drawn
                 self.path = landscape.Path(np.zeros(0, np.float32))
-            elif isinstance(self.path, landscape.Path):
+            else:
                 self.path = self.path.fold(self.params)
 
     @property
